@@ -1,0 +1,43 @@
+# The two commands a newcomer needs: `make run` (set up and serve on SQLite) and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1:8000
+# Tests spread over both cores; set JOBS=0 to run in one process.
+JOBS ?= 2
+# The MariaDB server `make test-mariadb` uses (its test database is test_<name>).
+MARIADB_URL ?= mysql://root@127.0.0.1:3306/stocky
+
+.PHONY: install run test test-mariadb migrate superuser clean sysdeps
+
+# mysqlclient compiles against the MariaDB/MySQL client headers; fetch them when they are missing.
+sysdeps:
+	@./scripts/ensure-sysdeps
+
+$(BIN)/.installed: requirements.txt
+	@$(MAKE) --no-print-directory sysdeps
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	@touch $@
+
+install: $(BIN)/.installed
+
+migrate: install
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --no-input
+
+run: migrate
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver $(HOST)
+
+test: install
+	$(BIN)/pytest -n $(JOBS)
+
+# The same suite against the local MariaDB (see README); CI runs both.
+test-mariadb: install
+	DATABASE_URL=$(MARIADB_URL) $(BIN)/pytest -n $(JOBS)
+
+superuser: install
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py createsuperuser
+
+clean:
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* test_db*.sqlite3* media staticfiles

@@ -1,0 +1,46 @@
+"""Fixtures shared by every app's tests: API clients signed in as each role."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from accounts.models import Role, User
+
+
+@pytest.fixture
+def make_user(db):
+    counter = iter(range(1, 10_000))
+
+    def make(role=Role.USER, **fields):
+        n = next(counter)
+        fields.setdefault("email", f"{role.lower()}{n}@example.com")
+        fields.setdefault("username", f"{role.lower()}{n}")
+        fields.setdefault("password", "correct-horse-battery")
+        return User.objects.create_user(role=role, **fields)
+
+    return make
+
+
+@pytest.fixture
+def client_for(make_user):
+    """An APIClient authenticated as a fresh user of the given role (a real access token)."""
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    def make(role=Role.ADMIN, user=None):
+        user = user or make_user(role)
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(user)}")
+        client.user = user
+        return client
+
+    return make
+
+
+@pytest.fixture
+def api(client_for):
+    """An API client signed in as an Admin: the default for tests about behaviour, not permissions."""
+    return client_for(Role.ADMIN)
+
+
+@pytest.fixture
+def anon():
+    return APIClient()

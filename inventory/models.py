@@ -1,0 +1,133 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from stocky.models import MONEY, NON_NEGATIVE, QUANTITY, StockedKind, TimeStampedModel
+
+
+class RawProduct(TimeStampedModel):
+    """A material bought from suppliers and consumed by recipes."""
+
+    STOCK_LEDGER = StockedKind("raw_product", "stock_quantity", "unit_of_measure")
+
+    name = models.CharField(max_length=255, db_index=True)
+    stock_quantity = models.DecimalField(**QUANTITY, validators=NON_NEGATIVE)
+    unit_of_measure = models.CharField(max_length=20)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(stock_quantity__gte=0), name="raw_product_stock_non_negative"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class FinishedProduct(TimeStampedModel):
+    """A good the workshop makes from a recipe and sells to clients."""
+
+    STOCK_LEDGER = StockedKind("finished_product", "stock_quantity", "unit_of_measure")
+
+    name = models.CharField(max_length=255, db_index=True)
+    stock_quantity = models.DecimalField(**QUANTITY, validators=NON_NEGATIVE)
+    unit_of_measure = models.CharField(max_length=20)
+    comments = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(stock_quantity__gte=0), name="finished_product_stock_non_negative"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Supplier(TimeStampedModel):
+    name = models.CharField(max_length=255, db_index=True)
+    phone = models.CharField(max_length=50)
+    email = models.EmailField(unique=True)
+    website = models.URLField(blank=True, default="")
+    contact_person = models.CharField(max_length=255)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.name
+
+
+class SupplierRawProduct(TimeStampedModel):
+    """One line of a supplier's price list. Part of both parents: it goes when either is deleted."""
+
+    supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE, related_name="price_list")
+    raw_product = models.ForeignKey(RawProduct, on_delete=models.CASCADE, related_name="supplier_prices")
+    unit_price = models.DecimalField(**MONEY, validators=NON_NEGATIVE)
+    unit_of_measure = models.CharField(max_length=20)
+
+    class Meta:
+        ordering = ["supplier_id", "raw_product_id"]
+        verbose_name = "supplier price"
+        verbose_name_plural = "supplier price list"
+        constraints = [
+            models.UniqueConstraint(fields=["supplier", "raw_product"], name="supplier_raw_product_unique"),
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="supplier_price_non_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.supplier} – {self.raw_product}"
+
+
+class StockMovement(models.Model):
+    """Append-only ledger: one row for every change of any stocked item's quantity.
+
+    Items are named by (item_type, item_id) rather than a foreign key so that the history of an item
+    outlives the item, and so that every kind of stocked item (materials, finished goods, catalogue
+    products) shares one ledger.
+    """
+
+    class ItemType(models.TextChoices):
+        RAW_PRODUCT = "raw_product", "Raw product"
+        FINISHED_PRODUCT = "finished_product", "Finished product"
+        PRODUCT = "product", "Catalogue product"
+
+    class Reason(models.TextChoices):
+        RECEIPT = "receipt", "Receipt"
+        SHIPMENT = "shipment", "Shipment"
+        PRODUCTION_CONSUMPTION = "production_consumption", "Production consumption"
+        PRODUCTION_OUTPUT = "production_output", "Production output"
+        ADJUSTMENT = "adjustment", "Manual adjustment"
+        CORRECTION = "correction", "Correction"
+        ORDER_APPROVAL = "order_approval", "Order approval"
+        ORDER_CANCELLATION = "order_cancellation", "Order cancellation"
+        ORDER_DELETION = "order_deletion", "Order deletion"
+        INITIAL = "initial", "Initial stock"
+
+    item_type = models.CharField(max_length=20, choices=ItemType.choices)
+    item_id = models.PositiveBigIntegerField()
+    item_name = models.CharField(max_length=255, help_text="The item's name when the movement happened.")
+    change = models.DecimalField(**QUANTITY)
+    balance_after = models.DecimalField(**QUANTITY)
+    unit_of_measure = models.CharField(max_length=20, blank=True, default="")
+    reason = models.CharField(max_length=30, choices=Reason.choices)
+    # The document that caused the movement, e.g. ("raw_product_order", 12); empty for manual changes.
+    source_type = models.CharField(max_length=40, blank=True, default="")
+    source_id = models.PositiveBigIntegerField(null=True, blank=True)
+    note = models.CharField(max_length=255, blank=True, default="")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["item_type", "item_id", "-id"], name="stock_movement_item")]
+        constraints = [
+            models.CheckConstraint(condition=Q(balance_after__gte=0), name="stock_movement_balance_non_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.item_name}: {self.change:+} ({self.get_reason_display()})"

@@ -1,0 +1,97 @@
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from inventory.models import FinishedProduct, RawProduct, Supplier
+from stocky.models import MONEY, NON_NEGATIVE, QUANTITY, TimeStampedModel
+from stocky.validators import POSITIVE
+
+
+class ClientType(models.TextChoices):
+    PARTICULIER = "particulier", "Individual"
+    EPICERIE = "epicerie", "Grocery"
+    RESTAURANT = "restaurant", "Restaurant"
+
+
+class Client(TimeStampedModel):
+    ClientType = ClientType
+
+    name = models.CharField(max_length=255, db_index=True)
+    phone = models.CharField(max_length=50)
+    email = models.EmailField(blank=True, default="")
+    website = models.URLField(blank=True, default="")
+    contact_person = models.CharField(max_length=255)
+    client_type = models.CharField(max_length=20, choices=ClientType.choices, db_index=True)
+    address = models.CharField(max_length=255)
+    city = models.CharField(max_length=120)
+    region = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(client_type__in=ClientType.values), name="client_type_valid"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class OrderStatus(models.TextChoices):
+    COMMANDE = "commande", "Ordered"
+    EXPEDIE = "expedie", "Shipped"
+    RECU = "recu", "Received"
+    RUPTURE_DE_STOCK = "rupture_de_stock", "Out of stock"
+
+
+class RawProductOrder(TimeStampedModel):
+    """A purchase order: materials bought from a supplier."""
+
+    raw_product = models.ForeignKey(RawProduct, on_delete=models.PROTECT, related_name="orders")
+    supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="orders")
+    quantity = models.DecimalField(**QUANTITY, validators=POSITIVE)
+    price = models.DecimalField(**MONEY, validators=NON_NEGATIVE)
+    ordered_at = models.DateTimeField(default=timezone.now)
+    expected_delivery_date = models.DateField()
+    status = models.CharField(
+        max_length=20, choices=OrderStatus.choices, default=OrderStatus.COMMANDE, db_index=True
+    )
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "raw-product order"
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="raw_product_order_quantity_positive"),
+            models.CheckConstraint(condition=Q(price__gte=0), name="raw_product_order_price_non_negative"),
+            models.CheckConstraint(condition=Q(status__in=OrderStatus.values), name="raw_product_order_status_valid"),
+        ]
+
+    def __str__(self):
+        return f"PO-{self.pk}: {self.quantity} {self.raw_product}"
+
+
+class FinishedProductOrder(TimeStampedModel):
+    """A sales order: finished goods sold to a client."""
+
+    finished_product = models.ForeignKey(FinishedProduct, on_delete=models.PROTECT, related_name="orders")
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="orders")
+    quantity = models.DecimalField(**QUANTITY, validators=POSITIVE)
+    sale_price = models.DecimalField(**MONEY, validators=NON_NEGATIVE)
+    ordered_at = models.DateTimeField(default=timezone.now)
+    expected_delivery_date = models.DateTimeField()
+    status = models.CharField(
+        max_length=20, choices=OrderStatus.choices, default=OrderStatus.COMMANDE, db_index=True
+    )
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "finished-product order"
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="finished_product_order_quantity_positive"),
+            models.CheckConstraint(condition=Q(sale_price__gte=0), name="finished_product_order_price_non_negative"),
+            models.CheckConstraint(
+                condition=Q(status__in=OrderStatus.values), name="finished_product_order_status_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"SO-{self.pk}: {self.quantity} {self.finished_product}"

@@ -1,0 +1,53 @@
+from django.db import models
+from django.db.models import Q
+
+from inventory.models import FinishedProduct, RawProduct
+from stocky.models import MONEY, NON_NEGATIVE, QUANTITY, TimeStampedModel
+from stocky.validators import POSITIVE
+
+
+class RecipeItem(TimeStampedModel):
+    """One material line of a finished product's recipe: part of the finished product."""
+
+    finished_product = models.ForeignKey(FinishedProduct, on_delete=models.CASCADE, related_name="recipe_items")
+    # A material still used by a recipe cannot be deleted (SPEC "Deletes").
+    raw_product = models.ForeignKey(RawProduct, on_delete=models.PROTECT, related_name="recipe_items")
+    quantity_required = models.DecimalField(**QUANTITY, validators=POSITIVE)
+    unit_of_measure = models.CharField(max_length=20)
+
+    class Meta:
+        ordering = ["finished_product_id", "raw_product_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["finished_product", "raw_product"], name="recipe_item_unique"),
+            models.CheckConstraint(condition=Q(quantity_required__gt=0), name="recipe_item_quantity_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.quantity_required} {self.unit_of_measure} {self.raw_product} for {self.finished_product}"
+
+
+class ProductionPlan(TimeStampedModel):
+    finished_product = models.ForeignKey(FinishedProduct, on_delete=models.PROTECT, related_name="production_plans")
+    planned_quantity = models.DecimalField(**QUANTITY, validators=POSITIVE)
+    unit_of_measure = models.CharField(max_length=20)
+    planned_production_date = models.DateTimeField(db_index=True)
+    planned_duration = models.DecimalField(max_digits=8, decimal_places=2, validators=NON_NEGATIVE, help_text="hours")
+    actual_duration = models.DecimalField(
+        max_digits=8, decimal_places=2, validators=NON_NEGATIVE, null=True, blank=True, help_text="hours"
+    )
+    hourly_rate = models.DecimalField(**MONEY, validators=NON_NEGATIVE)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(planned_quantity__gt=0), name="production_plan_quantity_positive"),
+            models.CheckConstraint(condition=Q(planned_duration__gte=0), name="production_plan_duration_non_negative"),
+            models.CheckConstraint(
+                condition=Q(actual_duration__isnull=True) | Q(actual_duration__gte=0),
+                name="production_plan_actual_duration_non_negative",
+            ),
+            models.CheckConstraint(condition=Q(hourly_rate__gte=0), name="production_plan_rate_non_negative"),
+        ]
+
+    def __str__(self):
+        return f"Plan {self.pk}: {self.planned_quantity} {self.finished_product}"

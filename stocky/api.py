@@ -1,0 +1,245 @@
+"""What every app's API shares: the error envelope, pagination and ordering."""
+
+import logging
+import math
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError, IntegrityError
+from django.db.models import ProtectedError, RestrictedError
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions, filters, routers, status
+from rest_framework.pagination import BasePagination
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+from rest_framework.views import set_rollback
+
+from stocky.errors import DomainError
+
+logger = logging.getLogger("stocky.api")
+
+
+# --- The envelope ----------------------------------------------------------------------------------
+
+
+def error_body(status_code, message, errors=None):
+    return {"success": False, "message": message, "statusCode": status_code, "errors": errors or {}}
+
+
+def error_response(status_code, message, errors=None, headers=None):
+    return Response(error_body(status_code, message, errors), status=status_code, headers=headers)
+
+
+def _flatten(detail, prefix=""):
+    """DRF error details (nested dicts and lists) as {"field" or "field.0.sub": ["message", ...]}."""
+    out = {}
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            out.update(_flatten(value, name))
+    elif isinstance(detail, list):
+        messages = []
+        for index, item in enumerate(detail):
+            if isinstance(item, (dict, list)):
+                out.update(_flatten(item, f"{prefix}.{index}" if prefix else str(index)))
+            else:
+                messages.append(str(item))
+        if messages:
+            out.setdefault(prefix or "non_field_errors", []).extend(messages)
+    else:
+        out.setdefault(prefix or "non_field_errors", []).append(str(detail))
+    return out
+
+
+def _validation_message(errors):
+    parts = []
+    for field, messages in list(errors.items())[:3]:
+        text = messages[0] if messages else "invalid"
+        parts.append(text if field == "non_field_errors" else f"{field}: {text}")
+    more = len(errors) - len(parts)
+    summary = "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")
+    return f"Invalid input: {summary}" if summary else "Invalid input"
+
+
+def _protected_errors(exc):
+    """Name what still references the record, grouped by kind: {"raw-product orders": ["2 (ids 4, 7)"]}."""
+    objects = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", None) or []
+    groups = {}
+    for obj in objects:
+        groups.setdefault(obj._meta.verbose_name_plural, []).append(obj.pk)
+    errors = {}
+    for name, pks in groups.items():
+        shown = ", ".join(str(pk) for pk in sorted(pks)[:10])
+        suffix = ", ..." if len(pks) > 10 else ""
+        errors[str(name).replace(" ", "_")] = [f"{len(pks)} {name} still reference it (ids {shown}{suffix})"]
+    summary = ", ".join(f"{len(pks)} {name}" for name, pks in groups.items())
+    return f"Cannot delete: still referenced by {summary}", errors
+
+
+def exception_handler(exc, context):
+    """Render every error raised under the API in the one envelope of SPEC section 0."""
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    elif isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(as_serializer_error(exc))
+
+    if isinstance(exc, DomainError):
+        set_rollback()
+        return error_response(exc.status_code, exc.message, exc.errors)
+
+    if isinstance(exc, (ProtectedError, RestrictedError)):
+        set_rollback()
+        message, errors = _protected_errors(exc)
+        return error_response(status.HTTP_409_CONFLICT, message, errors)
+
+    if isinstance(exc, IntegrityError):
+        # The database refused a write that the serializers let through (typically a race on a unique
+        # value). It is the client's data that conflicts, not a server fault.
+        set_rollback()
+        logger.warning("Integrity error turned into 409: %s", exc)
+        return error_response(status.HTTP_409_CONFLICT, "The data conflicts with existing records")
+
+    if isinstance(exc, DataError):
+        set_rollback()
+        logger.warning("Data error turned into 400: %s", exc)
+        return error_response(status.HTTP_400_BAD_REQUEST, "A value is out of range or malformed")
+
+    if isinstance(exc, RequestDataTooBig):
+        return error_response(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, "The request body is too large")
+
+    if isinstance(exc, exceptions.APIException):
+        set_rollback()
+        headers = {}
+        if getattr(exc, "auth_header", None):
+            headers["WWW-Authenticate"] = exc.auth_header
+        if getattr(exc, "wait", None):
+            headers["Retry-After"] = str(math.ceil(exc.wait))
+        if isinstance(exc, exceptions.ValidationError):
+            errors = _flatten(exc.detail)
+            return error_response(exc.status_code, _validation_message(errors), errors, headers)
+        if isinstance(exc, exceptions.ParseError):
+            return error_response(exc.status_code, f"Malformed request body: {exc.detail}", {}, headers)
+        message = exc.detail if isinstance(exc.detail, str) else "Request failed"
+        errors = {} if isinstance(exc.detail, str) else _flatten(exc.detail)
+        return error_response(exc.status_code, str(message), errors, headers)
+
+    set_rollback()
+    logger.error("Unhandled error in %s", context.get("view"), exc_info=exc)
+    return error_response(status.HTTP_500_INTERNAL_SERVER_ERROR, "Internal server error")
+
+
+def _json_error(status_code, message):
+    return JsonResponse(error_body(status_code, message), status=status_code)
+
+
+def api_not_found(request, *args, **kwargs):
+    """Catch-all for unknown paths under /api/: a 404 in the envelope, never Django's HTML page."""
+    return _json_error(404, f"No endpoint at {request.path}")
+
+
+def handler404(request, exception=None):
+    if request.path.startswith("/api/"):
+        return api_not_found(request)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
+def handler500(request):
+    if request.path.startswith("/api/"):
+        return _json_error(500, "Internal server error")
+    from django.views.defaults import server_error
+
+    return server_error(request)
+
+
+def handler400(request, exception=None):
+    if request.path.startswith("/api/"):
+        return _json_error(400, "Bad request")
+    from django.views.defaults import bad_request
+
+    return bad_request(request, exception)
+
+
+def handler403(request, exception=None):
+    if request.path.startswith("/api/"):
+        return _json_error(403, "Forbidden")
+    from django.views.defaults import permission_denied
+
+    return permission_denied(request, exception)
+
+
+# --- Query parameters ------------------------------------------------------------------------------
+
+
+def positive_int_param(request, name, default, maximum=None, message=None):
+    """An integer query parameter >= 1 (and <= maximum), or a 400 on that parameter."""
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        value = 0
+    if value < 1:
+        raise exceptions.ValidationError({name: [message or f"The {name} must be a positive integer"]})
+    if maximum is not None and value > maximum:
+        raise exceptions.ValidationError({name: [f"The {name} must be at most {maximum}"]})
+    return value
+
+
+class OptionalPagePagination(BasePagination):
+    """Section A lists: every row without `page` (as the earlier system did); one page with it."""
+
+    page_size = 50
+    max_page_size = 500
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.meta = None
+        if "page" not in request.query_params:
+            return None
+        page = positive_int_param(request, "page", 1)
+        size = positive_int_param(request, "page_size", self.page_size, maximum=self.max_page_size)
+        total = queryset.count()
+        total_pages = max(1, math.ceil(total / size))
+        if page > total_pages:
+            raise exceptions.ValidationError({"page": [f"The page {page} is out of range (1-{total_pages})"]})
+        self.meta = {"page": page, "page_size": size, "total": total, "total_pages": total_pages}
+        offset = (page - 1) * size
+        return list(queryset[offset : offset + size])
+
+    def get_paginated_response(self, data):  # the viewset builds the envelope itself
+        raise NotImplementedError
+
+
+class StrictOrderingFilter(filters.OrderingFilter):
+    """Ordering on an unknown field is a 400, not silently ignored (SPEC: a bad filter value is a 400)."""
+
+    def get_ordering(self, request, queryset, view):
+        params = request.query_params.get(self.ordering_param)
+        if not params:
+            return self.get_default_ordering(view)
+        fields = [param.strip() for param in params.split(",") if param.strip()]
+        valid = {name for name, _label in self.get_valid_fields(queryset, view, {"request": request})}
+        bad = [field for field in fields if field.lstrip("-") not in valid]
+        if bad or not fields:
+            allowed = ", ".join(sorted(valid))
+            raise exceptions.ValidationError(
+                {self.ordering_param: [f"Cannot order by '{', '.join(bad) or params}'. Allowed: {allowed}"]}
+            )
+        # A stable tiebreak so that pages never repeat or skip rows.
+        if not any(field.lstrip("-") in ("id", "pk") for field in fields):
+            fields.append("id")
+        return fields
+
+
+class OptionalSlashRouter(routers.SimpleRouter):
+    """Routes that answer with and without a trailing slash, without a redirect (which would turn a
+    POST into a GET)."""
+
+    def __init__(self):
+        super().__init__()
+        self.trailing_slash = "/?"

@@ -1,0 +1,57 @@
+from django.contrib import admin
+from django.http import JsonResponse
+from django.urls import include, path, re_path
+
+from stocky import api
+
+API_PREFIX = "/api/v1"
+
+# Every resource of SPEC sections A and B, as the public welcome lists them.
+ENDPOINTS = {
+    "rawProducts": "raw-products",
+    "suppliers": "suppliers",
+    "finishedProducts": "finished-products",
+    "clients": "clients",
+    "supplierRawProducts": "supplier-raw-products",
+    "rawProductOrders": "raw-product-orders",
+    "recipeItems": "recipe-items",
+    "productionPlans": "production-plans",
+    "finishedProductOrders": "finished-product-orders",
+    "auth": "auth",
+    "users": "users",
+    "products": "products",
+    "categories": "products/categories",
+    "orders": "products/orders",
+}
+
+
+def welcome(request):
+    return JsonResponse(
+        {
+            "message": "Welcome to the Stocky API",
+            "description": "Raw materials, recipes, production, finished goods, clients, orders and a "
+            "catalogue for small producers. Every endpoint but this one, log-in, refresh, register and "
+            "the health check needs a Bearer token.",
+            "endpoints": {name: f"{API_PREFIX}/{path_}" for name, path_ in ENDPOINTS.items()},
+        }
+    )
+
+
+api_v1 = [
+    path("", welcome, name="api-root"),
+    path("", include("accounts.urls")),
+    path("", include("inventory.urls")),
+    path("", include("orders.urls")),
+    path("", include("production.urls")),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    re_path(r"^api/", api.api_not_found),
+]
+
+handler400 = api.handler400
+handler403 = api.handler403
+handler404 = api.handler404
+handler500 = api.handler500
