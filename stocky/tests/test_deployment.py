@@ -207,6 +207,13 @@ def test_every_name_in_gunicorn_conf_is_a_gunicorn_setting(monkeypatch):
     assert names and names <= known, names - known
 
 
+def docker_healthcheck():
+    """The HEALTHCHECK command of the Dockerfile (exec form), with this interpreter as `python`."""
+    line = next(line for line in (ROOT / "Dockerfile").read_text().splitlines() if "CMD [\"python\"" in line)
+    command = json.loads(line.split("CMD", 1)[1])
+    return [sys.executable, *command[1:]]
+
+
 def _free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -274,8 +281,37 @@ def test_collected_static_files_and_the_api_are_served_by_gunicorn(tmp_path):
         assert status == 200
         assert headers["Content-Encoding"] == "gzip"
         assert "immutable" in headers["Cache-Control"]
+
+        # The image's HEALTHCHECK command, run as Docker would run it.
+        probe = subprocess.run(docker_healthcheck(), env={**env, "PORT": str(port)}, timeout=30)
+        assert probe.returncode == 0
     finally:
         server.terminate()
         output, _ = server.communicate(timeout=30)
     # Access log on stdout, one line per request, with its duration.
     assert '"GET /healthz HTTP/1.1" 200' in output
+
+
+# --- the image's entrypoint ---------------------------------------------------------------------------
+
+
+def _tables(database):
+    import sqlite3
+
+    with sqlite3.connect(database) as db:
+        return {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+@pytest.mark.parametrize("flag, migrated", [("", False), ("1", True)])
+def test_the_entrypoint_migrates_only_when_asked(tmp_path, flag, migrated):
+    database = tmp_path / "db.sqlite3"
+    env = production_env(
+        DATABASE_URL=f"sqlite:///{database}",
+        MIGRATE_ON_START=flag,
+        PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+    )
+    command = [str(ROOT / "scripts" / "docker-entrypoint.sh"), "python", "-c", "print('the command ran')"]
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("the command ran")
+    assert ("django_migrations" in (_tables(database) if database.exists() else set())) is migrated
