@@ -37,12 +37,12 @@ keepalive = _int("GUNICORN_KEEPALIVE", 5)
 max_requests = _int("GUNICORN_MAX_REQUESTS", 1000)
 max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 100)
 
-# Logs to stdout/stderr, where Docker and process managers collect them; the access line ends with
-# the request's duration in milliseconds.
+# Logs to stdout/stderr, where Docker and process managers collect them. The access line ends with the
+# request's duration in milliseconds and, behind a proxy, the client's address as the proxy reports it.
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
-access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms'
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms "%({x-forwarded-for}i)s"'
 
 # Workers' heartbeat files: in memory, not on a container's overlay disk that may stall.
 if os.path.isdir("/dev/shm"):

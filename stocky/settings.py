@@ -126,18 +126,6 @@ STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 MEDIA_URL = env("MEDIA_URL", default="/media/")
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    # Production serves hashed, pre-compressed files that `collectstatic` writes (cached forever by
-    # browsers). The manifest only exists after collectstatic, so the tests use the plain storage.
-    "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if TESTING
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
-    },
-}
-# Without collectstatic (development, tests) WhiteNoise serves files straight from the apps.
-WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 
 # --- E-mail ---------------------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
@@ -174,7 +162,22 @@ SIMPLE_JWT = {
     "SIGNING_KEY": env("JWT_SIGNING_KEY", default="") or SECRET_KEY,
 }
 
-# --- Deployment: HTTPS, proxies, cross-origin requests ------------------------------------------------
+# --- Deployment: static files, HTTPS, proxies, cross-origin requests ---------------------------------
+# WhiteNoise serves the hashed, pre-compressed files that `collectstatic` writes (browsers cache them for
+# good). The manifest only exists after collectstatic, so the tests keep the plain storage. Whatever
+# storage uploaded files use (STORAGES["default"], if set above) is kept.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **globals().get("STORAGES", {}),
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if TESTING
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+# Without collectstatic (development, tests) WhiteNoise serves files straight from the apps.
+WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = DEBUG or TESTING
+
 # Secure by default whenever DEBUG is off, so `manage.py check --deploy` passes with only SECRET_KEY and
 # ALLOWED_HOSTS set. Tests run with DEBUG off over plain HTTP, so they get no HTTPS redirect.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG and not TESTING)
