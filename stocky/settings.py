@@ -3,8 +3,10 @@
 import sys
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -34,6 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "django_filters",
+    "corsheaders",
     "accounts",
     "inventory",
     "orders",
@@ -41,7 +44,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: probes come by IP address and over plain HTTP (see stocky/health.py).
+    "stocky.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files are answered here, before sessions and CORS (CORS only covers /api/).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -94,6 +102,8 @@ elif _db["ENGINE"] in ("django.db.backends.mysql",):
         "init_command": "SET sql_mode='STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO'",
         # Django's default for MySQL, kept explicit: REPEATABLE READ breaks the lock-then-check pattern.
         "isolation_level": "read committed",
+        # An unreachable server fails the request (and /healthz) in seconds, not at the TCP timeout.
+        "connect_timeout": env.int("DB_CONNECT_TIMEOUT", default=5),
     }
     _db["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
 
@@ -148,8 +158,65 @@ SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_TOKEN_MINUTES", default=15)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_TOKEN_DAYS", default=7)),
     "AUTH_HEADER_TYPES": ("Bearer",),
-    "SIGNING_KEY": env("JWT_SIGNING_KEY", default=SECRET_KEY),
+    # `or`: an empty JWT_SIGNING_KEY= (as in .env.example) must not sign tokens with an empty key.
+    "SIGNING_KEY": env("JWT_SIGNING_KEY", default="") or SECRET_KEY,
 }
+
+# --- Deployment: static files, HTTPS, proxies, cross-origin requests ---------------------------------
+# WhiteNoise serves the hashed, pre-compressed files that `collectstatic` writes (browsers cache them for
+# good). The manifest only exists after collectstatic, so the tests keep the plain storage. Whatever
+# storage uploaded files use (STORAGES["default"], if set above) is kept.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **globals().get("STORAGES", {}),
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if TESTING
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+# Without collectstatic (development, tests) WhiteNoise serves files straight from the apps.
+WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = DEBUG or TESTING
+
+# Secure by default whenever DEBUG is off, so `manage.py check --deploy` passes with only SECRET_KEY and
+# ALLOWED_HOSTS set. Tests run with DEBUG off over plain HTTP, so they get no HTTPS redirect.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG and not TESTING)
+# Load-balancer probes use plain HTTP (the health middleware answers them first anyway).
+SECURE_REDIRECT_EXEMPT = [r"^healthz/?$"]
+# Browsers then refuse plain HTTP to this host for that long (one year); never sent by a development server.
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+# Preloading asks browser vendors to hard-code HTTPS for the domain, which takes months to undo: an opt-in.
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Behind a proxy that terminates TLS: the header it sets and the value meaning HTTPS, e.g.
+# "HTTP_X_FORWARDED_PROTO,https". Only set it when the proxy always sets (or strips) that header.
+_proxy_header = env.list("SECURE_PROXY_SSL_HEADER", default=[])
+if _proxy_header:
+    if len(_proxy_header) != 2:
+        raise ImproperlyConfigured(
+            "SECURE_PROXY_SSL_HEADER must be 'HEADER,value', e.g. HTTP_X_FORWARDED_PROTO,https"
+        )
+    SECURE_PROXY_SSL_HEADER = tuple(_proxy_header)
+# Origins whose forms may post to the admin (scheme included), e.g. https://stocky.example.com.
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# The single-page app calls the API from its own origin. Auth is a Bearer header, not a cookie, so no
+# credentials; the default allowed headers include Authorization.
+_frontend = urlsplit(FRONTEND_URL)
+CORS_ALLOWED_ORIGINS = list(
+    dict.fromkeys(
+        [f"{_frontend.scheme}://{_frontend.netloc}"]
+        + [origin.rstrip("/") for origin in env.list("CORS_ALLOWED_ORIGINS", default=[])]
+    )
+)
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_CREDENTIALS = False
 
 # --- Logging: everything to stdout, where containers and process managers collect it ---------------
 LOGGING = {

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.http import JsonResponse
 from django.urls import include, path, re_path
 
-from stocky import api
+from stocky import api, health
 
 API_PREFIX = "/api/v1"
 
@@ -46,6 +46,8 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    # Normally answered by stocky.health.HealthCheckMiddleware before host checks; routed here as well.
+    re_path(r"^healthz/?$", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     re_path(r"^api/", api.api_not_found),
