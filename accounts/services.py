@@ -313,7 +313,8 @@ def invitation_accept(*, token, username, password) -> User:
     except DjangoValidationError as exc:
         errors["password"] = list(exc.messages)
     if errors:
-        raise InvalidInput(errors=errors)
+        summary = "; ".join(f"{field}: {messages[0]}" for field, messages in errors.items())
+        raise InvalidInput(f"Invalid input: {summary}", errors=errors)
     now = timezone.now()
     user.set_password(password)
     user.is_active = True

@@ -78,8 +78,11 @@ class UserManagementPermission(RolePermission):
         return USER_MANAGER_ROLES
 
     def has_object_permission(self, request, view, obj):
+        # Instances live for one request, so the message can name what was refused.
         if request.method in SAFE_METHODS:
+            self.message = "You cannot see a user above your role"
             return can_see_user(request.user, obj)
+        self.message = "You can only change or deactivate users below your role"
         return can_manage_user(request.user, obj)
 
 
