@@ -114,6 +114,10 @@ class InvitationAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        # A draft without its invitation could never register; to withdraw one, delete the draft user.
+        return False
+
     def has_resend_permission(self, request):
         return request.user.has_perm("accounts.resend_invitation")
 
