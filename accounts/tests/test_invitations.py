@@ -96,7 +96,8 @@ def test_register_refuses_a_taken_or_malformed_username(anon, api, invite, make_
     invite(api)
     token = token_in(mailoutbox[0])
     response = register(anon, token, username="taken")
-    assert response.status_code == 400 and response.json()["errors"] == {"username": ["The username 'taken' is already taken"]}
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"username": ["The username 'taken' is already taken"]}
     response = register(anon, token, username="no spaces!")
     assert response.status_code == 400 and "username" in response.json()["errors"]
 

@@ -42,7 +42,8 @@ def test_log_in_is_throttled_per_account(rates, make_user):
         assert client.post("/api/v1/auth/login", {"email": user.email, "password": "wrong"}).status_code == 401
     blocked = from_ip("10.0.0.9").post("/api/v1/auth/login", {"email": user.email.upper(), "password": PASSWORD})
     assert_throttled(blocked)
-    assert from_ip("10.0.0.9").post("/api/v1/auth/login", {"email": other.email, "password": PASSWORD}).status_code == 200
+    response = from_ip("10.0.0.9").post("/api/v1/auth/login", {"email": other.email, "password": PASSWORD})
+    assert response.status_code == 200
 
 
 def test_log_in_is_throttled_per_ip_and_a_forged_forwarded_for_does_not_escape(rates, make_user):
@@ -53,7 +54,8 @@ def test_log_in_is_throttled_per_ip_and_a_forged_forwarded_for_does_not_escape(r
         client.post("/api/v1/auth/login", {"email": f"guess{n}@example.com", "password": "x"})
     assert_throttled(from_ip("10.0.0.1", forwarded_for="1.2.3.4").post(
         "/api/v1/auth/login", {"email": user.email, "password": PASSWORD}))
-    assert from_ip("10.0.0.2").post("/api/v1/auth/login", {"email": user.email, "password": PASSWORD}).status_code == 200
+    response = from_ip("10.0.0.2").post("/api/v1/auth/login", {"email": user.email, "password": PASSWORD})
+    assert response.status_code == 200
 
 
 def test_refresh_is_throttled_per_account(rates, make_user):
