@@ -1,5 +1,9 @@
+import hashlib
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager as DjangoUserManager
 from django.db import models
+from django.utils import timezone
 
 
 class Role(models.TextChoices):
@@ -14,6 +18,12 @@ class Role(models.TextChoices):
     def rank(self) -> int:
         # Higher outranks lower; comparisons between roles go through this number only.
         return {"Admin": 4, "Manager": 3, "User": 2, "ReadonlyUser": 1}[self.value]
+
+    @classmethod
+    def at_or_below(cls, role) -> list[str]:
+        """The roles a holder of `role` may see and grant: their own and every lower one."""
+        rank = cls(role).rank
+        return [member.value for member in cls if member.rank <= rank]
 
 
 # Roles that may sign in to the Django admin (SPEC section 0).
@@ -73,8 +83,10 @@ class User(AbstractUser):
         return self.get_full_name() or self.username or self.email
 
     def save(self, *args, **kwargs):
-        # Admin rights follow the role, so changing a role anywhere keeps the Django admin in step.
+        # Admin rights follow the role, so changing a role anywhere keeps the Django admin in step:
+        # Admins and Managers enter the admin, only Admins are superusers (a demoted Admin loses it).
         self.is_staff = self.role in STAFF_ROLES
+        self.is_superuser = self.role == Role.ADMIN
         if self.email:
             self.email = self.email.lower()
         super().save(*args, **kwargs)
@@ -85,3 +97,60 @@ class User(AbstractUser):
 
     def outranks(self, other: "User") -> bool:
         return self.role_rank > other.role_rank
+
+
+def token_digest(token: str) -> str:
+    """What is stored of an invitation token: its SHA-256 (the token itself is 256 random bits)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Invitation(models.Model):
+    """The invitation of a draft account: its current token (as a hash) and how its e-mail fared.
+
+    One per invited account; inviting the same pending e-mail again (or resending) starts a new
+    `send_round`, which replaces the token and makes any e-mail still queued for an older round moot.
+    """
+
+    class Delivery(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RETRYING = "retrying", "Retrying"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    # The Django admin: Managers see invitations and resend them (never their tokens, which are not kept).
+    ROLE_PERMISSIONS = {"view": STAFF_ROLES, "resend": STAFF_ROLES}
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitation")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="invitations_sent"
+    )
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    send_round = models.PositiveIntegerField(default=1, editable=False)
+    delivery_status = models.CharField(max_length=10, choices=Delivery.choices, default=Delivery.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Send attempts in the current round")
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-id"]
+        permissions = [("resend_invitation", "Can resend an invitation e-mail")]
+
+    def __str__(self):
+        return f"Invitation of {self.user.email}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None
+
+    @property
+    def status(self) -> str:
+        if self.accepted_at is not None:
+            return "accepted"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"

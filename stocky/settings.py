@@ -35,8 +35,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "rest_framework_simplejwt.token_blacklist",
     "django_filters",
     "corsheaders",
+    "django_tasks",
+    "django_tasks_db",
     "accounts",
     "inventory",
     "orders",
@@ -109,6 +112,8 @@ elif _db["ENGINE"] in ("django.db.backends.mysql",):
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+# ModelBackend (log-in by e-mail) plus admin permissions that follow the role (accounts/backends.py).
+AUTHENTICATION_BACKENDS = ["accounts.backends.RoleBackend"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -131,6 +136,27 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Stocky <no-reply@stocky.local>")
 
+# --- Cache (throttling counts live here; use a shared cache when several processes serve) -----------
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
+# --- Background tasks (django-tasks: Django 6's django.tasks API) -----------------------------------
+# "immediate": run in-process right after the transaction commits (development, tests).
+# "database": queue in the database; `manage.py db_worker` runs them (production).
+_TASK_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+TASKS_BACKEND = env("TASKS_BACKEND", default="immediate")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS.get(TASKS_BACKEND, TASKS_BACKEND)}}
+
+# --- Invitations ------------------------------------------------------------------------------------
+INVITATION_TTL_HOURS = env.int("INVITATION_TTL_HOURS", default=72)
+# A failed invitation e-mail is retried this many times, waiting base * 2^(n-1) seconds before retry n:
+# on the database backend as a deferred task, on the immediate backend in-process (keep that one short).
+INVITATION_EMAIL_MAX_RETRIES = env.int("INVITATION_EMAIL_MAX_RETRIES", default=5)
+INVITATION_EMAIL_RETRY_BACKOFF_SECONDS = env.float("INVITATION_EMAIL_RETRY_BACKOFF_SECONDS", default=60)
+INVITATION_EMAIL_INLINE_BACKOFF_SECONDS = env.float("INVITATION_EMAIL_INLINE_BACKOFF_SECONDS", default=0.5)
+
 # --- REST API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
@@ -152,6 +178,13 @@ REST_FRAMEWORK = {
     "COERCE_DECIMAL_TO_STRING": False,
     "UNAUTHENTICATED_USER": None,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Log-in, refresh and register are throttled per client IP and per account (accounts/throttles.py).
+    "DEFAULT_THROTTLE_RATES": {
+        "auth_ip": env("THROTTLE_AUTH_IP_RATE", default="30/min"),
+        "auth_account": env("THROTTLE_AUTH_ACCOUNT_RATE", default="10/min"),
+    },
+    # How many reverse proxies add to X-Forwarded-For; 0 trusts only the socket address (no spoofing).
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
 
 SIMPLE_JWT = {
@@ -160,6 +193,10 @@ SIMPLE_JWT = {
     "AUTH_HEADER_TYPES": ("Bearer",),
     # `or`: an empty JWT_SIGNING_KEY= (as in .env.example) must not sign tokens with an empty key.
     "SIGNING_KEY": env("JWT_SIGNING_KEY", default="") or SECRET_KEY,
+    # Every refresh hands out a new refresh token and revokes the used one (token_blacklist).
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "UPDATE_LAST_LOGIN": True,
 }
 
 # --- Deployment: static files, HTTPS, proxies, cross-origin requests ---------------------------------

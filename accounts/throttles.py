@@ -1,0 +1,69 @@
+"""Throttling of log-in, refresh and register: per client IP and per account."""
+
+import hashlib
+
+from rest_framework.settings import api_settings
+from rest_framework.throttling import SimpleRateThrottle
+from rest_framework_simplejwt.exceptions import TokenBackendError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.state import token_backend
+
+from accounts.models import token_digest
+
+
+class AuthThrottle(SimpleRateThrottle):
+    """Counts one auth endpoint's requests (the view's `throttle_scope`) per identity.
+
+    The rate comes from REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][scope], read at each request (DRF's
+    own throttles read it once at import, which settings overrides cannot reach).
+    """
+
+    def get_rate(self):
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def identity(self, request, view):
+        raise NotImplementedError
+
+    def get_cache_key(self, request, view):
+        identity = self.identity(request, view)
+        if not identity:
+            return None
+        digest = hashlib.sha256(str(identity).encode()).hexdigest()[:32]
+        return f"throttle:{self.scope}:{view.throttle_scope}:{digest}"
+
+
+class AuthIPThrottle(AuthThrottle):
+    scope = "auth_ip"
+
+    def identity(self, request, view):
+        return self.get_ident(request)
+
+
+class AuthAccountThrottle(AuthThrottle):
+    """Per account, as the view names it from the body (`throttle_account(data)`): the e-mail of a
+    log-in, the user of a refresh token, the invitation of a registration."""
+
+    scope = "auth_account"
+
+    def identity(self, request, view):
+        data = request.data if isinstance(request.data, dict) else {}
+        return view.throttle_account(data)
+
+
+def email_account(email):
+    return f"email:{email.strip().lower()}" if isinstance(email, str) and email.strip() else None
+
+
+def refresh_token_account(raw):
+    if not isinstance(raw, str) or not raw:
+        return None
+    try:
+        # Verified, so that nobody can spend another user's budget with a forged token.
+        payload = token_backend.decode(raw, verify=True)
+    except TokenBackendError:
+        return None
+    return f"user:{payload.get(jwt_settings.USER_ID_CLAIM)}"
+
+
+def invitation_account(token):
+    return f"invitation:{token_digest(token)}" if isinstance(token, str) and token else None

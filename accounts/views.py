@@ -1,0 +1,151 @@
+"""Hub API, auth and users (SPEC section B): bare camelCase JSON, errors in the shared envelope."""
+
+import math
+
+from rest_framework import mixins, status, viewsets
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import selectors, services, throttles
+from accounts.serializers import (
+    InviteSerializer,
+    LoginSerializer,
+    RefreshTokenSerializer,
+    RegisterSerializer,
+    UserListSerializer,
+    UserSerializer,
+    UserUpdateSerializer,
+    token_pair_body,
+)
+from stocky.api import positive_int_param
+from stocky.permissions import ALL_ROLES, INVITE_ROLES, UserManagementPermission
+
+
+def valid(serializer_class, request):
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class PublicAuthView(APIView):
+    """Log-in, refresh and register: no token needed (a stale one sent along is ignored), throttled
+    per client IP and per account."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [throttles.AuthIPThrottle, throttles.AuthAccountThrottle]
+    throttle_scope = None
+
+    def throttle_account(self, data):
+        return None
+
+
+class LoginView(PublicAuthView):
+    throttle_scope = "login"
+
+    def throttle_account(self, data):
+        return throttles.email_account(data.get("email"))
+
+    def post(self, request):
+        data = valid(LoginSerializer, request)
+        user = services.user_authenticate(email=data["email"], password=data["password"], request=request)
+        return Response(token_pair_body(services.token_pair_issue(user=user)))
+
+
+class RefreshView(PublicAuthView):
+    throttle_scope = "refresh"
+
+    def throttle_account(self, data):
+        return throttles.refresh_token_account(data.get("refreshToken"))
+
+    def post(self, request):
+        data = valid(RefreshTokenSerializer, request)
+        return Response(token_pair_body(services.refresh_token_rotate(raw=data["refreshToken"])))
+
+
+class RegisterView(PublicAuthView):
+    throttle_scope = "register"
+
+    def throttle_account(self, data):
+        return throttles.invitation_account(data.get("token"))
+
+    def post(self, request):
+        data = valid(RegisterSerializer, request)
+        user = services.invitation_accept(token=data["token"], username=data["username"], password=data["password"])
+        return Response(token_pair_body(services.token_pair_issue(user=user)), status=status.HTTP_201_CREATED)
+
+
+class LogoutView(APIView):
+    role_overrides = {"POST": ALL_ROLES}  # everyone may log out, ReadonlyUser included
+
+    def post(self, request):
+        data = valid(RefreshTokenSerializer, request)
+        services.refresh_token_revoke(raw=data["refreshToken"], user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeView(APIView):
+    def get(self, request):
+        return Response(UserSerializer(request.user).data)
+
+
+class InviteView(APIView):
+    role_overrides = {"POST": INVITE_ROLES}
+
+    def post(self, request):
+        data = valid(InviteSerializer, request)
+        services.invitation_create(
+            inviter=request.user,
+            email=data["email"],
+            first_name=data["firstName"],
+            last_name=data["lastName"],
+            role=data["role"],
+        )
+        return Response(status=status.HTTP_201_CREATED)
+
+
+class UserViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """GET /users, GET|PUT|DELETE /users/<id>. Who may touch whom: stocky.permissions."""
+
+    permission_classes = [UserManagementPermission]
+    serializer_class = UserSerializer
+    filter_backends = []  # search, ordering and pages follow the hub's own parameters (selectors)
+    lookup_value_regex = r"[0-9]+"
+    http_method_names = ["get", "put", "delete", "head", "options"]
+    max_page_size = 100
+
+    def get_queryset(self):
+        # Every active user, so that a superior's id answers 403 (the permission) and not 404.
+        return selectors.active_users()
+
+    def list(self, request):
+        page = positive_int_param(request, "page", 1, message="The page must be a positive integer")
+        size = positive_int_param(
+            request, "pageSize", 10, maximum=self.max_page_size, message="The pageSize must be a positive integer"
+        )
+        users = selectors.user_list(
+            actor=request.user,
+            search=request.query_params.get("search", ""),
+            ordering=request.query_params.get("ordering", ""),
+        )
+        total = users.count()
+        rows = users[(page - 1) * size : page * size] if total else []
+        return Response({"users": UserListSerializer(rows, many=True).data, "totalPages": math.ceil(total / size)})
+
+    def update(self, request, pk=None):
+        user = self.get_object()
+        data = valid(UserUpdateSerializer, request)
+        services.user_update(
+            actor=request.user,
+            user=user,
+            first_name=data["firstName"],
+            last_name=data["lastName"],
+            role=data["role"],
+            email=data["email"],
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def destroy(self, request, pk=None):
+        services.user_deactivate(user=self.get_object(), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
