@@ -20,7 +20,8 @@ TESTING = "pytest" in sys.modules
 
 # Production must set its own key; the development default only exists while DEBUG is on (or in tests).
 if DEBUG or TESTING:
-    SECRET_KEY = env("SECRET_KEY", default="django-insecure-development-only-key-change-me")
+    # `or`: an empty SECRET_KEY= line (as in .env.example) means "not set".
+    SECRET_KEY = env("SECRET_KEY", default="") or "django-insecure-development-only-key-change-me"
 else:
     SECRET_KEY = env("SECRET_KEY")
 
@@ -83,7 +84,9 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------------
 # SQLite by default so a newcomer needs no server; MariaDB/MySQL in production via DATABASE_URL.
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# An empty DATABASE_URL= line (as in .env.example) means "not set" too.
+DATABASE_URL = env("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+DATABASES = {"default": env.db_url_config(DATABASE_URL)}
 _db = DATABASES["default"]
 _db["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 _db["CONN_HEALTH_CHECKS"] = True
