@@ -25,3 +25,25 @@ def assert_error(response, status_code, *fields):
     if fields:
         assert set(body["errors"]) == set(fields), body["errors"]
     return body
+
+
+def admin_pages_render(client, model, obj):
+    """The admin's changelist (also searched), add page and change page of `model` all answer 200."""
+    base = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
+    for url in (base, f"{base}?q=a", f"{base}add/", f"{base}{obj.pk}/change/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+    return base
+
+
+def changelist_queries_for_one_and_fifty(client, model, make_rows):
+    """The number of queries the admin changelist of `model` makes with 1 row, then with 50."""
+    url = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
+    make_rows(1)
+    client.get(url)  # warm up the session and content-type caches
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url).status_code == 200
+    make_rows(49)
+    with CaptureQueriesContext(connection) as fifty:
+        assert client.get(url).status_code == 200
+    return len(one), len(fifty)
