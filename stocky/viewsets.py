@@ -1,6 +1,7 @@
 """The manufacturing API's viewset: CRUD in the success envelope of SPEC section A."""
 
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import re_path
 from rest_framework import status, viewsets
@@ -85,6 +86,9 @@ def with_names(model, *relations):
     )
 
 
+MAX_ID = 2**63 - 1
+
+
 class PairViewSet(ManufacturingViewSet):
     """A link resource addressed by a pair of ids (`/supplier-raw-products/<supplierId>/<rawProductId>`).
 
@@ -95,8 +99,13 @@ class PairViewSet(ManufacturingViewSet):
     pair = ()
 
     def get_object(self):
+        ids = {name: int(self.kwargs[name]) for name in self.pair}  # the routes only match digits
+        # An id that no BIGINT column can hold names nothing. Django guards such values on primary
+        # keys but not on foreign-key columns, where SQLite would raise OverflowError (a 500).
+        if any(value > MAX_ID for value in ids.values()):
+            raise Http404
         queryset = self.filter_queryset(self.get_queryset())
-        obj = get_object_or_404(queryset, **{name: self.kwargs[name] for name in self.pair})
+        obj = get_object_or_404(queryset, **ids)
         self.check_object_permissions(self.request, obj)
         return obj
 

@@ -116,3 +116,13 @@ def test_list_filters_search_ordering_and_pages(api):
 def test_list_query_count_does_not_grow_with_rows(api):
     one, fifty = queries_for_one_and_fifty(api, URL, lambda n: SupplierRawProductFactory.create_batch(n))
     assert one == fifty
+
+
+def test_ids_beyond_any_integer_column_are_404_or_400_not_500(api):
+    huge = 10**25
+    line = SupplierRawProductFactory()
+    assert_error(api.get(f"{URL}/{huge}/{line.raw_product_id}"), 404)
+    assert_error(api.get(f"{URL}?supplier_id={huge}"), 400, "supplier_id")
+    body = {"supplier_id": line.supplier_id, "raw_product_id": huge, "unit_price": 1, "unit_of_measure": "kg"}
+    assert_error(api.post(URL, body), 400, "raw_product_id")
+    assert_error(api.get(f"/api/v1/suppliers/{huge}/raw-products"), 404)

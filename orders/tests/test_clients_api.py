@@ -115,3 +115,12 @@ def test_orders_of_a_client_query_count_does_not_grow_with_rows(api):
         api, f"{URL}/{client.pk}/orders", lambda n: FinishedProductOrderFactory.create_batch(n, client=client)
     )
     assert one == fifty
+
+
+def test_orders_of_a_client_page_like_any_list(api):
+    client = ClientFactory()
+    orders = FinishedProductOrderFactory.create_batch(3, client=client)
+    body = api.get(f"{URL}/{client.pk}/orders?page=2&page_size=2").json()
+    assert [row["id"] for row in body["data"]] == [orders[2].pk]
+    assert body["meta"] == {"page": 2, "page_size": 2, "total": 3, "total_pages": 2}
+    assert_error(api.get(f"{URL}/{client.pk}/orders?page=3&page_size=2"), 400, "page")

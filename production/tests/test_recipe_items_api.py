@@ -152,3 +152,12 @@ def test_list_filters_search_ordering_and_pages(api):
 def test_list_query_count_does_not_grow_with_rows(api):
     one, fifty = queries_for_one_and_fifty(api, URL, lambda n: RecipeItemFactory.create_batch(n))
     assert one == fifty
+
+
+def test_ids_beyond_any_integer_column_are_404_not_500(api):
+    item = RecipeItemFactory()
+    huge = 2**63
+    assert_error(api.get(f"{URL}/{huge}/{item.raw_product_id}"), 404)
+    assert_error(api.patch(f"{URL}/{item.finished_product_id}/{huge}", {"quantity_required": 1}), 404)
+    assert_error(api.get(f"{URL}/product/{huge}"), 404)
+    assert_error(api.get(f"/api/v1/finished-products/{huge}/recipe"), 404)
