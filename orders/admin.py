@@ -57,7 +57,9 @@ class OrderAdmin(admin.ModelAdmin):
             else:
                 changed.append(order.pk)
         if changed:
-            self.message_user(request, f"Marked {len(changed)} order(s) as {label}: {self._ids(changed)}.", messages.SUCCESS)
+            self.message_user(
+                request, f"Marked {len(changed)} order(s) as {label}: {self._ids(changed)}.", messages.SUCCESS
+            )
         if already:
             self.message_user(request, f"{len(already)} order(s) already {label}: {self._ids(already)}.", messages.INFO)
         for failure in failed:
@@ -71,7 +73,9 @@ class OrderAdmin(admin.ModelAdmin):
 @admin.register(RawProductOrder)
 class RawProductOrderAdmin(OrderAdmin):
     status_service = "raw_product_order_set_status"
-    list_display = ["id", "raw_product", "supplier", "quantity", "price", "status", "ordered_at", "expected_delivery_date"]
+    list_display = [
+        "id", "raw_product", "supplier", "quantity", "price", "status", "ordered_at", "expected_delivery_date",
+    ]
     list_select_related = ["raw_product", "supplier"]
     list_filter = [*OrderAdmin.list_filter, "supplier"]
     search_fields = ["=id", "raw_product__name", "supplier__name"]

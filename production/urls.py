@@ -13,7 +13,11 @@ urlpatterns = [
     # Before the pair routes, which would not match "product" anyway (ids are digits), but read first.
     re_path(r"^recipe-items/product/(?P<finished_product_id>[0-9]+)/?$", recipe_of_product, name="recipe-of-product"),
     # Served here, with recipe items, rather than by the finished products' viewset in inventory.
-    re_path(r"^finished-products/(?P<finished_product_id>[0-9]+)/recipe/?$", recipe_of_product, name="finished-product-recipe"),
+    re_path(
+        r"^finished-products/(?P<finished_product_id>[0-9]+)/recipe/?$",
+        recipe_of_product,
+        name="finished-product-recipe",
+    ),
     *pair_routes("recipe-items", views.RecipeItemViewSet, basename="recipe-item"),
     *router.urls,
 ]

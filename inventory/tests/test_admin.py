@@ -46,7 +46,9 @@ def test_supplier_is_added_with_its_price_list(admin_client):
             "name": "Moulin", "phone": "0400000000", "email": "Contact@Moulin.example", "website": "",
             "contact_person": "Marie",
             **inline_management("price_list"),
-            "price_list-0-raw_product": flour.pk, "price_list-0-unit_price": "0.95", "price_list-0-unit_of_measure": "kg",
+            "price_list-0-raw_product": flour.pk,
+            "price_list-0-unit_price": "0.95",
+            "price_list-0-unit_of_measure": "kg",
         },
     )
     assert response.status_code == 302, response.context["adminform"].errors if response.context else response

@@ -36,7 +36,8 @@ def test_create_answers_201_with_names_and_no_surrogate_id(api, pair):
 
 def test_creating_a_pair_that_exists_is_400(api):
     line = SupplierRawProductFactory(unit_price="2.00")
-    body = {"supplier_id": line.supplier_id, "raw_product_id": line.raw_product_id, "unit_price": 9, "unit_of_measure": "kg"}
+    body = {"supplier_id": line.supplier_id, "raw_product_id": line.raw_product_id, "unit_price": 9,
+            "unit_of_measure": "kg"}
     assert_error(api.post(URL, body), 400, "non_field_errors")
     line.refresh_from_db()
     assert line.unit_price == Decimal("2.00") and SupplierRawProduct.objects.count() == 1
@@ -58,7 +59,9 @@ def test_missing_fields_unknown_references_and_bad_values_are_400(api, pair):
 def test_read_put_patch_and_delete_by_the_pair(api):
     line = SupplierRawProductFactory(unit_price="2.00", unit_of_measure="kg")
     data = api.get(detail(line)).json()["data"]
-    assert (data["supplier_id"], data["raw_product_id"], data["unit_price"]) == (line.supplier_id, line.raw_product_id, 2)
+    assert (data["supplier_id"], data["raw_product_id"], data["unit_price"]) == (
+        line.supplier_id, line.raw_product_id, 2,
+    )
     assert_error(api.put(detail(line), {"unit_price": 3}), 400, "unit_of_measure")
     response = api.put(detail(line) + "/", {"unit_price": 3, "unit_of_measure": "sack"})
     assert response.status_code == 200
@@ -76,9 +79,11 @@ def test_read_put_patch_and_delete_by_the_pair(api):
 def test_an_update_may_repeat_the_pair_but_not_change_it(api):
     line = SupplierRawProductFactory(unit_price="2.00")
     other_supplier, other_material = SupplierFactory(), RawProductFactory()
-    same = {"supplier_id": line.supplier_id, "raw_product_id": line.raw_product_id, "unit_price": 4, "unit_of_measure": "kg"}
+    same = {"supplier_id": line.supplier_id, "raw_product_id": line.raw_product_id, "unit_price": 4,
+            "unit_of_measure": "kg"}
     assert api.put(detail(line), same).status_code == 200
-    body = assert_error(api.patch(detail(line), {"supplier_id": other_supplier.pk, "unit_price": 5}), 400, "supplier_id")
+    response = api.patch(detail(line), {"supplier_id": other_supplier.pk, "unit_price": 5})
+    body = assert_error(response, 400, "supplier_id")
     assert "cannot be changed" in body["errors"]["supplier_id"][0]
     assert_error(api.put(detail(line), {**same, "raw_product_id": other_material.pk}), 400, "raw_product_id")
     line.refresh_from_db()
@@ -107,7 +112,8 @@ def test_list_filters_search_ordering_and_pages(api):
     rows = api.get(f"{URL}?raw_product_id={flour.pk}").json()["data"]
     assert [row["supplier_name"] for row in rows] == ["Moulin", "Laiterie"]
     assert [row["unit_price"] for row in api.get(f"{URL}?search=butter").json()["data"]] == [8]
-    assert api.get(f"{URL}?page=1&page_size=1").json()["meta"] == {"page": 1, "page_size": 1, "total": 3, "total_pages": 3}
+    meta = api.get(f"{URL}?page=1&page_size=1").json()["meta"]
+    assert meta == {"page": 1, "page_size": 1, "total": 3, "total_pages": 3}
     assert_error(api.get(f"{URL}?supplier_id=abc"), 400, "supplier_id")
     assert_error(api.get(f"{URL}?supplier_id=999"), 400, "supplier_id")
     assert_error(api.get(f"{URL}?ordering=id_secret"), 400, "ordering")

@@ -79,7 +79,10 @@ def test_invalid_values_are_400_on_that_field(api, valid, field, value):
 def test_read_put_patch_and_delete(api, valid):
     order = FinishedProductOrderFactory()
     assert api.get(f"{URL}/{order.pk}").json()["data"]["client_name"] == order.client.name
-    assert_error(api.put(f"{URL}/{order.pk}", {"quantity": 1}), 400, "finished_product_id", "client_id", "sale_price", "expected_delivery_date")
+    assert_error(
+        api.put(f"{URL}/{order.pk}", {"quantity": 1}),
+        400, "finished_product_id", "client_id", "sale_price", "expected_delivery_date",
+    )
     response = api.put(f"{URL}/{order.pk}", valid)
     assert response.status_code == 200 and response.json()["data"]["client_name"] == "Bistro"
     response = api.patch(f"{URL}/{order.pk}", {"sale_price": 60})

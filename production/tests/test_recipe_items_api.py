@@ -65,7 +65,9 @@ def test_invalid_values_are_400_on_that_field(api, valid, field, value):
 
 
 def test_missing_fields_are_400(api):
-    assert_error(api.post(URL, {}), 400, "finished_product_id", "raw_product_id", "quantity_required", "unit_of_measure")
+    assert_error(
+        api.post(URL, {}), 400, "finished_product_id", "raw_product_id", "quantity_required", "unit_of_measure"
+    )
 
 
 def test_read_put_patch_and_delete_by_the_pair(api):
