@@ -10,7 +10,6 @@ router.register("production-plans", views.ProductionPlanViewSet, basename="produ
 recipe_of_product = views.RecipeItemViewSet.as_view({"get": "for_product"})
 
 urlpatterns = [
-    # Before the pair routes, which would not match "product" anyway (ids are digits), but read first.
     re_path(r"^recipe-items/product/(?P<finished_product_id>[0-9]+)/?$", recipe_of_product, name="recipe-of-product"),
     # Served here, with recipe items, rather than by the finished products' viewset in inventory.
     re_path(
