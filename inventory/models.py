@@ -59,6 +59,17 @@ class Supplier(TimeStampedModel):
     def __str__(self):
         return self.name
 
+    # E-mail is unique regardless of letter case. Storing it lower-cased lets the plain unique index
+    # enforce that on every database (SQLite compares case-sensitively, MariaDB's collation does not).
+    def clean(self):
+        # Runs before the admin's uniqueness check, so that check sees the stored form.
+        super().clean()
+        self.email = (self.email or "").strip().lower()
+
+    def save(self, *args, **kwargs):
+        self.email = (self.email or "").strip().lower()
+        super().save(*args, **kwargs)
+
 
 class SupplierRawProduct(TimeStampedModel):
     """One line of a supplier's price list. Part of both parents: it goes when either is deleted."""

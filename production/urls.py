@@ -1,1 +1,22 @@
-urlpatterns = []
+from django.urls import re_path
+
+from production import views
+from stocky.api import OptionalSlashRouter
+from stocky.viewsets import pair_routes
+
+router = OptionalSlashRouter()
+router.register("production-plans", views.ProductionPlanViewSet, basename="production-plan")
+
+recipe_of_product = views.RecipeItemViewSet.as_view({"get": "for_product"})
+
+urlpatterns = [
+    re_path(r"^recipe-items/product/(?P<finished_product_id>[0-9]+)/?$", recipe_of_product, name="recipe-of-product"),
+    # Served here, with recipe items, rather than by the finished products' viewset in inventory.
+    re_path(
+        r"^finished-products/(?P<finished_product_id>[0-9]+)/recipe/?$",
+        recipe_of_product,
+        name="finished-product-recipe",
+    ),
+    *pair_routes("recipe-items", views.RecipeItemViewSet, basename="recipe-item"),
+    *router.urls,
+]

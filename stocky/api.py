@@ -2,6 +2,7 @@
 
 import logging
 import math
+import re
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
@@ -63,17 +64,26 @@ def _validation_message(errors):
 
 
 def _protected_errors(exc):
-    """Name what still references the record, grouped by kind: {"raw-product orders": ["2 (ids 4, 7)"]}."""
+    """Name what still references the record, grouped by kind:
+    {"raw_product_orders": ["2 raw-product orders still reference it (ids 4, 7)"]}."""
     objects = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", None) or []
     groups = {}
-    for obj in objects:
-        groups.setdefault(obj._meta.verbose_name_plural, []).append(obj.pk)
+    # Django hands the objects over as a set: sort the kinds so the message is the same every time.
+    for obj in sorted(objects, key=lambda obj: str(obj._meta.verbose_name_plural)):
+        groups.setdefault(obj._meta, []).append(obj.pk)
+
+    def counted(opts, count):
+        return f"{count} {opts.verbose_name if count == 1 else opts.verbose_name_plural}"
+
     errors = {}
-    for name, pks in groups.items():
+    for opts, pks in groups.items():
         shown = ", ".join(str(pk) for pk in sorted(pks)[:10])
         suffix = ", ..." if len(pks) > 10 else ""
-        errors[str(name).replace(" ", "_")] = [f"{len(pks)} {name} still reference it (ids {shown}{suffix})"]
-    summary = ", ".join(f"{len(pks)} {name}" for name, pks in groups.items())
+        verb = "references" if len(pks) == 1 else "reference"
+        # An identifier, like every other key of `errors` ("raw-product orders" -> "raw_product_orders").
+        key = re.sub(r"[^0-9a-z]+", "_", str(opts.verbose_name_plural).lower()).strip("_")
+        errors[key] = [f"{counted(opts, len(pks))} still {verb} it (ids {shown}{suffix})"]
+    summary = ", ".join(counted(opts, len(pks)) for opts, pks in groups.items())
     return f"Cannot delete: still referenced by {summary}", errors
 
 

@@ -109,3 +109,44 @@ def test_welcome_is_public_and_lists_every_resource(anon):
     body = anon.get("/api/v1/").json()
     assert body["endpoints"]["rawProducts"] == "/api/v1/raw-products"
     assert body["endpoints"]["finishedProductOrders"] == "/api/v1/finished-product-orders"
+
+
+def test_delete_takes_the_price_list_lines_with_it(api):
+    from inventory.models import SupplierRawProduct
+    from inventory.tests.factories import SupplierRawProductFactory
+
+    line = SupplierRawProductFactory()
+    assert api.delete(f"/api/v1/raw-products/{line.raw_product_id}").status_code == 200
+    assert not SupplierRawProduct.objects.exists()
+    assert line.supplier.__class__.objects.filter(pk=line.supplier_id).exists(), "the supplier stays"
+
+
+def test_delete_referenced_by_an_order_is_409_and_deletes_nothing(api):
+    from inventory.models import SupplierRawProduct
+    from inventory.tests.factories import SupplierRawProductFactory
+    from orders.tests.factories import RawProductOrderFactory
+
+    order = RawProductOrderFactory()
+    SupplierRawProductFactory(raw_product=order.raw_product)
+    response = api.delete(f"/api/v1/raw-products/{order.raw_product_id}")
+    assert response.status_code == 409
+    assert response.json()["message"] == "Cannot delete: still referenced by 1 raw-product order"
+    assert RawProduct.objects.filter(pk=order.raw_product_id).exists()
+    assert SupplierRawProduct.objects.count() == 1, "its price list was not touched either"
+
+
+def test_delete_409_names_every_kind_of_reference_with_counts(api):
+    from orders.tests.factories import RawProductOrderFactory
+    from production.tests.factories import RecipeItemFactory
+
+    (raw,) = make_raw()
+    orders = RawProductOrderFactory.create_batch(2, raw_product=raw)
+    item = RecipeItemFactory(raw_product=raw)
+    body = api.delete(f"/api/v1/raw-products/{raw.pk}").json()
+    assert body["statusCode"] == 409
+    assert body["message"] == "Cannot delete: still referenced by 2 raw-product orders, 1 recipe item"
+    assert body["errors"] == {
+        "raw_product_orders": [f"2 raw-product orders still reference it (ids {orders[0].pk}, {orders[1].pk})"],
+        "recipe_items": [f"1 recipe item still references it (ids {item.pk})"],
+    }
+    assert RawProduct.objects.filter(pk=raw.pk).exists()

@@ -1,0 +1,94 @@
+from django.contrib import admin, messages
+from django.db import models
+
+from orders import services
+from orders.models import Client, FinishedProductOrder, OrderStatus, RawProductOrder
+from stocky.errors import DomainError
+
+
+@admin.register(Client)
+class ClientAdmin(admin.ModelAdmin):
+    # A website typed without a scheme is taken as https (Django 6's default; silences its warning).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    list_display = ["name", "client_type", "contact_person", "phone", "email", "city", "region"]
+    list_filter = ["client_type", "region", "city", "created_at"]
+    search_fields = ["name", "email", "contact_person", "phone", "address", "city"]
+    readonly_fields = ["created_at", "updated_at"]
+
+
+def status_action(status):
+    """An admin action that moves the selected orders to `status` through the order kind's service."""
+    label = OrderStatus(status).label.lower()
+
+    def action(modeladmin, request, queryset):
+        modeladmin.change_status(request, queryset, status)
+
+    action.__name__ = f"mark_{status}"
+    return admin.action(description=f"Mark selected orders as {label}", permissions=["change"])(action)
+
+
+class OrderAdmin(admin.ModelAdmin):
+    """Shared by both kinds of order. A status changes only through the actions, which call the service
+    named by `status_service` (the same one the API calls), never by editing the field."""
+
+    status_service = None
+    list_filter = ["status", "ordered_at", "expected_delivery_date"]
+    # Date list filters rather than date_hierarchy: on MariaDB the hierarchy of a date-time needs the
+    # server's time-zone tables as soon as TIME_ZONE is not UTC, and fails without them.
+    actions = [status_action(status) for status in OrderStatus.values]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = ["created_at", "updated_at"]
+        # On an existing order the status is changed by the actions, so that it goes through the service.
+        return fields + ["status"] if obj is not None else fields
+
+    def change_status(self, request, queryset, status):
+        service = getattr(services, self.status_service)
+        label = OrderStatus(status).label.lower()
+        changed, already, failed = [], [], []
+        for order in queryset.order_by("pk"):
+            if order.status == status:
+                already.append(order.pk)
+                continue
+            try:
+                service(order=order, status=status, user=request.user)
+            except DomainError as exc:  # one refused order does not stop the others
+                failed.append(f"#{order.pk}: {exc.message}")
+            else:
+                changed.append(order.pk)
+        if changed:
+            self.message_user(
+                request, f"Marked {len(changed)} order(s) as {label}: {self._ids(changed)}.", messages.SUCCESS
+            )
+        if already:
+            self.message_user(request, f"{len(already)} order(s) already {label}: {self._ids(already)}.", messages.INFO)
+        for failure in failed:
+            self.message_user(request, f"Not changed, {failure}", messages.ERROR)
+
+    @staticmethod
+    def _ids(pks):
+        return ", ".join(f"#{pk}" for pk in pks)
+
+
+@admin.register(RawProductOrder)
+class RawProductOrderAdmin(OrderAdmin):
+    status_service = "raw_product_order_set_status"
+    list_display = [
+        "id", "raw_product", "supplier", "quantity", "price", "status", "ordered_at", "expected_delivery_date",
+    ]
+    list_select_related = ["raw_product", "supplier"]
+    list_filter = [*OrderAdmin.list_filter, "supplier"]
+    search_fields = ["=id", "raw_product__name", "supplier__name"]
+    autocomplete_fields = ["raw_product", "supplier"]
+
+
+@admin.register(FinishedProductOrder)
+class FinishedProductOrderAdmin(OrderAdmin):
+    status_service = "finished_product_order_set_status"
+    list_display = [
+        "id", "finished_product", "client", "quantity", "sale_price", "status", "ordered_at", "expected_delivery_date",
+    ]
+    list_select_related = ["finished_product", "client"]
+    list_filter = [*OrderAdmin.list_filter, "client__client_type"]
+    search_fields = ["=id", "finished_product__name", "client__name"]
+    autocomplete_fields = ["finished_product", "client"]

@@ -1,0 +1,101 @@
+"""The orders admin: pages render, and the status actions go through the order services."""
+
+import pytest
+
+from inventory.tests.utils import admin_pages_render, changelist_queries_for_one_and_fifty
+from orders import services
+from orders.models import Client, FinishedProductOrder, RawProductOrder
+from orders.tests.factories import ClientFactory, FinishedProductOrderFactory, RawProductOrderFactory
+from stocky.errors import Conflict
+
+pytestmark = pytest.mark.django_db
+
+CASES = [
+    (Client, ClientFactory),
+    (RawProductOrder, RawProductOrderFactory),
+    (FinishedProductOrder, FinishedProductOrderFactory),
+]
+ORDER_KINDS = [
+    (RawProductOrder, RawProductOrderFactory, "raw_product_order_set_status"),
+    (FinishedProductOrder, FinishedProductOrderFactory, "finished_product_order_set_status"),
+]
+
+
+@pytest.mark.parametrize("model, factory", CASES)
+def test_changelist_add_and_change_pages_render(admin_client, model, factory):
+    base = admin_pages_render(admin_client, model, factory())
+    if model is not Client:
+        assert admin_client.get(f"{base}?status__exact=expedie").status_code == 200
+
+
+@pytest.mark.parametrize("model, factory", CASES)
+def test_changelist_query_count_does_not_grow_with_rows(admin_client, model, factory):
+    one, fifty = changelist_queries_for_one_and_fifty(admin_client, model, lambda n: factory.create_batch(n))
+    assert one == fifty
+
+
+@pytest.fixture
+def spy(monkeypatch):
+    """Wraps a status service so the test sees each call; the service still does its work."""
+    calls = []
+
+    def install(name):
+        real = getattr(services, name)
+
+        def recorded(**kwargs):
+            calls.append(kwargs)
+            return real(**kwargs)
+
+        monkeypatch.setattr(services, name, recorded)
+        return calls
+
+    return install
+
+
+def run_action(client, model, action, pks):
+    url = f"/admin/orders/{model._meta.model_name}/"
+    return client.post(url, {"action": action, "_selected_action": [str(pk) for pk in pks]}, follow=True)
+
+
+@pytest.mark.parametrize("model, factory, service", ORDER_KINDS)
+def test_status_action_changes_the_status_through_the_service(admin_client, admin_user, spy, model, factory, service):
+    calls = spy(service)
+    first, second, done = factory(), factory(), factory(status="expedie")
+    untouched = factory()
+    response = run_action(admin_client, model, "mark_expedie", [first.pk, second.pk, done.pk])
+    assert response.status_code == 200
+    shown = [str(message) for message in response.context["messages"]]
+    assert f"Marked 2 order(s) as shipped: #{first.pk}, #{second.pk}." in shown
+    assert f"1 order(s) already shipped: #{done.pk}." in shown
+    assert [(call["order"].pk, call["status"], call["user"]) for call in calls] == [
+        (first.pk, "expedie", admin_user),
+        (second.pk, "expedie", admin_user),
+    ]
+    assert set(model.objects.filter(status="expedie").values_list("pk", flat=True)) == {first.pk, second.pk, done.pk}
+    assert model.objects.get(pk=untouched.pk).status == "commande"
+
+
+@pytest.mark.parametrize("model, factory, service", ORDER_KINDS)
+def test_a_refused_change_is_reported_and_does_not_stop_the_others(admin_client, monkeypatch, model, factory, service):
+    refused, accepted = factory(), factory()
+    real = getattr(services, service)
+
+    def refuse_first(*, order, status, user):
+        if order.pk == refused.pk:
+            raise Conflict("Not enough stock")
+        return real(order=order, status=status, user=user)
+
+    monkeypatch.setattr(services, service, refuse_first)
+    response = run_action(admin_client, model, "mark_recu", [refused.pk, accepted.pk])
+    shown = [str(message) for message in response.context["messages"]]
+    assert f"Not changed, #{refused.pk}: Not enough stock" in shown
+    assert model.objects.get(pk=refused.pk).status == "commande"
+    assert model.objects.get(pk=accepted.pk).status == "recu"
+
+
+@pytest.mark.parametrize("model, factory, service", ORDER_KINDS)
+def test_status_is_read_only_on_the_change_page(admin_client, model, factory, service):
+    order = factory()
+    response = admin_client.get(f"/admin/orders/{model._meta.model_name}/{order.pk}/change/")
+    assert "status" not in response.context["adminform"].form.fields
+    assert "status" in admin_client.get(f"/admin/orders/{model._meta.model_name}/add/").context["adminform"].form.fields

@@ -1,0 +1,83 @@
+"""Serializer pieces shared by the section A resources."""
+
+from rest_framework import serializers
+
+
+def related_id(model, source, label=None, **kwargs):
+    """A foreign key written and read as `<source>_id`; an unknown id is a 400 on that field.
+
+    Reading it costs no query: DRF reads the `<source>_id` column of the row it already has.
+    """
+    label = label or model._meta.verbose_name.capitalize()
+    return serializers.PrimaryKeyRelatedField(
+        source=source,
+        queryset=model._default_manager.all(),
+        error_messages={
+            "does_not_exist": f"{label} {{pk_value}} does not exist.",
+            "incorrect_type": f"Expected the id of a {label.lower()} (an integer), received {{data_type}}.",
+        },
+        **kwargs,
+    )
+
+
+class OptionalTextField(serializers.CharField):
+    """An optional text field that also takes `null` for "nothing" and stores it as empty text.
+
+    Front ends commonly send null for an empty optional input; the columns are NOT NULL with '' as
+    their empty value, so null is translated rather than refused.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_blank", True)
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
+    def validate_empty_values(self, data):
+        if data is None:
+            return True, ""
+        return super().validate_empty_values(data)
+
+
+class OptionalEmailField(OptionalTextField, serializers.EmailField):
+    pass
+
+
+class OptionalURLField(OptionalTextField, serializers.URLField):
+    pass
+
+
+class PairKeyedSerializer(serializers.ModelSerializer):
+    """A link row identified by a pair of foreign keys (price list line, recipe item).
+
+    The pair is required on create and must not exist yet (a 400, not a database error). On update
+    the pair comes from the URL: a body may repeat it but not change it.
+    """
+
+    pair_fields = ()  # the two serializer field names, e.g. ("supplier_id", "raw_product_id")
+    pair_exists_message = "This pair already exists."
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None:
+            for name in self.pair_fields:
+                fields[name].required = False
+        return fields
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        sources = {name: self.fields[name].source for name in self.pair_fields}
+        if self.instance is None:
+            lookup = {source: attrs[source] for source in sources.values()}
+            if self.Meta.model._default_manager.filter(**lookup).exists():
+                raise serializers.ValidationError({"non_field_errors": [self.pair_exists_message]})
+            return attrs
+        errors = {}
+        for name, source in sources.items():
+            if source in attrs and attrs[source].pk != getattr(self.instance, f"{source}_id"):
+                errors[name] = [
+                    f"{name} cannot be changed by an update; delete this record and create a new one."
+                ]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
