@@ -6,6 +6,12 @@ from rest_framework.test import APIClient
 from accounts.models import Role, User
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Tests create and sign in many users; production's hasher costs ~0.6 s per password here.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def make_user(db):
     counter = iter(range(1, 10_000))

@@ -26,8 +26,6 @@ def fresh_throttles():
 @pytest.fixture(autouse=True)
 def quick_settings(settings):
     settings.INVITATION_EMAIL_INLINE_BACKOFF_SECONDS = 0
-    # Production's hasher costs most of a second per password on these machines; these tests log in a lot.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
