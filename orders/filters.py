@@ -1,0 +1,15 @@
+import django_filters
+
+from inventory.filters import CategoryNameFilter
+from orders.models import CatalogueOrder
+
+# --- Hub catalogue orders ---------------------------------------------------------------------------
+
+
+class CatalogueOrderFilter(django_filters.FilterSet):
+    category = CategoryNameFilter(field_name="item__category")
+    state = django_filters.ChoiceFilter(choices=CatalogueOrder.State.choices)
+
+    class Meta:
+        model = CatalogueOrder
+        fields = ["category", "state"]
