@@ -85,10 +85,14 @@ class ProductAdmin(RoleAdminMixin, admin.ModelAdmin):
     list_display = ["thumbnail", "name", "category", "quantity", "updated_at"]
     list_display_links = ["thumbnail", "name"]
     list_filter = ["category"]
-    list_select_related = ["category"]
+    # Prefetched rather than joined (see ProductViewSet); an empty tuple stops the admin's own join.
+    list_select_related = ()
     search_fields = ["name", "description", "category__name"]
     readonly_fields = ["preview", "created_at", "updated_at"]
     fields = ["name", "category", "description", "quantity", "preview", "upload", "remove_image", "created_at", "updated_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("category")
 
     @admin.display(description="image")
     def thumbnail(self, product):

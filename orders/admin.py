@@ -15,7 +15,7 @@ from stocky.errors import DomainError
 class CatalogueOrderAdmin(RoleAdminMixin, admin.ModelAdmin):
     list_display = ["id", "item", "client", "quantity", "state", "created_by", "created_at"]
     list_filter = ["state", "item__category"]
-    list_select_related = ["item", "created_by"]
+    list_select_related = ()  # prefetched instead, as in the API (see inventory.views.ProductViewSet)
     search_fields = ["client", "description", "item__name"]
     fields = ["item", "client", "description", "quantity", "state", "created_by", "created_at", "updated_at"]
     readonly_fields = fields
@@ -23,6 +23,9 @@ class CatalogueOrderAdmin(RoleAdminMixin, admin.ModelAdmin):
     add_roles = change_roles = frozenset()
     delete_roles = frozenset({Role.ADMIN})  # SPEC section 0: only Admins delete hub orders
     transition_roles = frozenset({Role.ADMIN, Role.MANAGER})
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("item", "created_by")
 
     def has_transition_permission(self, request):
         return self.role_in(request, self.transition_roles)

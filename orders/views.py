@@ -24,7 +24,7 @@ class CatalogueOrderViewSet(HubViewSet):
     """
 
     list_key = "orders"
-    queryset = CatalogueOrder.objects.select_related("item__category")
+    queryset = CatalogueOrder.objects.prefetch_related("item__category")  # not joined: see ProductViewSet
     serializer_class = CatalogueOrderSerializer
     filterset_class = CatalogueOrderFilter
     search_fields = ["client", "description", "item__name"]

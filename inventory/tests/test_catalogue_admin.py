@@ -4,7 +4,9 @@ import base64
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
 from accounts.models import Role
@@ -144,3 +146,16 @@ def test_a_manager_deletes_products_in_the_admin(staff):
     client = staff(Role.MANAGER)
     response = client.post(f"/admin/inventory/product/{product.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302 and not Product.objects.exists()
+
+
+
+def test_product_changelist_queries_do_not_grow_with_rows(staff):
+    client = staff()
+    make_product("P0", make_category("C0"))
+    with CaptureQueriesContext(connection) as one:
+        assert client.get("/admin/inventory/product/").status_code == 200
+    for i in range(1, 50):
+        make_product(f"P{i}", make_category(f"C{i}"))
+    with CaptureQueriesContext(connection) as fifty:
+        assert "P49" in client.get("/admin/inventory/product/").content.decode()
+    assert len(fifty) == len(one)

@@ -2,11 +2,13 @@
 
 import pytest
 from django.contrib.messages import get_messages
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Role
 from inventory.models import Product, StockMovement
-from inventory.tests.factories import make_product
+from inventory.tests.factories import make_category, make_product
 from orders.models import CatalogueOrder
 from orders.tests.factories import make_order
 
@@ -114,3 +116,15 @@ def test_delete_selected_goes_through_the_service(staff, make_user):
     )
     assert response.status_code == 302 and not CatalogueOrder.objects.exists()
     assert Product.objects.get().quantity == 10
+
+
+def test_changelist_queries_do_not_grow_with_rows(staff, make_user):
+    client = staff()
+    make_order(make_product("P0", make_category("C0")), make_user(Role.USER))
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(CHANGELIST).status_code == 200
+    for i in range(1, 50):
+        make_order(make_product(f"P{i}", make_category(f"C{i}")), make_user(Role.USER))
+    with CaptureQueriesContext(connection) as fifty:
+        assert client.get(CHANGELIST).context["cl"].result_count == 50
+    assert len(fifty) == len(one)
