@@ -43,6 +43,12 @@ def stock_change(*, item, delta, reason, user=None, source=None, note=""):
             f"Not enough stock of '{item.name}': {abs(delta)} requested, {on_hand} available",
             errors={"quantity": [f"Only {on_hand} of '{item.name}' available, {abs(delta)} requested"]},
         )
+    # MariaDB refuses a value wider than the column, but SQLite stores it and then fails to read it back.
+    field = model._meta.get_field(kind.quantity_field)
+    ceiling = Decimal(10) ** (field.max_digits - field.decimal_places)
+    if on_hand + delta >= ceiling:
+        message = f"The quantity of '{item.name}' cannot reach {ceiling}"
+        raise InvalidInput(message, errors={"quantity": [message]})
     if delta:
         model.objects.filter(pk=item.pk).update(**{kind.quantity_field: F(kind.quantity_field) + delta})
     balance = on_hand + delta

@@ -30,7 +30,8 @@ class CatalogueOrderUpdateSerializer(serializers.Serializer):
 class CatalogueOrderCreateSerializer(CatalogueOrderUpdateSerializer):
     """POST /products/orders. Whether the item exists and has enough is the service's to say."""
 
-    itemId = serializers.IntegerField(min_value=1)
+    # Bounded by the primary key's range: a larger number is a 400 here, not a database error later.
+    itemId = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     initialState = serializers.CharField(required=False, default=CatalogueOrder.State.PENDING)
 
 

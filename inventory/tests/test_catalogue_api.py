@@ -351,7 +351,11 @@ def test_a_result_below_zero_is_409_and_changes_nothing(api, body):
     assert product.quantity == 10 and not StockMovement.objects.exists()
 
 
-@pytest.mark.parametrize("body", [{}, {"reason": "x"}, {"quantity": 1, "delta": 1}, {"delta": "abc"}])
+@pytest.mark.parametrize(
+    "body",
+    [{}, {"reason": "x"}, {"quantity": 1, "delta": 1}, {"delta": "abc"}, {"delta": "99999999999"},
+     {"quantity": "100000000000"}],
+)
 def test_both_or_neither_or_bad_values_are_400(api, body):
     product = make_product(quantity=10)
     response = api.patch(f"/api/v1/products/quantity/{product.pk}", body)
