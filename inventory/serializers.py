@@ -72,7 +72,7 @@ class CategoryNameField(serializers.CharField):
         return category
 
 
-class ImageField(serializers.Field):
+class UploadedImageField(serializers.Field):
     """A multipart file or a base64 string (or `data:` URL), checked and normalised by inventory.images.
 
     An empty value (`null`, `""`) removes the image on update.
@@ -93,7 +93,7 @@ class ProductInputSerializer(serializers.Serializer):
     category = CategoryNameField()
     description = serializers.CharField(required=False, allow_blank=True)
     quantity = serializers.DecimalField(**QUANTITY, min_value=Decimal("0"), required=False)
-    image = ImageField(required=False, allow_null=True)
+    image = UploadedImageField(required=False, allow_null=True)
 
 
 class QuantityInputSerializer(serializers.Serializer):

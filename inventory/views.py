@@ -77,6 +77,7 @@ class ProductViewSet(HubViewSet):
         )
         return self.read(product)
 
+
 class CategoryViewSet(viewsets.GenericViewSet):
     """GET/POST /products/categories, DELETE /products/categories/<name>."""
 

@@ -5,7 +5,6 @@ import base64
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
@@ -16,24 +15,13 @@ from inventory.tests.factories import image_bytes, make_category, make_product
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def staff(make_user):
-    def login(role=Role.MANAGER):
-        client = Client()
-        client.user = make_user(role)
-        client.force_login(client.user)
-        return client
-
-    return login
-
-
-def test_product_list_shows_thumbnails_and_filters_by_category_and_search(staff, api):
+def test_product_list_shows_thumbnails_and_filters_by_category_and_search(admin_client_for, api):
     make_category("Phones")
     laptops = make_category("Laptops")
     encoded = base64.b64encode(image_bytes("PNG")).decode()
     api.post("/api/v1/products", {"name": "iPhone 12", "category": "Phones", "image": encoded})
     make_product("ThinkPad", laptops)
-    client = staff()
+    client = admin_client_for(Role.MANAGER)
     page = client.get("/admin/inventory/product/").content.decode()
     image_name = Product.objects.get(name="iPhone 12").image.name
     assert f'<img src="/media/{image_name}"' in page and "ThinkPad" in page
@@ -43,9 +31,9 @@ def test_product_list_shows_thumbnails_and_filters_by_category_and_search(staff,
     assert "iPhone 12" in page and "ThinkPad" not in page
 
 
-def test_adding_a_product_in_the_admin_normalises_the_image_and_records_initial_stock(staff, media_root):
+def test_adding_a_product_in_the_admin_normalises_the_image_and_records_initial_stock(admin_client_for, media_root):
     phones = make_category("Phones")
-    client = staff(Role.ADMIN)
+    client = admin_client_for(Role.ADMIN)
     response = client.post(
         "/admin/inventory/product/add/",
         {
@@ -65,10 +53,10 @@ def test_adding_a_product_in_the_admin_normalises_the_image_and_records_initial_
 
 
 def test_changing_quantity_and_image_in_the_admin_goes_through_the_ledger(
-    staff, stored_files, django_capture_on_commit_callbacks
+    admin_client_for, stored_files, django_capture_on_commit_callbacks
 ):
     phones = make_category("Phones")
-    client = staff()
+    client = admin_client_for(Role.MANAGER)
     client.post(
         "/admin/inventory/product/add/",
         {"name": "A", "category": phones.pk, "quantity": "5", "upload": SimpleUploadedFile("a.png", image_bytes("PNG"))},
@@ -88,9 +76,9 @@ def test_changing_quantity_and_image_in_the_admin_goes_through_the_ledger(
     assert (entry.change, entry.balance_after, entry.reason, entry.note) == (-3, 2, "adjustment", "Changed in the admin")
 
 
-def test_a_file_that_is_not_an_image_is_a_form_error_in_the_admin(staff, stored_files):
+def test_a_file_that_is_not_an_image_is_a_form_error_in_the_admin(admin_client_for, stored_files):
     phones = make_category("Phones")
-    response = staff().post(
+    response = admin_client_for(Role.MANAGER).post(
         "/admin/inventory/product/add/",
         {"name": "A", "category": phones.pk, "quantity": "0", "upload": SimpleUploadedFile("a.png", b"plain text")},
     )
@@ -99,29 +87,29 @@ def test_a_file_that_is_not_an_image_is_a_form_error_in_the_admin(staff, stored_
     assert not Product.objects.exists() and stored_files() == []
 
 
-def test_category_names_are_unique_in_any_case_in_the_admin(staff):
+def test_category_names_are_unique_in_any_case_in_the_admin(admin_client_for):
     make_category("Phones")
-    client = staff()
+    client = admin_client_for(Role.MANAGER)
     response = client.post("/admin/inventory/category/add/", {"name": "PHONES"})
     assert response.status_code == 200 and "already exists" in str(response.context["adminform"].form.errors)
     assert client.post("/admin/inventory/category/add/", {"name": "Laptops"}).status_code == 302
     assert sorted(Category.objects.values_list("name", flat=True)) == ["Laptops", "Phones"]
 
 
-def test_deleting_a_category_in_the_admin_takes_its_products(staff):
+def test_deleting_a_category_in_the_admin_takes_its_products(admin_client_for):
     phones = make_category("Phones")
     make_product("iPhone", phones)
-    response = staff().post(f"/admin/inventory/category/{phones.pk}/delete/", {"post": "yes"})
+    response = admin_client_for(Role.MANAGER).post(f"/admin/inventory/category/{phones.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     assert not Category.objects.exists() and not Product.objects.exists()
 
 
-def test_the_ledger_is_read_only_and_filterable(staff, api):
+def test_the_ledger_is_read_only_and_filterable(admin_client_for, api):
     make_category("Phones")
     product_id = api.post("/api/v1/products", {"name": "iPhone", "category": "Phones", "quantity": 3}).json()["id"]
     api.patch(f"/api/v1/products/quantity/{product_id}", {"delta": -1, "reason": "broken"})
     entry = StockMovement.objects.latest("id")
-    client = staff(Role.ADMIN)
+    client = admin_client_for(Role.ADMIN)
     page = client.get("/admin/inventory/stockmovement/?item_type__exact=product&reason__exact=adjustment")
     assert page.status_code == 200
     assert "broken" in page.content.decode() and page.context["cl"].result_count == 1
@@ -136,21 +124,21 @@ def test_the_ledger_is_read_only_and_filterable(staff, api):
 
 
 @pytest.mark.parametrize("role", [Role.USER, Role.READONLY])
-def test_users_below_manager_cannot_enter_the_admin(staff, role):
-    response = staff(role).get("/admin/inventory/product/")
+def test_users_below_manager_cannot_enter_the_admin(admin_client_for, role):
+    response = admin_client_for(role).get("/admin/inventory/product/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
 
 
-def test_a_manager_deletes_products_in_the_admin(staff):
+def test_a_manager_deletes_products_in_the_admin(admin_client_for):
     product = make_product()
-    client = staff(Role.MANAGER)
+    client = admin_client_for(Role.MANAGER)
     response = client.post(f"/admin/inventory/product/{product.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302 and not Product.objects.exists()
 
 
 
-def test_product_changelist_queries_do_not_grow_with_rows(staff):
-    client = staff()
+def test_product_changelist_queries_do_not_grow_with_rows(admin_client_for):
+    client = admin_client_for(Role.MANAGER)
     make_product("P0", make_category("C0"))
     with CaptureQueriesContext(connection) as one:
         assert client.get("/admin/inventory/product/").status_code == 200
