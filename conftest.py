@@ -50,3 +50,17 @@ def api(client_for):
 @pytest.fixture
 def anon():
     return APIClient()
+
+
+@pytest.fixture
+def admin_client_for(make_user):
+    """A Django test client logged in to the admin as a fresh user of the given role (`.user` is that user)."""
+    from django.test import Client
+
+    def make(role=Role.ADMIN):
+        client = Client()
+        client.user = make_user(role)
+        client.force_login(client.user)
+        return client
+
+    return make

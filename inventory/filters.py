@@ -1,6 +1,14 @@
 import django_filters
+from rest_framework.exceptions import ValidationError
 
-from inventory.models import FinishedProduct, RawProduct, Supplier, SupplierRawProduct
+from inventory.models import (
+    FinishedProduct,
+    Product,
+    RawProduct,
+    Supplier,
+    SupplierRawProduct,
+)
+from inventory.services import category_find
 
 
 class RawProductFilter(django_filters.FilterSet):
@@ -32,3 +40,22 @@ class SupplierRawProductFilter(django_filters.FilterSet):
     class Meta:
         model = SupplierRawProduct
         fields = ["supplier_id", "raw_product_id", "unit_of_measure"]
+
+class CategoryNameFilter(django_filters.CharFilter):
+    """Filter on a category given by name in any letter case; an unknown name is a 400, not an empty list."""
+
+    def filter(self, queryset, value):
+        if not value:
+            return queryset
+        category = category_find(name=value)
+        if category is None:
+            raise ValidationError({"category": [f"The category '{value}' does not exist"]})
+        return queryset.filter(**{self.field_name: category})
+
+
+class ProductFilter(django_filters.FilterSet):
+    category = CategoryNameFilter(field_name="category")
+
+    class Meta:
+        model = Product
+        fields = ["category"]

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 
 from stocky.models import MONEY, NON_NEGATIVE, QUANTITY, StockedKind, TimeStampedModel
 
@@ -142,3 +143,50 @@ class StockMovement(models.Model):
 
     def __str__(self):
         return f"{self.item_name}: {self.change:+} ({self.get_reason_display()})"
+
+
+# --- Hub catalogue (SPEC section B "Catalogue") ------------------------------------------------------
+
+
+class Category(TimeStampedModel):
+    """A group of catalogue products. Names are unique whatever their letter case."""
+
+    name = models.CharField(max_length=100)
+    # The database computes the folded name, so the case-insensitive rule holds on SQLite (whose LIKE
+    # and plain unique indexes are case-sensitive) as on MariaDB (which cannot index an expression).
+    name_key = models.GeneratedField(
+        expression=Lower("name"), output_field=models.CharField(max_length=100), db_persist=True
+    )
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name_plural = "categories"
+        # A constraint rather than unique=True: Django's MariaDB check misreads a generated column's length.
+        constraints = [models.UniqueConstraint(fields=["name_key"], name="category_name_unique_ci")]
+
+    def __str__(self):
+        return self.name
+
+
+class Product(TimeStampedModel):
+    """A general stock item of the hub catalogue, with an optional photo."""
+
+    STOCK_LEDGER = StockedKind("product", "quantity", None)
+
+    name = models.CharField(max_length=255, db_index=True)
+    # Deleting a category takes its products with it (SPEC), unless an order still names one of them.
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="products")
+    quantity = models.DecimalField(**QUANTITY, default=0, validators=NON_NEGATIVE)
+    description = models.TextField(blank=True, default="")
+    # Always a server-chosen name under products/ holding a re-encoded image (inventory.images).
+    image = models.ImageField(upload_to="products/", max_length=255, blank=True, default="")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "catalogue product"
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=0), name="product_quantity_non_negative"),
+        ]
+
+    def __str__(self):
+        return self.name

@@ -59,11 +59,11 @@ Decision: a table of integer factors (`_SIZES`) and the spellings above. The tes
 against pint when pint is installed.
 """
 
+import unicodedata
 from dataclasses import dataclass
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, InvalidOperation
 from fractions import Fraction
 from functools import lru_cache
-import unicodedata
 
 MASS = "mass"
 VOLUME = "volume"

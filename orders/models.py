@@ -1,8 +1,9 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from inventory.models import FinishedProduct, RawProduct, Supplier
+from inventory.models import FinishedProduct, Product, RawProduct, Supplier
 from stocky.models import MONEY, NON_NEGATIVE, QUANTITY, TimeStampedModel
 from stocky.validators import POSITIVE
 
@@ -95,3 +96,45 @@ class FinishedProductOrder(TimeStampedModel):
 
     def __str__(self):
         return f"SO-{self.pk}: {self.quantity} {self.finished_product}"
+
+
+# --- Hub catalogue orders (SPEC section B "Orders") -------------------------------------------------
+
+
+class CatalogueOrderState(models.TextChoices):
+    DRAFT = "Draft", "Draft"
+    PENDING = "Pending", "Pending"
+    READY = "Ready", "Ready"
+    COMPLETED = "Completed", "Completed"
+    CANCELLED = "Cancelled", "Cancelled"
+
+
+class CatalogueOrder(TimeStampedModel):
+    """An order for a catalogue product. Stock leaves when it becomes Ready (orders.services)."""
+
+    State = CatalogueOrderState
+
+    item = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="orders")
+    client = models.CharField(max_length=255)
+    description = models.TextField(blank=True, default="")
+    quantity = models.DecimalField(**QUANTITY, validators=POSITIVE)
+    state = models.CharField(
+        max_length=20, choices=CatalogueOrderState.choices, default=CatalogueOrderState.PENDING, db_index=True
+    )
+    # Users are deactivated, never deleted: the order keeps naming who created it.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="catalogue_orders"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "catalogue order"
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="catalogue_order_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(state__in=CatalogueOrderState.values), name="catalogue_order_state_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Order {self.pk}: {self.quantity} × {self.item}"

@@ -135,6 +135,38 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 MEDIA_URL = env("MEDIA_URL", default="/media/")
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 
+# Uploaded files (catalogue images): the local MEDIA_ROOT by default; MEDIA_STORAGE=s3 stores them in an
+# S3-compatible bucket through django-storages (docs/media.md). An empty value means the library's own
+# default (credentials: boto3's usual chain, e.g. AWS_ACCESS_KEY_ID or an instance role).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_STORAGE = env("MEDIA_STORAGE", default="local")
+if MEDIA_STORAGE not in ("local", "s3"):
+    raise ImproperlyConfigured(f"MEDIA_STORAGE must be 'local' or 's3', not {MEDIA_STORAGE!r}")
+if MEDIA_STORAGE == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("S3_BUCKET_NAME"),
+            "endpoint_url": env("S3_ENDPOINT_URL", default="") or None,
+            "region_name": env("S3_REGION_NAME", default="") or None,
+            "access_key": env("S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env("S3_SECRET_ACCESS_KEY", default="") or None,
+            "location": env("S3_LOCATION", default=""),
+            "custom_domain": env("S3_CUSTOM_DOMAIN", default="") or None,
+            # Private objects served through signed, expiring URLs unless a public domain is configured.
+            "querystring_auth": env.bool("S3_QUERYSTRING_AUTH", default=True),
+            "querystring_expire": env.int("S3_QUERYSTRING_EXPIRE", default=3600),
+            "default_acl": None,
+            # Names are server-chosen and unique; never overwrite an existing object.
+            "file_overwrite": False,
+        },
+    }
+# A JSON body may carry a catalogue image of up to 5 MB as base64 (4/3 larger), plus its other fields.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
+
 # --- E-mail ---------------------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Stocky <no-reply@stocky.local>")
@@ -204,16 +236,11 @@ SIMPLE_JWT = {
 
 # --- Deployment: static files, HTTPS, proxies, cross-origin requests ---------------------------------
 # WhiteNoise serves the hashed, pre-compressed files that `collectstatic` writes (browsers cache them for
-# good). The manifest only exists after collectstatic, so the tests keep the plain storage. Whatever
-# storage uploaded files use (STORAGES["default"], if set above) is kept.
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    **globals().get("STORAGES", {}),
-    "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if TESTING
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
-    },
+# good). The manifest only exists after collectstatic, so the tests keep the plain storage.
+STORAGES["staticfiles"] = {
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+    if TESTING
+    else "whitenoise.storage.CompressedManifestStaticFilesStorage"
 }
 # Without collectstatic (development, tests) WhiteNoise serves files straight from the apps.
 WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = DEBUG or TESTING

@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.http import JsonResponse
 from django.urls import include, path, re_path
@@ -52,6 +54,8 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     re_path(r"^api/", api.api_not_found),
 ]
+# Uploaded images are served by Django only in development; production serves MEDIA_ROOT (or S3) itself.
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 handler400 = api.handler400
 handler403 = api.handler403

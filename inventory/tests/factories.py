@@ -1,8 +1,19 @@
+"""Records and image files for tests: section A factories and catalogue helpers."""
+
+import io
 from decimal import Decimal
 
 import factory
+from PIL import Image
 
-from inventory.models import FinishedProduct, RawProduct, Supplier, SupplierRawProduct
+from inventory.models import (
+    Category,
+    FinishedProduct,
+    Product,
+    RawProduct,
+    Supplier,
+    SupplierRawProduct,
+)
 
 
 class RawProductFactory(factory.django.DjangoModelFactory):
@@ -41,3 +52,21 @@ class SupplierRawProductFactory(factory.django.DjangoModelFactory):
     raw_product = factory.SubFactory(RawProductFactory)
     unit_price = Decimal("2.50")
     unit_of_measure = "kg"
+
+
+
+def make_category(name="Phones"):
+    return Category.objects.create(name=name)
+
+
+def make_product(name="iPhone 12", category=None, quantity=10, **fields):
+    """A product as if it had always had `quantity` (no ledger entry: the tests about the ledger use the API)."""
+    category = category or Category.objects.filter(name="Phones").first() or make_category("Phones")
+    return Product.objects.create(name=name, category=category, quantity=quantity, **fields)
+
+
+def image_bytes(fmt="PNG", size=(64, 48), color=(200, 30, 30), mode="RGB", **save_options):
+    """An image of `size` in the Pillow format `fmt`, as bytes."""
+    buffer = io.BytesIO()
+    Image.new(mode, size, color).save(buffer, fmt, **save_options)
+    return buffer.getvalue()

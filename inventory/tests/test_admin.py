@@ -9,7 +9,10 @@ from inventory.tests.factories import (
     SupplierFactory,
     SupplierRawProductFactory,
 )
-from inventory.tests.utils import admin_pages_render, changelist_queries_for_one_and_fifty
+from inventory.tests.utils import (
+    admin_pages_render,
+    changelist_queries_for_one_and_fifty,
+)
 from production.models import RecipeItem
 
 pytestmark = pytest.mark.django_db

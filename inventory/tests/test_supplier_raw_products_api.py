@@ -5,7 +5,11 @@ from decimal import Decimal
 import pytest
 
 from inventory.models import SupplierRawProduct
-from inventory.tests.factories import RawProductFactory, SupplierFactory, SupplierRawProductFactory
+from inventory.tests.factories import (
+    RawProductFactory,
+    SupplierFactory,
+    SupplierRawProductFactory,
+)
 from inventory.tests.utils import assert_error, queries_for_one_and_fifty
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,11 @@
 import pytest
 
 from inventory.models import Supplier, SupplierRawProduct
-from inventory.tests.factories import RawProductFactory, SupplierFactory, SupplierRawProductFactory
+from inventory.tests.factories import (
+    RawProductFactory,
+    SupplierFactory,
+    SupplierRawProductFactory,
+)
 from inventory.tests.utils import assert_error, queries_for_one_and_fifty
 from orders.tests.factories import RawProductOrderFactory
 

@@ -4,8 +4,12 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from inventory.tests.factories import FinishedProductFactory, RawProductFactory, SupplierFactory
-from orders.models import Client, FinishedProductOrder, RawProductOrder
+from inventory.tests.factories import (
+    FinishedProductFactory,
+    RawProductFactory,
+    SupplierFactory,
+)
+from orders.models import CatalogueOrder, Client, FinishedProductOrder, RawProductOrder
 
 
 class ClientFactory(factory.django.DjangoModelFactory):
@@ -41,3 +45,10 @@ class FinishedProductOrderFactory(factory.django.DjangoModelFactory):
     quantity = Decimal("2")
     sale_price = Decimal("30.00")
     expected_delivery_date = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=3))
+
+
+def make_order(item, user, quantity=1, state=CatalogueOrder.State.PENDING, client="Alice", **fields):
+    """An order row as it would stand in `state` (no stock moved: set the product's quantity to match)."""
+    return CatalogueOrder.objects.create(
+        item=item, created_by=user, quantity=Decimal(quantity), state=state, client=client, **fields
+    )

@@ -2,10 +2,17 @@
 
 import pytest
 
-from inventory.tests.utils import admin_pages_render, changelist_queries_for_one_and_fifty
+from inventory.tests.utils import (
+    admin_pages_render,
+    changelist_queries_for_one_and_fifty,
+)
 from orders import services
 from orders.models import Client, FinishedProductOrder, RawProductOrder
-from orders.tests.factories import ClientFactory, FinishedProductOrderFactory, RawProductOrderFactory
+from orders.tests.factories import (
+    ClientFactory,
+    FinishedProductOrderFactory,
+    RawProductOrderFactory,
+)
 from stocky.errors import Conflict
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from orders.models import FinishedProductOrder, RawProductOrder
-from orders.services import finished_product_order_set_status, raw_product_order_set_status
+from orders.services import (
+    finished_product_order_set_status,
+    raw_product_order_set_status,
+)
 from orders.tests.factories import FinishedProductOrderFactory, RawProductOrderFactory
 from stocky.errors import InvalidInput
 

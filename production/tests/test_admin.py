@@ -2,7 +2,10 @@
 
 import pytest
 
-from inventory.tests.utils import admin_pages_render, changelist_queries_for_one_and_fifty
+from inventory.tests.utils import (
+    admin_pages_render,
+    changelist_queries_for_one_and_fifty,
+)
 from production.models import ProductionPlan, RecipeItem
 from production.tests.factories import ProductionPlanFactory, RecipeItemFactory
 

@@ -1,0 +1,78 @@
+"""What the hub API's lists share (SPEC section B): `page`/`pageSize`, `{"<rows>": [...], "totalPages": N}`,
+and ordering on the camelCase names of the JSON fields."""
+
+import math
+
+from django.urls import re_path
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import filters, mixins, viewsets
+from rest_framework.pagination import BasePagination
+from rest_framework.response import Response
+
+from stocky.api import StrictOrderingFilter, positive_int_param
+
+
+class HubPagination(BasePagination):
+    """Always one page: `page` >= 1 (default 1), `pageSize` 1-100 (default 10).
+
+    The view names the key of its rows with `list_key` ("products", "orders", "users"). A page past the
+    end is empty rather than an error, so a client that deleted the last row of a page just moves back;
+    `totalPages` is 0 when nothing matches.
+    """
+
+    page_size = 10
+    max_page_size = 100
+
+    def paginate_queryset(self, queryset, request, view=None):
+        page = positive_int_param(request, "page", 1)
+        size = positive_int_param(request, "pageSize", self.page_size, maximum=self.max_page_size)
+        self.key = view.list_key
+        self.total_pages = math.ceil(queryset.count() / size)
+        offset = (page - 1) * size
+        return list(queryset[offset : offset + size])
+
+    def get_paginated_response(self, data):
+        return Response({self.key: data, "totalPages": self.total_pages})
+
+
+class CamelCaseOrderingFilter(StrictOrderingFilter):
+    """`ordering=-createdAt,name`: the view's `ordering_fields` maps each camelCase name to a model field;
+    any other name is a 400 (StrictOrderingFilter)."""
+
+    def get_valid_fields(self, queryset, view, context=None):
+        return [(name, name) for name in view.ordering_fields]
+
+    def get_ordering(self, request, queryset, view):
+        ordering = super().get_ordering(request, queryset, view)
+        if not request.query_params.get(self.ordering_param):
+            return ordering  # the view's default, already in model field names
+        fields = view.ordering_fields
+        # The tiebreak "id" that StrictOrderingFilter appends is not a camelCase name; it passes as is.
+        return [("-" if f.startswith("-") else "") + fields.get(f.lstrip("-"), f.lstrip("-")) for f in ordering]
+
+
+class HubViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Reads of a hub resource: the paginated list and the single object, as bare JSON.
+
+    Subclasses name `list_key` and map camelCase `ordering_fields` to model fields; their writes call
+    services and answer with `self.read(obj)`.
+    """
+
+    pagination_class = HubPagination
+    filter_backends = [DjangoFilterBackend, filters.SearchFilter, CamelCaseOrderingFilter]
+    lookup_value_regex = r"[0-9]+"
+
+    def validated_input(self, serializer_class):
+        """The request body checked by an input serializer (a 400 in the envelope otherwise), as a dict."""
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    def read(self, obj, status_code=200):
+        return Response(self.get_serializer(obj).data, status=status_code)
+
+
+def hub_route(route, viewset, actions, name):
+    """A hub path (`route` a regex without anchors) mapping methods to viewset actions, answered with and
+    without a trailing slash: no redirect, which would turn a POST into a GET."""
+    return re_path(rf"^{route}/?$", viewset.as_view(actions), name=name)
