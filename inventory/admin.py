@@ -90,7 +90,6 @@ from django.utils.html import format_html
 from inventory import services
 from inventory.images import ImageTooLarge, image_from_upload
 from inventory.models import Category, Product, StockMovement
-from stocky.admin_roles import RoleAdminMixin
 
 # --- Hub catalogue and the stock ledger ---------------------------------------------------------------
 # Every write goes through inventory.services, as the API's do: quantities through the ledger, images
@@ -113,7 +112,7 @@ class CategoryAdminForm(forms.ModelForm):
 
 
 @admin.register(Category)
-class CategoryAdmin(RoleAdminMixin, admin.ModelAdmin):
+class CategoryAdmin(admin.ModelAdmin):
     form = CategoryAdminForm
     list_display = ["name", "product_count", "created_at"]
     search_fields = ["name"]
@@ -164,7 +163,7 @@ class ProductAdminForm(forms.ModelForm):
 
 
 @admin.register(Product)
-class ProductAdmin(RoleAdminMixin, admin.ModelAdmin):
+class ProductAdmin(admin.ModelAdmin):
     form = ProductAdminForm
     list_display = ["thumbnail", "name", "category", "quantity", "updated_at"]
     list_display_links = ["thumbnail", "name"]
@@ -227,15 +226,23 @@ class ProductAdmin(RoleAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(StockMovement)
-class StockMovementAdmin(RoleAdminMixin, admin.ModelAdmin):
+class StockMovementAdmin(admin.ModelAdmin):
     """The ledger, read-only: entries are only ever appended by inventory.services."""
 
     list_display = ["created_at", "item_type", "item_name", "change", "balance_after", "reason", "source", "user", "note"]
-    list_filter = ["item_type", "reason"]
     list_select_related = ["user"]
     search_fields = ["item_name", "note"]
-    date_hierarchy = "created_at"
-    add_roles = change_roles = delete_roles = frozenset()
+    # A list filter rather than date_hierarchy, which needs time-zone tables on MariaDB.
+    list_filter = ["item_type", "reason", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
     @admin.display(description="source document")
     def source(self, movement):

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.models import Role
 from inventory.models import FinishedProduct, Product, RawProduct, Supplier
 from stocky.models import MONEY, NON_NEGATIVE, QUANTITY, TimeStampedModel
 from stocky.validators import POSITIVE
@@ -125,6 +126,9 @@ class CatalogueOrder(TimeStampedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="catalogue_orders"
     )
+
+    # Only Admins delete hub orders, in the admin as in the API (stocky.permissions.roles_for_model_action).
+    ROLE_PERMISSIONS = {"delete": {Role.ADMIN}}
 
     class Meta:
         ordering = ["-created_at", "-id"]

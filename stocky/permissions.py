@@ -91,7 +91,7 @@ class UserManagementPermission(RolePermission):
 # The apps whose models are business records: in the admin, their model permissions follow the table
 # above (view = read, add/change = write, delete = delete). Models elsewhere (users, groups, the task
 # queue, the token blacklist) are for superusers, that is Admins, unless they declare otherwise.
-BUSINESS_APPS = frozenset({"inventory", "orders", "production", "catalogue"})
+BUSINESS_APPS = frozenset({"inventory", "orders", "production"})
 ADMIN_ACTION_ROLES = {"view": ALL_ROLES, "add": WRITE_ROLES, "change": WRITE_ROLES, "delete": DELETE_ROLES}
 
 
