@@ -234,7 +234,7 @@ class Resource:
             raise RowError(errors)
         instance = self.existing(pk, values, context)
         serializer = self.validate(self.serializer_data(values), instance)
-        if instance is not None and not self.differs(instance, serializer):
+        if instance is not None and not self.changed_fields(instance, serializer):
             return "unchanged"
         self.save(serializer, instance, pk=pk, user=context.user, note=context.note)
         return "created" if instance is None else "updated"
@@ -348,15 +348,17 @@ class Resource:
             raise RowError(errors)
         return serializer
 
-    def differs(self, instance, serializer):
+    def changed_fields(self, instance, serializer):
+        """The fields whose validated value differs from the record's."""
+        changed = []
         for name, value in serializer.validated_data.items():
             model_field = instance._meta.get_field(name)
             if model_field.is_relation:
                 if getattr(instance, model_field.attname) != (value.pk if value is not None else None):
-                    return True
+                    changed.append(name)
             elif getattr(instance, name) != value:
-                return True
-        return False
+                changed.append(name)
+        return changed
 
     def save(self, serializer, instance, *, pk=None, user=None, note=""):
         """Write a validated row; a stock quantity moves through the ledger."""
@@ -442,14 +444,12 @@ class ProductResource(Resource):
             raise RowError(flatten_errors(serializer.errors))
         return serializer
 
-    def differs(self, instance, serializer):
+    def changed_fields(self, instance, serializer):
         data = serializer.validated_data
-        return (
-            data.get("name", instance.name) != instance.name
-            or data.get("category", instance.category).pk != instance.category_id
-            or data.get("description", instance.description) != instance.description
-            or data.get("quantity", instance.quantity) != instance.quantity
-        )
+        changed = [name for name in ("name", "description", "quantity") if data.get(name, getattr(instance, name)) != getattr(instance, name)]
+        if "category" in data and data["category"].pk != instance.category_id:
+            changed.append("category")
+        return changed
 
     def save(self, serializer, instance, *, pk=None, user=None, note=""):
         data = serializer.validated_data
