@@ -66,7 +66,7 @@ class ImportReport:
 
 
 def _canonical(column):
-    """"Stock quantity" and "stock-quantity" name the column stock_quantity."""
+    """ "Stock quantity" and "stock-quantity" name the column stock_quantity."""
     return re.sub(r"[\s\-]+", "_", str(column).strip().lower())
 
 

@@ -52,9 +52,7 @@ def format_for(filename, given=None):
         return given
     extension = str(filename).rsplit(".", 1)[-1].lower() if "." in str(filename) else ""
     if extension not in FORMATS:
-        raise FileError(
-            f"Cannot tell the format of '{filename}' from its name; give the format ({', '.join(FORMATS)})"
-        )
+        raise FileError(f"Cannot tell the format of '{filename}' from its name; give the format ({', '.join(FORMATS)})")
     return extension
 
 

@@ -1,4 +1,6 @@
-"""`manage.py import_stocky`: bring in the database of the earlier, Express-based Stocky (docs/migrating-from-stocky.md).
+"""`manage.py import_stocky`: bring in the database of the earlier, Express-based Stocky.
+
+See docs/migrating-from-stocky.md.
 
 Every table of the old database maps onto a resource of the exchange registry, so each row is validated
 by the API's serializer and written as an import would write it: ids kept, stock quantities entered in
@@ -54,8 +56,14 @@ LEGACY_TABLES = (
     LegacyTable(
         "Suppliers",
         "suppliers",
-        {"id": "id", "name": "name", "phone": "phone", "email": "email", "website": "website",
-         "contact_person": "contact_person"},
+        {
+            "id": "id",
+            "name": "name",
+            "phone": "phone",
+            "email": "email",
+            "website": "website",
+            "contact_person": "contact_person",
+        },
         optional=frozenset({"website"}),
         identity=("email",),
     ),
@@ -68,25 +76,44 @@ LEGACY_TABLES = (
     LegacyTable(
         "FinishedProducts",
         "finished-products",
-        {"id": "id", "name": "name", "stock_quantity": "stock_quantity", "unit_of_measure": "unit_of_measure",
-         "comments": "comments"},
+        {
+            "id": "id",
+            "name": "name",
+            "stock_quantity": "stock_quantity",
+            "unit_of_measure": "unit_of_measure",
+            "comments": "comments",
+        },
         optional=frozenset({"comments"}),
         identity=("name",),
     ),
     LegacyTable(
         "Clients",
         "clients",
-        {"id": "id", "name": "name", "phone": "phone", "email": "email", "website": "website",
-         "contact_person": "contact_person", "client_type": "client_type", "address": "address", "city": "city",
-         "region": "region"},
+        {
+            "id": "id",
+            "name": "name",
+            "phone": "phone",
+            "email": "email",
+            "website": "website",
+            "contact_person": "contact_person",
+            "client_type": "client_type",
+            "address": "address",
+            "city": "city",
+            "region": "region",
+        },
         optional=frozenset({"email", "website"}),
         identity=("name",),
     ),
     LegacyTable(
         "SupplierRawProducts",
         "supplier-raw-products",
-        {"id": "id", "supplier_id": "supplier_id", "raw_product_id": "raw_product_id", "unit_price": "unit_price",
-         "unit_of_measure": "unit_of_measure"},
+        {
+            "id": "id",
+            "supplier_id": "supplier_id",
+            "raw_product_id": "raw_product_id",
+            "unit_price": "unit_price",
+            "unit_of_measure": "unit_of_measure",
+        },
         optional=frozenset({"id"}),  # often keyed by the pair alone
         parents={"supplier_id": "Suppliers", "raw_product_id": "RawProducts"},
         unit=("unit_of_measure", "raw_product_id"),
@@ -94,8 +121,13 @@ LEGACY_TABLES = (
     LegacyTable(
         "RecipeItems",
         "recipe-items",
-        {"id": "id", "finished_product_id": "finished_product_id", "raw_product_id": "raw_product_id",
-         "quantity_required": "quantity_required", "unit_of_measure": "unit_of_measure"},
+        {
+            "id": "id",
+            "finished_product_id": "finished_product_id",
+            "raw_product_id": "raw_product_id",
+            "quantity_required": "quantity_required",
+            "unit_of_measure": "unit_of_measure",
+        },
         optional=frozenset({"id"}),
         parents={"finished_product_id": "FinishedProducts", "raw_product_id": "RawProducts"},
         unit=("unit_of_measure", "raw_product_id"),
@@ -103,9 +135,16 @@ LEGACY_TABLES = (
     LegacyTable(
         "RawProductOrders",
         "raw-product-orders",
-        {"id": "id", "raw_product_id": "raw_product_id", "supplier_id": "supplier_id", "quantity": "quantity",
-         "price": "price", "ordered_at": "ordered_at", "expected_delivery_date": "expected_delivery_date",
-         "status": "status"},
+        {
+            "id": "id",
+            "raw_product_id": "raw_product_id",
+            "supplier_id": "supplier_id",
+            "quantity": "quantity",
+            "price": "price",
+            "ordered_at": "ordered_at",
+            "expected_delivery_date": "expected_delivery_date",
+            "status": "status",
+        },
         optional=frozenset({"ordered_at", "status"}),
         parents={"raw_product_id": "RawProducts", "supplier_id": "Suppliers"},
         identity=("raw_product_id", "supplier_id"),
@@ -113,9 +152,16 @@ LEGACY_TABLES = (
     LegacyTable(
         "ProductionPlans",
         "production-plans",
-        {"id": "id", "finished_product_id": "finished_product_id", "planned_quantity": "planned_quantity",
-         "unit_of_measure": "unit_of_measure", "planned_production_date": "planned_production_date",
-         "planned_duration": "planned_duration", "actual_duration": "actual_duration", "hourly_rate": "hourly_rate"},
+        {
+            "id": "id",
+            "finished_product_id": "finished_product_id",
+            "planned_quantity": "planned_quantity",
+            "unit_of_measure": "unit_of_measure",
+            "planned_production_date": "planned_production_date",
+            "planned_duration": "planned_duration",
+            "actual_duration": "actual_duration",
+            "hourly_rate": "hourly_rate",
+        },
         optional=frozenset({"actual_duration"}),
         parents={"finished_product_id": "FinishedProducts"},
         identity=("finished_product_id",),
@@ -124,9 +170,16 @@ LEGACY_TABLES = (
     LegacyTable(
         "FinishedProductOrders",
         "finished-product-orders",
-        {"id": "id", "finished_product_id": "finished_product_id", "client_id": "client_id", "quantity": "quantity",
-         "sale_price": "sale_price", "ordered_at": "ordered_at", "expected_delivery_date": "expected_delivery_date",
-         "status": "status"},
+        {
+            "id": "id",
+            "finished_product_id": "finished_product_id",
+            "client_id": "client_id",
+            "quantity": "quantity",
+            "sale_price": "sale_price",
+            "ordered_at": "ordered_at",
+            "expected_delivery_date": "expected_delivery_date",
+            "status": "status",
+        },
         optional=frozenset({"ordered_at", "status"}),
         parents={"finished_product_id": "FinishedProducts", "client_id": "Clients"},
         identity=("finished_product_id", "client_id"),
@@ -157,11 +210,14 @@ class TableReport:
         if not self.found:
             return [f"{self.name}: not in the source, nothing to import"]
         here = self.unchanged + len(self.differing)
-        lines = [f"{self.name}: {self.read} read, {self.imported} imported, {here} already here, "
-                 f"{len(self.skipped)} skipped"]
+        lines = [
+            f"{self.name}: {self.read} read, {self.imported} imported, {here} already here, {len(self.skipped)} skipped"
+        ]
         lines += [f"  skipped {row}: {reason}" for row, reason in self.skipped]
-        lines += [f"  kept as it is here, differs from the source in {', '.join(fields)}: {row}"
-                  for row, fields in self.differing]
+        lines += [
+            f"  kept as it is here, differs from the source in {', '.join(fields)}: {row}"
+            for row, fields in self.differing
+        ]
         if self.ignored_columns:
             lines.append(f"  columns not imported: {', '.join(self.ignored_columns)}")
         return lines
@@ -188,8 +244,13 @@ class Source:
 
         try:
             connection = MySQLdb.connect(
-                host=host, port=port, user=unquote(parts.username or ""), password=unquote(parts.password or ""),
-                database=database, charset="utf8mb4", connect_timeout=10,
+                host=host,
+                port=port,
+                user=unquote(parts.username or ""),
+                password=unquote(parts.password or ""),
+                database=database,
+                charset="utf8mb4",
+                connect_timeout=10,
             )
         except MySQLdb.Error as exc:
             raise LegacyError(f"Cannot connect to the source database {description}: {exc.args[-1]}") from None

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
-from django.db import models
 from rest_framework import serializers
 
 from inventory import services as inventory_services
@@ -152,8 +151,8 @@ class Resource:
         """The columns an export writes, in order; an import accepts exactly these."""
         names = {fk.column: fk.name_column for fk in self.foreign_keys}
         columns = ["id"] if self.has_id else []
-        for name, field in self.fields.items():
-            if field.read_only:
+        for name, serializer_field in self.fields.items():
+            if serializer_field.read_only:
                 continue
             columns.append(name)
             if name in names:
@@ -162,14 +161,14 @@ class Resource:
 
     @property
     def accepted_columns(self):
-        return self.columns
+        return list(self.columns)
 
     def required_columns(self):
         """Columns a file that creates records must have (a foreign key by id or by name)."""
         by_id = {fk.column: fk for fk in self.foreign_keys}
         required = []
-        for name, field in self.fields.items():
-            if field.read_only or not field.required:
+        for name, serializer_field in self.fields.items():
+            if serializer_field.read_only or not serializer_field.required:
                 continue
             fk = by_id.get(name)
             required.append((name, fk.name_column) if fk else (name,))
@@ -308,13 +307,18 @@ class Resource:
             if len(pks) > 1:
                 shown = ", ".join(str(found) for found in pks[:10]) + (", ..." if len(pks) > 10 else "")
                 raise RowError(
-                    {column: [f"{_plural(len(pks), self.label, self.label_plural)} match {where} (ids {shown}); "
-                              "give the id to say which"]}
+                    {
+                        column: [
+                            f"{_plural(len(pks), self.label, self.label_plural)} match {where} (ids {shown}); "
+                            "give the id to say which"
+                        ]
+                    }
                 )
         if not pks:
             return None
         if not context.update:
-            raise RowError({column: [f"The {self.label} with {where} already exists (id {pks[0]}); {context.update_hint}"]})
+            message = f"The {self.label} with {where} already exists (id {pks[0]}); {context.update_hint}"
+            raise RowError({column: [message]})
         # Locked until the import ends, so that its stock and fields change from what was read.
         return self.model._default_manager.select_for_update().get(pk=pks[0])
 
@@ -333,7 +337,8 @@ class Resource:
                 elif getattr(field, "allow_blank", False):
                     data[column] = ""
                 continue
-            if isinstance(value, datetime.datetime) and type(field) is serializers.DateField and value.time() == datetime.time():
+            is_date = type(field) is serializers.DateField
+            if is_date and isinstance(value, datetime.datetime) and value.time() == datetime.time():
                 value = value.date()  # a spreadsheet's date cell
             data[column] = value
         return data
@@ -371,11 +376,12 @@ class Resource:
                 extra[self.stock_field] = Decimal(0)
         obj = serializer.save(**extra)
         if quantity is not None:
+            moved = {"item": obj, "user": user, "note": note}
             if instance is None:
                 if quantity:
-                    inventory_services.stock_change(item=obj, delta=quantity, reason=Reason.INITIAL, user=user, note=note)
+                    inventory_services.stock_change(delta=quantity, reason=Reason.INITIAL, **moved)
             elif quantity != getattr(obj, self.stock_field):
-                inventory_services.stock_set(item=obj, quantity=quantity, reason=Reason.ADJUSTMENT, user=user, note=note)
+                inventory_services.stock_set(quantity=quantity, reason=Reason.ADJUSTMENT, **moved)
         return obj
 
 
@@ -386,8 +392,8 @@ class ProductResource(Resource):
     def __init__(self, name):
         super().__init__(name, ProductInputSerializer, model=Product, natural_key=("name",), stock_field="quantity")
 
-    columns = ["id", "name", "category", "quantity", "description"]
-    foreign_keys = []
+    columns = ("id", "name", "category", "quantity", "description")
+    foreign_keys = ()
     has_id = True
 
     @property
@@ -446,7 +452,11 @@ class ProductResource(Resource):
 
     def changed_fields(self, instance, serializer):
         data = serializer.validated_data
-        changed = [name for name in ("name", "description", "quantity") if data.get(name, getattr(instance, name)) != getattr(instance, name)]
+        changed = [
+            name
+            for name in ("name", "description", "quantity")
+            if data.get(name, getattr(instance, name)) != getattr(instance, name)
+        ]
         if "category" in data and data["category"].pk != instance.category_id:
             changed.append("category")
         return changed
@@ -480,9 +490,7 @@ REGISTRY = {
     for resource in [
         Resource("suppliers", SupplierSerializer, natural_key=("email",)),
         Resource("raw-products", RawProductSerializer, natural_key=("name",), stock_field="stock_quantity"),
-        Resource(
-            "finished-products", FinishedProductSerializer, natural_key=("name",), stock_field="stock_quantity"
-        ),
+        Resource("finished-products", FinishedProductSerializer, natural_key=("name",), stock_field="stock_quantity"),
         Resource("clients", ClientSerializer, natural_key=("name",)),
         Resource("supplier-raw-products", SupplierRawProductSerializer, natural_key=("supplier_id", "raw_product_id")),
         Resource("recipe-items", RecipeItemSerializer, natural_key=("finished_product_id", "raw_product_id")),

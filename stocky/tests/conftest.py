@@ -15,8 +15,17 @@ from production.models import ProductionPlan, RecipeItem
 
 # Every table the exchange writes, parents first.
 MODELS = [
-    Supplier, RawProduct, FinishedProduct, Client, SupplierRawProduct, RecipeItem, RawProductOrder, ProductionPlan,
-    FinishedProductOrder, Category, Product,
+    Supplier,
+    RawProduct,
+    FinishedProduct,
+    Client,
+    SupplierRawProduct,
+    RecipeItem,
+    RawProductOrder,
+    ProductionPlan,
+    FinishedProductOrder,
+    Category,
+    Product,
 ]
 
 
@@ -26,63 +35,118 @@ def shop(db):
     breaks, accents, a formula-like text, two materials of one name, a null, dates and times."""
     paris = datetime.timezone(datetime.timedelta(hours=1))
     moulins = Supplier.objects.create(
-        name="Moulins Bio", phone="+33 4 00 00 00 00", email="contact@moulins.example",
-        website="https://moulins.example", contact_person="Anne, l'meunière",
+        name="Moulins Bio",
+        phone="+33 4 00 00 00 00",
+        email="contact@moulins.example",
+        website="https://moulins.example",
+        contact_person="Anne, l'meunière",
     )
     sucrerie = Supplier.objects.create(
-        name="Sucrerie du Nord", phone="0320000000", email="vente@sucrerie.example", contact_person="Marc",
+        name="Sucrerie du Nord",
+        phone="0320000000",
+        email="vente@sucrerie.example",
+        contact_person="Marc",
     )
-    flour = RawProduct.objects.create(name='Flour "T65", organic', stock_quantity=Decimal("120.125"), unit_of_measure="kg")
+    flour = RawProduct.objects.create(
+        name='Flour "T65", organic', stock_quantity=Decimal("120.125"), unit_of_measure="kg"
+    )
     sugar = RawProduct.objects.create(name="Sugar", stock_quantity=Decimal("40"), unit_of_measure="kg")
     RawProduct.objects.create(name="Sugar", stock_quantity=Decimal("0"), unit_of_measure="g")
     cream = RawProduct.objects.create(name="Crème fraîche", stock_quantity=Decimal("8.5"), unit_of_measure="l")
     tart = FinishedProduct.objects.create(
-        name="Tarte au sucre", stock_quantity=Decimal("12"), unit_of_measure="unit",
+        name="Tarte au sucre",
+        stock_quantity=Decimal("12"),
+        unit_of_measure="unit",
         comments="Best on day one;\nkeep cool.",
     )
     brioche = FinishedProduct.objects.create(
-        name="Brioche", stock_quantity=Decimal("0"), unit_of_measure="unit", comments="=SUM(A1:A2)",
+        name="Brioche",
+        stock_quantity=Decimal("0"),
+        unit_of_measure="unit",
+        comments="=SUM(A1:A2)",
     )
     bistro = Client.objects.create(
-        name="Le Bistrot", phone="0600000000", email="chef@bistrot.example", contact_person="Chef",
-        client_type="restaurant", address="1 rue Haute", city="Lyon", region="Auvergne-Rhône-Alpes",
+        name="Le Bistrot",
+        phone="0600000000",
+        email="chef@bistrot.example",
+        contact_person="Chef",
+        client_type="restaurant",
+        address="1 rue Haute",
+        city="Lyon",
+        region="Auvergne-Rhône-Alpes",
     )
     alice = Client.objects.create(
-        name="Alice Martin", phone="0611111111", contact_person="Alice", client_type="particulier",
-        address="2 place Basse", city="Lille", region="Hauts-de-France",
+        name="Alice Martin",
+        phone="0611111111",
+        contact_person="Alice",
+        client_type="particulier",
+        address="2 place Basse",
+        city="Lille",
+        region="Hauts-de-France",
     )
-    SupplierRawProduct.objects.create(supplier=moulins, raw_product=flour, unit_price=Decimal("0.95"), unit_of_measure="kg")
-    SupplierRawProduct.objects.create(supplier=sucrerie, raw_product=sugar, unit_price=Decimal("1.10"), unit_of_measure="kg")
-    RecipeItem.objects.create(finished_product=tart, raw_product=flour, quantity_required=Decimal("0.250"), unit_of_measure="kg")
-    RecipeItem.objects.create(finished_product=tart, raw_product=cream, quantity_required=Decimal("150"), unit_of_measure="ml")
+    SupplierRawProduct.objects.create(
+        supplier=moulins, raw_product=flour, unit_price=Decimal("0.95"), unit_of_measure="kg"
+    )
+    SupplierRawProduct.objects.create(
+        supplier=sucrerie, raw_product=sugar, unit_price=Decimal("1.10"), unit_of_measure="kg"
+    )
+    RecipeItem.objects.create(
+        finished_product=tart, raw_product=flour, quantity_required=Decimal("0.250"), unit_of_measure="kg"
+    )
+    RecipeItem.objects.create(
+        finished_product=tart, raw_product=cream, quantity_required=Decimal("150"), unit_of_measure="ml"
+    )
     RawProductOrder.objects.create(
-        raw_product=flour, supplier=moulins, quantity=Decimal("50"), price=Decimal("47.50"), status="recu",
+        raw_product=flour,
+        supplier=moulins,
+        quantity=Decimal("50"),
+        price=Decimal("47.50"),
+        status="recu",
         ordered_at=datetime.datetime(2026, 1, 5, 9, 30, 15, 250000, tzinfo=paris),
         expected_delivery_date=datetime.date(2026, 1, 12),
     )
     RawProductOrder.objects.create(
-        raw_product=sugar, supplier=sucrerie, quantity=Decimal("0.001"), price=Decimal("0"),
+        raw_product=sugar,
+        supplier=sucrerie,
+        quantity=Decimal("0.001"),
+        price=Decimal("0"),
         ordered_at=datetime.datetime(2026, 2, 1, 8, 0, tzinfo=datetime.UTC),
         expected_delivery_date=datetime.date(2026, 2, 28),
     )
     ProductionPlan.objects.create(
-        finished_product=tart, planned_quantity=Decimal("40"), unit_of_measure="unit",
+        finished_product=tart,
+        planned_quantity=Decimal("40"),
+        unit_of_measure="unit",
         planned_production_date=datetime.datetime(2026, 3, 5, 6, 0, tzinfo=datetime.UTC),
-        planned_duration=Decimal("4.50"), actual_duration=None, hourly_rate=Decimal("25.00"),
+        planned_duration=Decimal("4.50"),
+        actual_duration=None,
+        hourly_rate=Decimal("25.00"),
     )
     ProductionPlan.objects.create(
-        finished_product=brioche, planned_quantity=Decimal("2"), unit_of_measure="dozen",
+        finished_product=brioche,
+        planned_quantity=Decimal("2"),
+        unit_of_measure="dozen",
         planned_production_date=datetime.datetime(2026, 3, 6, 6, 0, tzinfo=datetime.UTC),
-        planned_duration=Decimal("1"), actual_duration=Decimal("1.25"), hourly_rate=Decimal("22.50"),
+        planned_duration=Decimal("1"),
+        actual_duration=Decimal("1.25"),
+        hourly_rate=Decimal("22.50"),
     )
     FinishedProductOrder.objects.create(
-        finished_product=tart, client=bistro, quantity=Decimal("6"), sale_price=Decimal("54.00"), status="expedie",
+        finished_product=tart,
+        client=bistro,
+        quantity=Decimal("6"),
+        sale_price=Decimal("54.00"),
+        status="expedie",
         ordered_at=datetime.datetime(2026, 3, 1, 10, 0, tzinfo=datetime.UTC),
         expected_delivery_date=datetime.datetime(2026, 3, 7, 8, 0, tzinfo=datetime.UTC),
     )
     FinishedProductOrder.objects.create(
-        finished_product=brioche, client=alice, quantity=Decimal("1"), sale_price=Decimal("6.90"),
-        ordered_at=timezone.now(), expected_delivery_date=timezone.now() + datetime.timedelta(days=2),
+        finished_product=brioche,
+        client=alice,
+        quantity=Decimal("1"),
+        sale_price=Decimal("6.90"),
+        ordered_at=timezone.now(),
+        expected_delivery_date=timezone.now() + datetime.timedelta(days=2),
     )
     phones, cases = Category.objects.create(name="Phones"), Category.objects.create(name="Cases")
     Product.objects.create(name="iPhone 12", category=phones, quantity=Decimal("10"), description="Refurbished, 64 GB")

@@ -17,8 +17,10 @@ from stocky.exchange.resources import REGISTRY
 
 pytestmark = pytest.mark.django_db
 
-CHANGELISTS = {name: f"/admin/{resource.model._meta.app_label}/{resource.model._meta.model_name}/"
-               for name, resource in REGISTRY.items()}
+CHANGELISTS = {
+    name: f"/admin/{resource.model._meta.app_label}/{resource.model._meta.model_name}/"
+    for name, resource in REGISTRY.items()
+}
 
 
 def upload(name, text):
@@ -60,7 +62,10 @@ def test_a_manager_imports_a_file_and_the_ledger_names_them(admin_client_for):
     assert sorted(RawProduct.objects.values_list("name", flat=True)) == ["Flour", "Salt"]
     movement = StockMovement.objects.get()
     assert (movement.item_name, movement.change, movement.reason, movement.user) == (
-        "Flour", Decimal("12.5"), "initial", client.user
+        "Flour",
+        Decimal("12.5"),
+        "initial",
+        client.user,
     )
     assert movement.note == "Imported in the admin from materials.csv"
     page = client.get(response["Location"]).content.decode()
@@ -80,9 +85,7 @@ def test_a_bad_row_imports_nothing_and_the_page_names_its_line(admin_client):
 
 
 def test_an_unreadable_file_is_a_form_error(admin_client):
-    response = admin_client.post(
-        "/admin/inventory/rawproduct/import/", {"file": upload("m.txt", "name\nFlour\n")}
-    )
+    response = admin_client.post("/admin/inventory/rawproduct/import/", {"file": upload("m.txt", "name\nFlour\n")})
     assert response.status_code == 400
     assert "Cannot tell the format of" in response.content.decode()
     response = admin_client.post(
@@ -95,7 +98,7 @@ def test_dry_run_and_update_in_the_admin(admin_client):
     flour = RawProduct.objects.create(name="Flour", stock_quantity=1, unit_of_measure="kg")
     file_text = "name,stock_quantity,unit_of_measure\nFlour,4,kg\n"
     response = admin_client.post("/admin/inventory/rawproduct/import/", {"file": upload("m.csv", file_text)})
-    assert 'tick &quot;Update existing records&quot; to update it' in response.content.decode()
+    assert "tick &quot;Update existing records&quot; to update it" in response.content.decode()
 
     response = admin_client.post(
         "/admin/inventory/rawproduct/import/", {"file": upload("m.csv", file_text), "update": "on", "dry_run": "on"}
@@ -118,11 +121,13 @@ def test_an_order_file_with_names_in_the_admin(admin_client, shop):
     count = FinishedProductOrder.objects.count()
     response = admin_client.post(
         "/admin/orders/finishedproductorder/import/",
-        {"file": upload(
-            "o.csv",
-            "finished_product,client,quantity,sale_price,expected_delivery_date\n"
-            "Brioche,Le Bistrot,3,20.70,2026-06-01T08:00:00+02:00\n",
-        )},
+        {
+            "file": upload(
+                "o.csv",
+                "finished_product,client,quantity,sale_price,expected_delivery_date\n"
+                "Brioche,Le Bistrot,3,20.70,2026-06-01T08:00:00+02:00\n",
+            )
+        },
     )
     assert response.status_code == 302
     order = FinishedProductOrder.objects.latest("pk")
@@ -140,10 +145,13 @@ def test_the_pages_follow_the_admin_permissions(admin_client_for, make_user, cli
     manager = admin_client_for(Role.MANAGER)
     assert manager.get("/admin/inventory/rawproduct/import/").status_code == 403
     response = manager.post(
-        "/admin/inventory/rawproduct/import/", {"file": upload("m.csv", "name,stock_quantity,unit_of_measure\nA,1,kg\n")}
+        "/admin/inventory/rawproduct/import/",
+        {"file": upload("m.csv", "name,stock_quantity,unit_of_measure\nA,1,kg\n")},
     )
     assert response.status_code == 403 and not RawProduct.objects.exists()
-    assert 'href="/admin/inventory/rawproduct/import/"' not in manager.get("/admin/inventory/rawproduct/").content.decode()
+    assert (
+        'href="/admin/inventory/rawproduct/import/"' not in manager.get("/admin/inventory/rawproduct/").content.decode()
+    )
     # Updating needs the change permission too.
     monkeypatch.setattr(RawProductAdmin, "has_add_permission", lambda self, request: True)
     monkeypatch.setattr(RawProductAdmin, "has_change_permission", lambda self, request, obj=None: False)

@@ -6,8 +6,7 @@ import json
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
-from django.core.management import load_command_class
+from django.core.management import call_command, load_command_class
 from openpyxl import Workbook
 
 from inventory.models import Category, FinishedProduct, Product, RawProduct, StockMovement, Supplier
@@ -79,12 +78,32 @@ def test_a_bad_file_exits_with_a_non_zero_status(tmp_path, capsys, monkeypatch):
 
 API_CASES = [
     ("suppliers", "/api/v1/suppliers", {"name": "X", "phone": "1", "email": "not-an-email", "contact_person": "Y"}),
-    ("clients", "/api/v1/clients", {"name": "X", "phone": "1", "contact_person": "Y", "client_type": "shop",
-                                     "address": "a", "city": "c", "region": "r"}),
+    (
+        "clients",
+        "/api/v1/clients",
+        {
+            "name": "X",
+            "phone": "1",
+            "contact_person": "Y",
+            "client_type": "shop",
+            "address": "a",
+            "city": "c",
+            "region": "r",
+        },
+    ),
     ("raw-products", "/api/v1/raw-products", {"name": "X", "stock_quantity": "1.2345", "unit_of_measure": "kg"}),
-    ("production-plans", "/api/v1/production-plans", {"finished_product_id": 999, "planned_quantity": "0",
-                                                      "unit_of_measure": "unit", "planned_duration": "-1",
-                                                      "planned_production_date": "soon", "hourly_rate": "1"}),
+    (
+        "production-plans",
+        "/api/v1/production-plans",
+        {
+            "finished_product_id": 999,
+            "planned_quantity": "0",
+            "unit_of_measure": "unit",
+            "planned_duration": "-1",
+            "planned_production_date": "soon",
+            "hourly_rate": "1",
+        },
+    ),
 ]
 
 
@@ -128,7 +147,8 @@ def test_foreign_keys_by_name_or_by_id(shop, run, tmp_path):
     assert "2 created" in out
     new = RawProductOrder.objects.exclude(pk__in=before).order_by("pk")
     assert [(order.raw_product.name, order.supplier_id, order.status) for order in new] == [
-        (flour.name, moulins.pk, "commande"), ("Crème fraîche", moulins.pk, "commande"),
+        (flour.name, moulins.pk, "commande"),
+        ("Crème fraîche", moulins.pk, "commande"),
     ]
 
 
@@ -146,7 +166,10 @@ def test_a_foreign_key_name_that_is_unknown_ambiguous_or_contradicts_the_id_is_a
     sugars = list(RawProduct.objects.filter(name="Sugar").values_list("pk", flat=True))
     count = RawProductOrder.objects.count()
     _, err = run("import", "raw-product-orders", str(path), fails=True)
-    assert f"line 2: raw_product: 2 raw products are named 'Sugar' (ids {sugars[0]}, {sugars[1]}); give raw_product_id" in err
+    assert (
+        f"line 2: raw_product: 2 raw products are named 'Sugar' (ids {sugars[0]}, {sugars[1]}); give raw_product_id"
+        in err
+    )
     assert "line 3: raw_product: No raw product is named 'Salt'" in err
     assert f"line 4: supplier: Supplier {moulins.pk} is named 'Moulins Bio', not 'Sucrerie du Nord'" in err
     assert "line 5: supplier_id: Give supplier_id or supplier (the supplier's name)" in err
@@ -157,7 +180,10 @@ def test_a_foreign_key_name_that_is_unknown_ambiguous_or_contradicts_the_id_is_a
 def test_dry_run_reports_and_saves_nothing(run, tmp_path):
     path = write(tmp_path / "m.csv", "name,stock_quantity,unit_of_measure\nFlour,1,kg\nSalt,2,kg\n")
     out, _ = run("import", "raw-products", str(path), "--dry-run")
-    assert out.strip() == "Dry run of raw-products: 2 rows, all valid; would give 2 created, 0 updated, 0 unchanged. Nothing saved."
+    assert (
+        out.strip()
+        == "Dry run of raw-products: 2 rows, all valid; would give 2 created, 0 updated, 0 unchanged. Nothing saved."
+    )
     assert not RawProduct.objects.exists() and not StockMovement.objects.exists()
     write(path, "name,stock_quantity,unit_of_measure\nFlour,x,kg\n")
     message, err = run("import", "raw-products", str(path), "--dry-run", fails=True)
@@ -197,7 +223,7 @@ def test_update_of_a_link_row_by_its_pair_and_of_a_supplier_by_email(shop, run, 
     moulins = Supplier.objects.get(name="Moulins Bio")
     path = write(
         tmp_path / "prices.csv",
-        f'supplier,raw_product,unit_price,unit_of_measure\nMoulins Bio,"Flour ""T65"", organic",1.05,kg\n',
+        'supplier,raw_product,unit_price,unit_of_measure\nMoulins Bio,"Flour ""T65"", organic",1.05,kg\n',
     )
     out, _ = run("import", "supplier-raw-products", str(path), "--update")
     assert "0 created, 1 updated" in out
@@ -219,7 +245,9 @@ def test_partial_imports_the_valid_rows_and_still_fails(run, tmp_path):
     path = write(tmp_path / "m.csv", "name,stock_quantity,unit_of_measure\nFlour,1,kg\nSugar,-1,kg\nSalt,2,kg\n")
     message, err = run("import", "raw-products", str(path), "--partial", fails=True)
     assert "line 3:" in err
-    assert message == "Imported into raw-products the valid rows (2 created, 0 updated, 0 unchanged); 1 of 3 rows invalid, skipped."
+    assert message == (
+        "Imported into raw-products the valid rows (2 created, 0 updated, 0 unchanged); 1 of 3 rows invalid, skipped."
+    )
     assert sorted(RawProduct.objects.values_list("name", flat=True)) == ["Flour", "Salt"]
 
 
@@ -263,7 +291,9 @@ def test_xlsx_cells_keep_their_types(shop, run, tmp_path):
     workbook = Workbook()
     sheet = workbook.active
     sheet.append(["raw_product", "supplier", "quantity", "price", "expected_delivery_date", "ordered_at"])
-    sheet.append(["Crème fraîche", "Moulins Bio", 2.5, 3, datetime.datetime(2026, 5, 1), datetime.datetime(2026, 4, 1, 9)])
+    sheet.append(
+        ["Crème fraîche", "Moulins Bio", 2.5, 3, datetime.datetime(2026, 5, 1), datetime.datetime(2026, 4, 1, 9)]
+    )
     path = tmp_path / "orders.xlsx"
     workbook.save(path)
     run("import", "raw-product-orders", str(path))

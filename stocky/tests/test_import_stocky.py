@@ -38,9 +38,9 @@ CREATE TABLE RecipeItems (id INT AUTO_INCREMENT PRIMARY KEY, finished_product_id
 CREATE TABLE RawProductOrders (id INT AUTO_INCREMENT PRIMARY KEY, raw_product_id INT, supplier_id INT,
   quantity DECIMAL(12,3), price DECIMAL(10,2), ordered_at DATETIME NULL, expected_delivery_date DATE,
   status VARCHAR(30) NULL, createdAt DATETIME NULL, updatedAt DATETIME NULL);
-CREATE TABLE ProductionPlans (id INT AUTO_INCREMENT PRIMARY KEY, finished_product_id INT, planned_quantity DECIMAL(12,3),
-  unit_of_measure VARCHAR(20), planned_production_date DATETIME, planned_duration DECIMAL(8,2),
-  actual_duration DECIMAL(8,2) NULL, hourly_rate DECIMAL(10,2));
+CREATE TABLE ProductionPlans (id INT AUTO_INCREMENT PRIMARY KEY, finished_product_id INT,
+  planned_quantity DECIMAL(12,3), unit_of_measure VARCHAR(20), planned_production_date DATETIME,
+  planned_duration DECIMAL(8,2), actual_duration DECIMAL(8,2) NULL, hourly_rate DECIMAL(10,2));
 CREATE TABLE FinishedProductOrders (id INT AUTO_INCREMENT PRIMARY KEY, finished_product_id INT, client_id INT,
   quantity DECIMAL(12,3), sale_price DECIMAL(10,2), ordered_at DATETIME, expected_delivery_date DATETIME,
   status VARCHAR(30) NULL)
@@ -48,7 +48,8 @@ CREATE TABLE FinishedProductOrders (id INT AUTO_INCREMENT PRIMARY KEY, finished_
 
 DATA = """
 INSERT INTO Suppliers VALUES
-  (3, 'Moulins Bio', '0400000000', 'contact@moulins.example', NULL, 'Anne', '2023-01-10 09:00:00', '2023-06-01 12:00:00'),
+  (3, 'Moulins Bio', '0400000000', 'contact@moulins.example', NULL, 'Anne', '2023-01-10 09:00:00',
+   '2023-06-01 12:00:00'),
   (5, 'Sucrerie du Nord', '0320000000', 'vente@sucrerie.example', 'https://sucrerie.example', 'Marc',
    '2023-02-01 09:00:00', '2023-02-01 09:00:00'),
   (7, 'Moulins Bis', '0400000001', 'CONTACT@moulins.example', NULL, 'Anne', '2023-03-01 09:00:00',
@@ -91,7 +92,9 @@ def _server():
         return settings.DATABASES["default"]["NAME"].removeprefix("test_"), connection.settings_dict
     parts = urlsplit(os.environ.get("MARIADB_URL", "mysql://root@127.0.0.1:3306/stocky"))
     return parts.path.lstrip("/") or "stocky", {
-        "HOST": parts.hostname or "127.0.0.1", "PORT": parts.port or 3306, "USER": parts.username or "root",
+        "HOST": parts.hostname or "127.0.0.1",
+        "PORT": parts.port or 3306,
+        "USER": parts.username or "root",
         "PASSWORD": parts.password or "",
     }
 
@@ -103,8 +106,9 @@ def legacy(settings):
     base, server = _server()
     host, port = server["HOST"] or "127.0.0.1", int(server["PORT"] or 3306)
     try:
-        admin = MySQLdb.connect(host=host, port=port, user=server["USER"], password=server["PASSWORD"] or "",
-                                connect_timeout=3)
+        admin = MySQLdb.connect(
+            host=host, port=port, user=server["USER"], password=server["PASSWORD"] or "", connect_timeout=3
+        )
     except MySQLdb.OperationalError as exc:
         if connection.vendor == "mysql":
             raise
@@ -142,7 +146,10 @@ def test_the_earlier_stocky_comes_in_with_its_ids_and_a_report(legacy, run):
     assert "  skipped id 3: client_type: 'wholesale' is not a valid client type." in out
     assert "SupplierRawProducts: 4 read, 2 imported, 0 already here, 2 skipped" in out
     assert "  skipped (supplier_id 7, raw_product_id 2): supplier_id: its supplier 7 was skipped" in out
-    assert "  skipped (supplier_id 5, raw_product_id 99): raw_product_id: its raw product 99 does not exist in the source" in out
+    assert (
+        "  skipped (supplier_id 5, raw_product_id 99): raw_product_id: its raw product 99 does not exist in the source"
+        in out
+    )
     assert "RecipeItems: 5 read, 2 imported, 0 already here, 3 skipped" in out
     assert "  skipped id 3: unit_of_measure: 'l' cannot convert to the raw product's unit 'kg'" in out
     assert "  skipped id 4: unit_of_measure: Unknown unit of measure 'pinch'" in out
@@ -165,7 +172,8 @@ def test_the_earlier_stocky_comes_in_with_its_ids_and_a_report(legacy, run):
     assert list(FinishedProductOrder.objects.values_list("id", flat=True)) == [20]
     assert set(SupplierRawProduct.objects.values_list("supplier_id", "raw_product_id")) == {(3, 2), (5, 4)}
     assert set(RecipeItem.objects.values_list("finished_product_id", "raw_product_id", "unit_of_measure")) == {
-        (1, 2, "kg"), (1, 9, "ml")
+        (1, 2, "kg"),
+        (1, 9, "ml"),
     }
     # DATETIMEs without a zone read in TIME_ZONE (Paris: UTC+1 in winter, +2 in summer).
     utc = datetime.UTC
@@ -195,8 +203,10 @@ def test_running_it_again_changes_nothing(legacy, run):
     url, _ = legacy
     run("import_stocky", "--source", url)
     before = snapshot()
-    stamps = {model: list(model.objects.order_by("pk").values_list("updated_at", flat=True))
-              for model in (Supplier, RawProduct, RawProductOrder, RecipeItem)}
+    stamps = {
+        model: list(model.objects.order_by("pk").values_list("updated_at", flat=True))
+        for model in (Supplier, RawProduct, RawProductOrder, RecipeItem)
+    }
     ledger = StockMovement.objects.count()
 
     out, _ = run("import_stocky", "--source", url)
@@ -204,8 +214,9 @@ def test_running_it_again_changes_nothing(legacy, run):
     assert "Done: 0 imported, 18 already here, 12 skipped." in out
     assert "RawProducts: 4 read, 0 imported, 3 already here, 1 skipped" in out
     assert snapshot() == before
-    assert stamps == {model: list(model.objects.order_by("pk").values_list("updated_at", flat=True))
-                      for model in stamps}
+    assert stamps == {
+        model: list(model.objects.order_by("pk").values_list("updated_at", flat=True)) for model in stamps
+    }
     assert StockMovement.objects.count() == ledger
 
 
@@ -226,7 +237,9 @@ def test_new_records_get_fresh_ids_after_the_migration(legacy, run, api):
         {"raw_product_id": 2, "supplier_id": 3, "quantity": 1, "price": 1, "expected_delivery_date": "2026-01-01"},
     )
     assert response.status_code == 201 and response.json()["data"]["id"] > 12
-    response = api.post("/api/v1/suppliers", {"name": "New", "phone": "1", "email": "n@new.example", "contact_person": "N"})
+    response = api.post(
+        "/api/v1/suppliers", {"name": "New", "phone": "1", "email": "n@new.example", "contact_person": "N"}
+    )
     assert response.status_code == 201 and response.json()["data"]["id"] > 5
 
 

@@ -30,7 +30,9 @@ class Command(BaseCommand):
             )
         except LegacyError as exc:
             raise CommandError(f"{exc}. Nothing was imported.") from None
-        self.stdout.write(f"From {description}, date-times read as {timezone_name}{' (dry run: nothing saved)' if dry_run else ''}:")
+        self.stdout.write(
+            f"From {description}, date-times read as {timezone_name}{' (dry run: nothing saved)' if dry_run else ''}:"
+        )
         for report in reports:
             for line in report.lines():
                 self.stdout.write(line)
