@@ -15,6 +15,7 @@ it is, and reported as unchanged, or as differing when the two disagree (e.g. st
 import datetime
 import zoneinfo
 from dataclasses import dataclass, field
+from decimal import Decimal
 from urllib.parse import unquote, urlsplit
 
 from django.db import DataError, IntegrityError, transaction
@@ -193,6 +194,13 @@ UNIT_PARENTS = {"raw_product_id": RawProduct, "finished_product_id": FinishedPro
 
 def _key(name):
     return name.replace("_", "").lower()
+
+
+def _without_trailing_zeros(value):
+    """1.2500 from a DECIMAL(10,4) column is 1.25: the column's scale is not the number's precision, and the
+    API refuses more decimal places than it keeps even when they are zeros. The value never changes."""
+    stripped = value.normalize()
+    return stripped.quantize(Decimal(1)) if stripped.as_tuple().exponent > 0 else stripped
 
 
 @dataclass
@@ -506,6 +514,8 @@ class Migration:
             field = resource.fields[column]
             if column in LOWER_CASE and isinstance(value, str):
                 value = value.strip().lower()
+            if isinstance(value, Decimal) and value.as_tuple().exponent < 0:
+                value = _without_trailing_zeros(value)
             if isinstance(field, serializers.DateTimeField):
                 if isinstance(value, datetime.datetime):
                     value = self._aware(value)

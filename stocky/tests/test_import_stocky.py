@@ -31,7 +31,7 @@ CREATE TABLE FinishedProducts (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(2
 CREATE TABLE Clients (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(255), phone VARCHAR(50), email VARCHAR(255) NULL,
   website VARCHAR(255) NULL, contact_person VARCHAR(255), client_type VARCHAR(20), address VARCHAR(255),
   city VARCHAR(120), region VARCHAR(120));
-CREATE TABLE SupplierRawProducts (supplier_id INT NOT NULL, raw_product_id INT NOT NULL, unit_price DECIMAL(10,2),
+CREATE TABLE SupplierRawProducts (supplier_id INT NOT NULL, raw_product_id INT NOT NULL, unit_price DECIMAL(10,4),
   unit_of_measure VARCHAR(20), PRIMARY KEY (supplier_id, raw_product_id));
 CREATE TABLE RecipeItems (id INT AUTO_INCREMENT PRIMARY KEY, finished_product_id INT, raw_product_id INT,
   quantity_required DECIMAL(12,3), unit_of_measure VARCHAR(20), notes TEXT NULL);
@@ -170,7 +170,11 @@ def test_the_earlier_stocky_comes_in_with_its_ids_and_a_report(legacy, run):
     assert list(RawProductOrder.objects.values_list("id", flat=True)) == [10, 12]
     assert list(ProductionPlan.objects.values_list("id", flat=True)) == [1, 2]
     assert list(FinishedProductOrder.objects.values_list("id", flat=True)) == [20]
-    assert set(SupplierRawProduct.objects.values_list("supplier_id", "raw_product_id")) == {(3, 2), (5, 4)}
+    # 0.9500 from a DECIMAL(10,4) column is 0.95, not "more than 2 decimal places".
+    assert set(SupplierRawProduct.objects.values_list("supplier_id", "raw_product_id", "unit_price")) == {
+        (3, 2, Decimal("0.95")),
+        (5, 4, Decimal("1.10")),
+    }
     assert set(RecipeItem.objects.values_list("finished_product_id", "raw_product_id", "unit_of_measure")) == {
         (1, 2, "kg"),
         (1, 9, "ml"),
