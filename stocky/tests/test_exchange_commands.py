@@ -361,3 +361,17 @@ def test_an_unknown_resource_is_refused_by_the_command_line(run):
     with pytest.raises(Exception) as caught:
         call_command("export", "widgets")
     assert "invalid choice: 'widgets'" in str(caught.value)
+
+
+def test_long_runs_show_a_progress_bar_over_every_row(run, tmp_path, monkeypatch):
+    seen = []
+
+    def progress(rows, total, description):
+        seen.append((total, description))
+        yield from rows
+
+    monkeypatch.setattr("stocky.exchange.engine.terminal_progress", progress)
+    path = write(tmp_path / "m.csv", "name,stock_quantity,unit_of_measure\nFlour,1,kg\nSalt,1,kg\nYeast,1,kg\n")
+    run("import", "raw-products", str(path), "--dry-run")
+    run("export", "raw-products")
+    assert seen == [(3, "Importing raw-products"), (0, "Exporting raw-products")]
