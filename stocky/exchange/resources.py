@@ -83,8 +83,11 @@ def parse_id(value):
     return number
 
 
-def _plural(count, singular, plural):
-    return f"{count} {singular if count == 1 else plural}"
+def _matches(pks, singular, plural):
+    """"2 raw products (ids 4, 9)"; lookups stop at 11, so beyond 10 the count is not known."""
+    count = f"{len(pks)}" if len(pks) <= 10 else "More than 10"
+    shown = ", ".join(str(pk) for pk in pks[:10]) + (", ..." if len(pks) > 10 else "")
+    return f"{count} {singular if len(pks) == 1 else plural}", f"ids {shown}"
 
 
 @dataclass(frozen=True)
@@ -270,11 +273,8 @@ class Resource:
                 if not pks:
                     errors[fk.name_column] = [f"No {fk.label} is named '{name}'"]
                 elif len(pks) > 1:
-                    shown = ", ".join(str(pk) for pk in pks[:10]) + (", ..." if len(pks) > 10 else "")
-                    errors[fk.name_column] = [
-                        f"{_plural(len(pks), fk.label, fk.label_plural)} are named '{name}' (ids {shown}); "
-                        f"give {fk.column} to say which"
-                    ]
+                    count, ids = _matches(pks, fk.label, fk.label_plural)
+                    errors[fk.name_column] = [f"{count} are named '{name}' ({ids}); give {fk.column} to say which"]
                 else:
                     values[fk.column] = pks[0]
 
@@ -305,15 +305,8 @@ class Resource:
             column = self.natural_key[0] if len(self.natural_key) == 1 else "non_field_errors"
             pks = list(self.model._default_manager.filter(**lookup).order_by("pk").values_list("pk", flat=True)[:11])
             if len(pks) > 1:
-                shown = ", ".join(str(found) for found in pks[:10]) + (", ..." if len(pks) > 10 else "")
-                raise RowError(
-                    {
-                        column: [
-                            f"{_plural(len(pks), self.label, self.label_plural)} match {where} (ids {shown}); "
-                            "give the id to say which"
-                        ]
-                    }
-                )
+                count, ids = _matches(pks, self.label, self.label_plural)
+                raise RowError({column: [f"{count} match {where} ({ids}); give the id to say which"]})
         if not pks:
             return None
         if not context.update:
