@@ -4,6 +4,7 @@ from django.db.models import Count
 
 from inventory.models import FinishedProduct, RawProduct, Supplier, SupplierRawProduct
 from production.models import RecipeItem
+from stocky.exchange.admin import ExchangeAdminMixin
 
 
 class SupplierPriceInline(admin.TabularInline):
@@ -32,7 +33,7 @@ class RecipeItemInline(admin.TabularInline):
 
 
 @admin.register(RawProduct)
-class RawProductAdmin(admin.ModelAdmin):
+class RawProductAdmin(ExchangeAdminMixin, admin.ModelAdmin):
     list_display = ["name", "stock_quantity", "unit_of_measure", "updated_at"]
     list_filter = ["unit_of_measure", "updated_at"]
     search_fields = ["name"]
@@ -41,7 +42,7 @@ class RawProductAdmin(admin.ModelAdmin):
 
 
 @admin.register(FinishedProduct)
-class FinishedProductAdmin(admin.ModelAdmin):
+class FinishedProductAdmin(ExchangeAdminMixin, admin.ModelAdmin):
     list_display = ["name", "stock_quantity", "unit_of_measure", "recipe_size", "updated_at"]
     list_filter = ["unit_of_measure", "updated_at"]
     search_fields = ["name", "comments"]
@@ -57,7 +58,7 @@ class FinishedProductAdmin(admin.ModelAdmin):
 
 
 @admin.register(Supplier)
-class SupplierAdmin(admin.ModelAdmin):
+class SupplierAdmin(ExchangeAdminMixin, admin.ModelAdmin):
     # A website typed without a scheme is taken as https (Django 6's default; silences its warning).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "contact_person", "email", "phone", "website", "price_list_size"]
@@ -75,7 +76,7 @@ class SupplierAdmin(admin.ModelAdmin):
 
 
 @admin.register(SupplierRawProduct)
-class SupplierRawProductAdmin(admin.ModelAdmin):
+class SupplierRawProductAdmin(ExchangeAdminMixin, admin.ModelAdmin):
     list_display = ["supplier", "raw_product", "unit_price", "unit_of_measure", "updated_at"]
     list_select_related = ["supplier", "raw_product"]
     list_filter = ["unit_of_measure", "updated_at"]
@@ -163,7 +164,7 @@ class ProductAdminForm(forms.ModelForm):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(ExchangeAdminMixin, admin.ModelAdmin):
     form = ProductAdminForm
     list_display = ["thumbnail", "name", "category", "quantity", "updated_at"]
     list_display_links = ["thumbnail", "name"]

@@ -138,13 +138,13 @@ def category_delete(*, category):
 
 
 @transaction.atomic
-def product_create(*, name, category, description="", quantity=0, image=None, user=None):
-    """A new catalogue product; an initial quantity enters the ledger as such."""
-    product = Product(name=name, category=category, description=description, quantity=0)
+def product_create(*, name, category, description="", quantity=0, image=None, user=None, pk=None, note=""):
+    """A new catalogue product; an initial quantity enters the ledger as such. `pk` keeps an imported id."""
+    product = Product(pk=pk, name=name, category=category, description=description, quantity=0)
     with _stored_image(product, image):
-        product.save()
+        product.save(force_insert=pk is not None)
         if quantity:
-            stock_change(item=product, delta=quantity, reason=Reason.INITIAL, user=user)
+            stock_change(item=product, delta=quantity, reason=Reason.INITIAL, user=user, note=note)
     return product
 
 

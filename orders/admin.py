@@ -4,10 +4,11 @@ from django.db import models
 from orders import services
 from orders.models import Client, FinishedProductOrder, OrderStatus, RawProductOrder
 from stocky.errors import DomainError
+from stocky.exchange.admin import ExchangeAdminMixin
 
 
 @admin.register(Client)
-class ClientAdmin(admin.ModelAdmin):
+class ClientAdmin(ExchangeAdminMixin, admin.ModelAdmin):
     # A website typed without a scheme is taken as https (Django 6's default; silences its warning).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "client_type", "contact_person", "phone", "email", "city", "region"]
@@ -27,7 +28,7 @@ def status_action(status):
     return admin.action(description=f"Mark selected orders as {label}", permissions=["change"])(action)
 
 
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(ExchangeAdminMixin, admin.ModelAdmin):
     """Shared by both kinds of order. A status changes only through the actions, which call the service
     named by `status_service` (the same one the API calls), never by editing the field."""
 

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from production.models import ProductionPlan, RecipeItem
+from stocky.exchange.admin import ExchangeAdminMixin
 
 
 @admin.register(RecipeItem)
-class RecipeItemAdmin(admin.ModelAdmin):
+class RecipeItemAdmin(ExchangeAdminMixin, admin.ModelAdmin):
     list_display = ["finished_product", "raw_product", "quantity_required", "unit_of_measure"]
     list_select_related = ["finished_product", "raw_product"]
     list_filter = ["unit_of_measure"]
@@ -14,7 +15,7 @@ class RecipeItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProductionPlan)
-class ProductionPlanAdmin(admin.ModelAdmin):
+class ProductionPlanAdmin(ExchangeAdminMixin, admin.ModelAdmin):
     list_display = [
         "id", "finished_product", "planned_quantity", "unit_of_measure", "planned_production_date",
         "planned_duration", "actual_duration", "hourly_rate", "planned_labour_cost",

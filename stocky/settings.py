@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "inventory",
     "orders",
     "production",
+    # The project package as an app: its management commands (import, export, import_stocky).
+    "stocky",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,270 @@
+"""The files of imports and exports: CSV, JSON and XLSX, read into rows that remember their line.
+
+Every format holds one table: a header of column names, then one record per row.
+
+- CSV: UTF-8 (a leading byte-order mark is ignored), comma-separated; a file whose header holds more
+  semicolons than commas is read as semicolon-separated (what spreadsheets set to French write). Written
+  with commas, `\\n`-terminated, quoted only where needed.
+- JSON: a list of objects, written one object per line so that line numbers point at a record.
+  Decimals are read exactly (never through a binary float).
+- XLSX: the first sheet; its first row is the header. Dates are written as date cells, date-times as
+  ISO 8601 text (a spreadsheet cell has no time zone), and text that looks like a formula stays text.
+"""
+
+import csv
+import datetime
+import io
+import json
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+FORMATS = ("csv", "json", "xlsx")
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+class FileError(ValueError):
+    """The file as a whole cannot be read: not a row's fault, so no row is imported."""
+
+
+@dataclass
+class Row:
+    line: int  # where the record starts: the line of a CSV or JSON file, the row of a sheet
+    values: dict
+    problem: str = ""  # what makes the record unreadable (e.g. more values than columns)
+
+
+@dataclass
+class Table:
+    columns: list
+    rows: list = field(default_factory=list)
+
+
+def format_for(filename, given=None):
+    """The format named by `given`, or by the file name's extension."""
+    if given:
+        if given not in FORMATS:
+            raise FileError(f"Unknown format '{given}'; use one of {', '.join(FORMATS)}")
+        return given
+    extension = str(filename).rsplit(".", 1)[-1].lower() if "." in str(filename) else ""
+    if extension not in FORMATS:
+        raise FileError(f"Cannot tell the format of '{filename}' from its name; give the format ({', '.join(FORMATS)})")
+    return extension
+
+
+def is_blank(value):
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+# --- Reading ---------------------------------------------------------------------------------------
+
+
+def read(data, fmt):
+    """The table held by `data` (bytes) in format `fmt`. Raises FileError."""
+    table = {"csv": _read_csv, "json": _read_json, "xlsx": _read_xlsx}[fmt](data)
+    if not table.columns:
+        raise FileError("The file has no header row naming its columns")
+    seen, duplicates = set(), []
+    for column in table.columns:
+        if column in seen:
+            duplicates.append(column)
+        seen.add(column)
+    if duplicates:
+        raise FileError(f"Columns named twice: {', '.join(duplicates)}")
+    return table
+
+
+def _text(data):
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise FileError(f"The file is not UTF-8 text (byte {exc.start + 1}); save it as UTF-8") from None
+
+
+def _read_csv(data):
+    text = _text(data)
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        header = next(reader, None)
+        if header is None:
+            return Table(columns=[])
+        columns = [name.strip() for name in header]
+        while columns and not columns[-1]:  # trailing separators some spreadsheets add
+            columns.pop()
+        table = Table(columns=columns)
+        while True:
+            line = reader.line_num + 1
+            record = next(reader, None)
+            if record is None:
+                break
+            if not any(value.strip() for value in record):
+                continue
+            extra = record[len(columns) :]
+            values = dict(zip(columns, record))
+            problem = ""
+            if any(value.strip() for value in extra):
+                problem = f"{len(columns) + len(extra)} values for {len(columns)} columns"
+            table.rows.append(Row(line, values, problem))
+    except csv.Error as exc:
+        raise FileError(f"Line {reader.line_num}: unreadable CSV ({exc})") from None
+    return table
+
+
+def _read_json(data):
+    text = _text(data)
+    decoder = json.JSONDecoder(parse_float=Decimal)
+
+    def line_at(index):
+        return text.count("\n", 0, index) + 1
+
+    def skip_space(index):
+        while index < len(text) and text[index] in " \t\r\n":
+            index += 1
+        return index
+
+    def fail(index, what):
+        raise FileError(f"Line {line_at(index)}: {what}")
+
+    index = skip_space(0)
+    if index == len(text) or text[index] != "[":
+        fail(index, "expected a JSON list of objects, one per record")
+    index = skip_space(index + 1)
+    records = []
+    if index < len(text) and text[index] == "]":
+        index += 1
+    else:
+        while True:
+            try:
+                value, end = decoder.raw_decode(text, index)
+            except json.JSONDecodeError as exc:
+                fail(exc.pos, f"invalid JSON ({exc.msg})")
+            records.append((line_at(index), value))
+            index = skip_space(end)
+            if index < len(text) and text[index] == ",":
+                index = skip_space(index + 1)
+            elif index < len(text) and text[index] == "]":
+                index += 1
+                break
+            else:
+                fail(index, "expected ',' or ']' after a record")
+    if skip_space(index) != len(text):
+        fail(index, "unexpected text after the list")
+
+    columns = []
+    for _line, value in records:
+        if isinstance(value, dict):
+            columns.extend(name for name in value if name not in columns)
+    table = Table(columns=columns)
+    for line, value in records:
+        if isinstance(value, dict):
+            table.rows.append(Row(line, value))
+        else:
+            table.rows.append(Row(line, {}, f"expected an object, not {type(value).__name__}"))
+    if records and not columns:
+        table.columns = ["?"]  # records, but none names a column: each row reports its own problem
+    return table
+
+
+def _read_xlsx(data):
+    from openpyxl import load_workbook  # only needed for spreadsheets
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise FileError(f"The file is not an XLSX workbook ({exc})") from None
+    try:
+        sheet = workbook.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        header = next(rows, None) or ()
+        columns = ["" if name is None else str(name).strip() for name in header]
+        while columns and not columns[-1]:
+            columns.pop()
+        table = Table(columns=columns)
+        for number, record in enumerate(rows, start=2):
+            if all(is_blank(value) for value in record):
+                continue
+            extra = record[len(columns) :]
+            problem = ""
+            if any(not is_blank(value) for value in extra):
+                problem = f"values beyond the {len(columns)} named columns"
+            table.rows.append(Row(number, dict(zip(columns, record)), problem))
+        return table
+    finally:
+        workbook.close()
+
+
+# --- Writing ---------------------------------------------------------------------------------------
+
+
+def write(stream, fmt, columns, rows):
+    """Write `rows` (dicts with the keys of `columns`) to the binary `stream` in format `fmt`."""
+    {"csv": _write_csv, "json": _write_json, "xlsx": _write_xlsx}[fmt](stream, columns, rows)
+
+
+def _plain(value):
+    if value is None:
+        return ""
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def _write_csv(stream, columns, rows):
+    text = io.TextIOWrapper(stream, encoding="utf-8", newline="", write_through=True)
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_plain(row.get(column)) for column in columns])
+    text.flush()
+    text.detach()  # leave the caller's stream open
+
+
+def _json_default(value):
+    if isinstance(value, Decimal):
+        # Stocky's decimals have at most 14 significant digits: a float's shortest form is exact.
+        return int(value) if value.as_tuple().exponent >= 0 else float(value)
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    raise TypeError(f"Cannot write {type(value).__name__} to JSON")
+
+
+def _write_json(stream, columns, rows):
+    stream.write(b"[")
+    first = True
+    for row in rows:
+        record = {column: row.get(column) for column in columns}
+        stream.write(b"\n  " if first else b",\n  ")
+        stream.write(json.dumps(record, ensure_ascii=False, default=_json_default).encode("utf-8"))
+        first = False
+    stream.write(b"\n]\n" if not first else b"]\n")
+
+
+def _write_xlsx(stream, columns, rows):
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("export")
+
+    def cell(value):
+        if isinstance(value, datetime.datetime):
+            value = value.isoformat()
+        if isinstance(value, datetime.date):
+            written = WriteOnlyCell(sheet, value=value)
+            written.number_format = "yyyy-mm-dd"
+            return written
+        written = WriteOnlyCell(sheet, value=value)
+        if isinstance(value, str) and written.data_type == "f":
+            written.data_type = "s"  # a name or comment starting with "=" is text, never a formula
+        return written
+
+    sheet.append(columns)
+    for row in rows:
+        sheet.append([cell(row.get(column)) for column in columns])
+    workbook.save(stream)

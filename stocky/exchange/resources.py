@@ -1,0 +1,499 @@
+"""What can be imported and exported, and how one row becomes a record: one `Resource` per API path name.
+
+A row is validated by the resource's API serializer, so an import obeys exactly the rules of the API (and
+any rule added to a serializer later). Stock quantities never reach a table directly: a created item
+gets its quantity through the ledger as an `initial` movement, an updated one as an `adjustment`
+(inventory.services.stock_change / stock_set).
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cached_property
+
+from rest_framework import serializers
+
+from inventory import services as inventory_services
+from inventory.models import Category, Product, StockMovement
+from inventory.serializers import (
+    CategoryInputSerializer,
+    FinishedProductSerializer,
+    ProductInputSerializer,
+    RawProductSerializer,
+    SupplierRawProductSerializer,
+    SupplierSerializer,
+)
+from orders.serializers import ClientSerializer, FinishedProductOrderSerializer, RawProductOrderSerializer
+from production.serializers import ProductionPlanSerializer, RecipeItemSerializer
+from stocky.api import _flatten as flatten_errors  # DRF's nested errors as {"field": ["message"]}
+from stocky.exchange.formats import is_blank
+
+Reason = StockMovement.Reason
+MAX_ID = 2**63 - 1  # a BIGINT primary key
+
+
+class RowError(Exception):
+    """The row cannot be imported; `errors` maps a column (or non_field_errors) to messages."""
+
+    def __init__(self, errors):
+        self.errors = errors
+        super().__init__(errors)
+
+
+@dataclass
+class ImportContext:
+    """What every row of one import shares."""
+
+    update: bool = False
+    user: object = None
+    note: str = ""  # recorded on the stock movements the import causes
+    update_hint: str = "use --update to update it"
+    notes: list = field(default_factory=list)  # things worth telling, e.g. categories created
+    _names: dict = field(default_factory=dict)  # (model, folded name) -> [pk, ...]
+    _ids: dict = field(default_factory=dict)  # (model, pk) -> name or None
+
+    # The records a foreign key names are in other tables than the one being imported, so these
+    # lookups hold for the whole import.
+    def pks_named(self, model, name):
+        key = (model, name.casefold())
+        if key not in self._names:
+            self._names[key] = list(
+                model._default_manager.filter(name__iexact=name).order_by("pk").values_list("pk", flat=True)[:11]
+            )
+        return self._names[key]
+
+    def name_of(self, model, pk):
+        key = (model, pk)
+        if key not in self._ids:
+            self._ids[key] = model._default_manager.filter(pk=pk).values_list("name", flat=True).first()
+        return self._ids[key]
+
+
+def parse_id(value):
+    """A primary key as written in a file (12, "12", 12.0), or ValueError."""
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, (float, Decimal)):
+        if value != int(value):
+            raise ValueError(value)
+        value = int(value)
+    number = int(str(value).strip())
+    if not 1 <= number <= MAX_ID:
+        raise ValueError(value)
+    return number
+
+
+def _matches(pks, singular, plural):
+    """"2 raw products (ids 4, 9)"; lookups stop at 11, so beyond 10 the count is not known."""
+    count = f"{len(pks)}" if len(pks) <= 10 else "More than 10"
+    shown = ", ".join(str(pk) for pk in pks[:10]) + (", ..." if len(pks) > 10 else "")
+    return f"{count} {singular if len(pks) == 1 else plural}", f"ids {shown}"
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    column: str  # the API's field, e.g. "supplier_id"
+    name_column: str  # the same record by its name, e.g. "supplier"
+    source: str  # the model field, e.g. "supplier"
+    model: type
+
+    @property
+    def label(self):
+        return str(self.model._meta.verbose_name)
+
+    @property
+    def label_plural(self):
+        return str(self.model._meta.verbose_name_plural)
+
+
+class Resource:
+    """A section A resource: its API serializer says which columns it has and what a valid row is.
+
+    Columns are the serializer's writable fields, `id` first when the resource has one, and beside each
+    foreign key `<x>_id` a column `<x>` naming the record instead. `natural_key` (columns) finds the
+    record a row without an id stands for.
+    """
+
+    def __init__(self, name, serializer_class, *, model=None, natural_key=(), stock_field=None):
+        self.name = name
+        self.serializer_class = serializer_class
+        self.model = model or serializer_class.Meta.model
+        self.natural_key = natural_key
+        self.stock_field = stock_field
+
+    def __repr__(self):
+        return f"<Resource {self.name}>"
+
+    @property
+    def label(self):
+        return str(self.model._meta.verbose_name)
+
+    @property
+    def label_plural(self):
+        return str(self.model._meta.verbose_name_plural)
+
+    @cached_property
+    def fields(self):
+        """The serializer's fields, for their metadata (writable? required? nullable?)."""
+        return self.serializer_class().fields
+
+    @cached_property
+    def foreign_keys(self):
+        return [
+            ForeignKey(name, field.source, field.source, field.queryset.model)
+            for name, field in self.fields.items()
+            if isinstance(field, serializers.PrimaryKeyRelatedField) and not field.read_only
+        ]
+
+    @cached_property
+    def has_id(self):
+        return "id" in self.fields
+
+    @cached_property
+    def columns(self):
+        """The columns an export writes, in order; an import accepts exactly these."""
+        names = {fk.column: fk.name_column for fk in self.foreign_keys}
+        columns = ["id"] if self.has_id else []
+        for name, serializer_field in self.fields.items():
+            if serializer_field.read_only:
+                continue
+            columns.append(name)
+            if name in names:
+                columns.append(names[name])
+        return columns
+
+    @property
+    def accepted_columns(self):
+        return list(self.columns)
+
+    def required_columns(self):
+        """Columns a file that creates records must have (a foreign key by id or by name)."""
+        by_id = {fk.column: fk for fk in self.foreign_keys}
+        required = []
+        for name, serializer_field in self.fields.items():
+            if serializer_field.read_only or not serializer_field.required:
+                continue
+            fk = by_id.get(name)
+            required.append((name, fk.name_column) if fk else (name,))
+        return required
+
+    @property
+    def key_description(self):
+        """How a row finds the record it updates, e.g. "id or name"."""
+        keys = ["id"] if self.has_id else []
+        if self.natural_key:
+            keys.append(" + ".join(self.natural_key))
+        return " or ".join(keys)
+
+    # --- Export --------------------------------------------------------------------------------------
+
+    def export_queryset(self):
+        ordering = self.model._meta.ordering or ["pk"]
+        return self.model._default_manager.select_related(*(fk.source for fk in self.foreign_keys)).order_by(
+            *ordering, "pk"
+        )
+
+    def export_rows(self, queryset=None, chunk_size=1000):
+        """Each record as a dict of `columns`, as the API reads it (dates as dates)."""
+        queryset = self.export_queryset() if queryset is None else queryset
+        date_columns = [
+            name for name, field in self.fields.items() if type(field) is serializers.DateField and not field.read_only
+        ]
+        chunk = []
+        for obj in queryset.iterator(chunk_size=chunk_size):
+            chunk.append(obj)
+            if len(chunk) == chunk_size:
+                yield from self._export_chunk(chunk, date_columns)
+                chunk = []
+        if chunk:
+            yield from self._export_chunk(chunk, date_columns)
+
+    def _export_chunk(self, objects, date_columns):
+        data = self.serializer_class(objects, many=True).data
+        for obj, item in zip(objects, data):
+            row = {column: item.get(column) for column in self.columns}
+            if self.has_id:
+                row["id"] = obj.pk
+            for fk in self.foreign_keys:
+                row[fk.name_column] = getattr(obj, fk.source).name
+            for column in date_columns:
+                if row[column]:
+                    row[column] = datetime.date.fromisoformat(row[column])
+            yield row
+
+    # --- Import --------------------------------------------------------------------------------------
+
+    def import_row(self, values, context):
+        """Create or (with context.update) update the record a row stands for.
+
+        Returns "created", "updated" or "unchanged"; raises RowError naming what is wrong.
+        """
+        values = dict(values)
+        errors = {}
+        pk = self._pop_id(values, errors)
+        self.resolve_references(values, context, errors)
+        if errors:
+            raise RowError(errors)
+        instance = self.existing(pk, values, context)
+        serializer = self.validate(self.serializer_data(values), instance)
+        if instance is not None and not self.changed_fields(instance, serializer):
+            return "unchanged"
+        self.save(serializer, instance, pk=pk, user=context.user, note=context.note)
+        return "created" if instance is None else "updated"
+
+    def _pop_id(self, values, errors):
+        raw = values.pop("id", None)
+        if is_blank(raw):
+            return None
+        try:
+            return parse_id(raw)
+        except (TypeError, ValueError):
+            errors["id"] = [f"An id is a whole number from 1, not '{raw}'"]
+            return None
+
+    def resolve_references(self, values, context, errors):
+        """Turn each foreign key given by name into its id; check a name given beside an id."""
+        for fk in self.foreign_keys:
+            raw_id, raw_name = values.pop(fk.column, None), values.pop(fk.name_column, None)
+            name = "" if is_blank(raw_name) else str(raw_name).strip()
+            if not is_blank(raw_id):
+                try:
+                    pk = parse_id(raw_id)
+                except (TypeError, ValueError):
+                    errors[fk.column] = [f"Expected the id of a {fk.label} (a whole number), not '{raw_id}'"]
+                    continue
+                actual = context.name_of(fk.model, pk) if name else None
+                if actual is not None and actual.strip().casefold() != name.casefold():
+                    errors[fk.name_column] = [f"{fk.label.capitalize()} {pk} is named '{actual}', not '{name}'"]
+                    continue
+                # Whether it exists is the serializer's to say, with the API's message.
+                values[fk.column] = pk
+            elif name:
+                pks = context.pks_named(fk.model, name)
+                if not pks:
+                    errors[fk.name_column] = [f"No {fk.label} is named '{name}'"]
+                elif len(pks) > 1:
+                    count, ids = _matches(pks, fk.label, fk.label_plural)
+                    errors[fk.name_column] = [f"{count} are named '{name}' ({ids}); give {fk.column} to say which"]
+                else:
+                    values[fk.column] = pks[0]
+
+    def natural_lookup(self, values):
+        """The filter finding the record these values name by natural key, or None if a part is missing."""
+        lookup = {}
+        for column in self.natural_key:
+            value = values.get(column)
+            if is_blank(value):
+                return None
+            fk = next((fk for fk in self.foreign_keys if fk.column == column), None)
+            if fk is not None:
+                lookup[f"{fk.source}_id"] = value
+            else:
+                lookup[f"{self.fields[column].source}__iexact"] = str(value).strip()
+        return lookup
+
+    def existing(self, pk, values, context):
+        """The record the row stands for (locked, to be updated), or None to create one."""
+        if pk is not None:
+            where, column = f"id {pk}", "id"
+            pks = [pk] if self.model._default_manager.filter(pk=pk).exists() else []
+        else:
+            lookup = self.natural_lookup(values) if self.natural_key else None
+            if lookup is None:
+                return None
+            where = " and ".join(f"{column} '{values[column]}'" for column in self.natural_key)
+            column = self.natural_key[0] if len(self.natural_key) == 1 else "non_field_errors"
+            pks = list(self.model._default_manager.filter(**lookup).order_by("pk").values_list("pk", flat=True)[:11])
+            if len(pks) > 1:
+                count, ids = _matches(pks, self.label, self.label_plural)
+                raise RowError({column: [f"{count} match {where} ({ids}); give the id to say which"]})
+        if not pks:
+            return None
+        if not context.update:
+            message = f"The {self.label} with {where} already exists (id {pks[0]}); {context.update_hint}"
+            raise RowError({column: [message]})
+        # Locked until the import ends, so that its stock and fields change from what was read.
+        return self.model._default_manager.select_for_update().get(pk=pks[0])
+
+    def serializer_data(self, values):
+        """The row as the API would receive it. An empty cell means "no value": null where the field
+        takes null, empty text where it takes that, otherwise absent (so a default applies, or the
+        field is reported as required)."""
+        data = {}
+        for column, value in values.items():
+            field = self.fields.get(column)
+            if field is None or field.read_only:
+                continue
+            if is_blank(value):
+                if field.allow_null:
+                    data[column] = None
+                elif getattr(field, "allow_blank", False):
+                    data[column] = ""
+                continue
+            is_date = type(field) is serializers.DateField
+            if is_date and isinstance(value, datetime.datetime) and value.time() == datetime.time():
+                value = value.date()  # a spreadsheet's date cell
+            data[column] = value
+        return data
+
+    def validate(self, data, instance):
+        serializer = self.serializer_class(instance, data=data, partial=instance is not None)
+        if not serializer.is_valid():
+            errors = flatten_errors(serializer.errors)
+            for fk in self.foreign_keys:
+                if fk.column in errors and fk.column not in data and instance is None:
+                    errors[fk.column] = [f"Give {fk.column} or {fk.name_column} (the {fk.label}'s name)"]
+            raise RowError(errors)
+        return serializer
+
+    def changed_fields(self, instance, serializer):
+        """The fields whose validated value differs from the record's."""
+        changed = []
+        for name, value in serializer.validated_data.items():
+            model_field = instance._meta.get_field(name)
+            if model_field.is_relation:
+                if getattr(instance, model_field.attname) != (value.pk if value is not None else None):
+                    changed.append(name)
+            elif getattr(instance, name) != value:
+                changed.append(name)
+        return changed
+
+    def save(self, serializer, instance, *, pk=None, user=None, note=""):
+        """Write a validated row; a stock quantity moves through the ledger."""
+        quantity = serializer.validated_data.pop(self.stock_field, None) if self.stock_field else None
+        extra = {}
+        if instance is None:
+            if pk is not None:
+                extra["id"] = pk
+            if self.stock_field:
+                extra[self.stock_field] = Decimal(0)
+        obj = serializer.save(**extra)
+        if quantity is not None:
+            moved = {"item": obj, "user": user, "note": note}
+            if instance is None:
+                if quantity:
+                    inventory_services.stock_change(delta=quantity, reason=Reason.INITIAL, **moved)
+            elif quantity != getattr(obj, self.stock_field):
+                inventory_services.stock_set(quantity=quantity, reason=Reason.ADJUSTMENT, **moved)
+        return obj
+
+
+class ProductResource(Resource):
+    """Catalogue products (section B). The category is given by name and created when missing (or by
+    `category_id`, which must exist). Images are not part of files: an update leaves them as they are."""
+
+    def __init__(self, name):
+        super().__init__(name, ProductInputSerializer, model=Product, natural_key=("name",), stock_field="quantity")
+
+    columns = ("id", "name", "category", "quantity", "description")
+    foreign_keys = ()
+    has_id = True
+
+    @property
+    def accepted_columns(self):
+        return [*self.columns, "category_id"]
+
+    def required_columns(self):
+        return [("name",), ("category", "category_id")]
+
+    def export_queryset(self):
+        return Product.objects.select_related("category").order_by("pk")
+
+    def export_rows(self, queryset=None, chunk_size=1000):
+        queryset = self.export_queryset() if queryset is None else queryset
+        for product in queryset.iterator(chunk_size=chunk_size):
+            yield {
+                "id": product.pk,
+                "name": product.name,
+                "category": product.category.name,
+                "quantity": product.quantity,
+                "description": product.description,
+            }
+
+    def resolve_references(self, values, context, errors):
+        raw_id, raw_name = values.pop("category_id", None), values.get("category")
+        name = "" if is_blank(raw_name) else str(raw_name).strip()
+        if not is_blank(raw_id):
+            try:
+                pk = parse_id(raw_id)
+            except (TypeError, ValueError):
+                errors["category_id"] = [f"Expected the id of a category (a whole number), not '{raw_id}'"]
+                return
+            actual = context.name_of(Category, pk)
+            if actual is None:
+                errors["category_id"] = [f"Category {pk} does not exist."]
+            elif name and actual.casefold() != name.casefold():
+                errors["category"] = [f"Category {pk} is named '{actual}', not '{name}'"]
+            else:
+                values["category"] = actual
+            return
+        if not name or inventory_services.category_find(name=name) is not None:
+            return
+        # A category named in a file but unknown here is created, by the API's rules for a new category.
+        serializer = CategoryInputSerializer(data={"name": name})
+        if not serializer.is_valid():
+            errors["category"] = flatten_errors(serializer.errors).get("name", ["Invalid category name"])
+            return
+        inventory_services.category_create(name=serializer.validated_data["name"])
+        context.notes.append(f"Category '{name}' created")
+
+    def validate(self, data, instance):
+        serializer = ProductInputSerializer(data=data, partial=instance is not None)
+        if not serializer.is_valid():
+            raise RowError(flatten_errors(serializer.errors))
+        return serializer
+
+    def changed_fields(self, instance, serializer):
+        data = serializer.validated_data
+        changed = [
+            name
+            for name in ("name", "description", "quantity")
+            if data.get(name, getattr(instance, name)) != getattr(instance, name)
+        ]
+        if "category" in data and data["category"].pk != instance.category_id:
+            changed.append("category")
+        return changed
+
+    def save(self, serializer, instance, *, pk=None, user=None, note=""):
+        data = serializer.validated_data
+        if instance is None:
+            return inventory_services.product_create(
+                name=data["name"],
+                category=data["category"],
+                description=data.get("description", ""),
+                quantity=data.get("quantity", 0),
+                user=user,
+                pk=pk,
+                note=note,
+            )
+        return inventory_services.product_update(
+            product=instance,
+            name=data.get("name", instance.name),
+            category=data.get("category", instance.category),
+            description=data.get("description"),
+            quantity=data.get("quantity"),
+            user=user,
+            note=note,
+        )
+
+
+# In the order a complete load goes: every resource after the ones it refers to.
+REGISTRY = {
+    resource.name: resource
+    for resource in [
+        Resource("suppliers", SupplierSerializer, natural_key=("email",)),
+        Resource("raw-products", RawProductSerializer, natural_key=("name",), stock_field="stock_quantity"),
+        Resource("finished-products", FinishedProductSerializer, natural_key=("name",), stock_field="stock_quantity"),
+        Resource("clients", ClientSerializer, natural_key=("name",)),
+        Resource("supplier-raw-products", SupplierRawProductSerializer, natural_key=("supplier_id", "raw_product_id")),
+        Resource("recipe-items", RecipeItemSerializer, natural_key=("finished_product_id", "raw_product_id")),
+        Resource("raw-product-orders", RawProductOrderSerializer),
+        Resource("production-plans", ProductionPlanSerializer),
+        Resource("finished-product-orders", FinishedProductOrderSerializer),
+        ProductResource("products"),
+    ]
+}
+
+
+def resource_for_model(model):
+    return next((resource for resource in REGISTRY.values() if resource.model is model), None)
