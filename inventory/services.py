@@ -103,12 +103,12 @@ def _stocked_product_create(model, *, user, stock_quantity=0, **fields):
     return product
 
 
-def _stocked_product_update(product, *, user, note, stock_quantity=None, **fields):
+def _stocked_product_update(product, *, user, note, check_units=True, stock_quantity=None, **fields):
     locked = lock_items(type(product), [product.pk]).get(product.pk)
     if locked is None:
         raise InvalidInput(f"'{product}' no longer exists")
     unit = fields.get("unit_of_measure")
-    if unit is not None and check_unit(unit) != check_unit(locked.unit_of_measure):
+    if check_units and unit is not None and check_unit(unit) != locked.unit_of_measure:
         # Stock figures are not rescaled: the lines' quantities are, at use, through their own unit.
         check_product_lines(product, unit=check_unit(unit))
     for name, value in fields.items():
@@ -128,10 +128,12 @@ def raw_product_create(*, user=None, **fields):
 
 
 @transaction.atomic
-def raw_product_update(*, product, user=None, note="", **fields):
+def raw_product_update(*, product, user=None, note="", check_units=True, **fields):
     """Update a raw product: a new `stock_quantity` is a manual adjustment by `user`; a new unit must keep
-    every price-list row, recipe item and purchase order convertible (InvalidInput otherwise)."""
-    return _stocked_product_update(product, user=user, note=note, **fields)
+    every price-list row, recipe item and purchase order convertible (InvalidInput otherwise). A caller that
+    saves equivalences or lines with it (the admin) passes `check_units=False` and calls
+    product_units_check once everything is saved."""
+    return _stocked_product_update(product, user=user, note=note, check_units=check_units, **fields)
 
 
 @transaction.atomic
@@ -141,9 +143,9 @@ def finished_product_create(*, user=None, **fields):
 
 
 @transaction.atomic
-def finished_product_update(*, product, user=None, note="", **fields):
+def finished_product_update(*, product, user=None, note="", check_units=True, **fields):
     """Update a finished product, as raw_product_update (its lines: sales orders and production plans)."""
-    return _stocked_product_update(product, user=user, note=note, **fields)
+    return _stocked_product_update(product, user=user, note=note, check_units=check_units, **fields)
 
 
 # product model -> (its conversion model, the conversion's foreign key to it)

@@ -238,15 +238,18 @@ def _update(kind, order, changes, user):
             f"Set its status back to '{COMMANDE}' first."
         )
         raise Conflict(message, errors={name: [message] for name in frozen})
+    # A return first, to the product the stock came from; a receipt or shipment after the new fields, so
+    # that it moves the new quantity of the new product.
+    returning = current in kind.holding and target not in kind.holding
+    if returning:
+        _move_stock(kind, locked, current, target, user)
     for name, value in changes.items():
         setattr(locked, name, value)
     if frozen:
         check_line(locked)
-    # Fields first, then the stock move: a receipt counts the new quantity, a return gives back what the
-    # ledger says was added.
-    if target != current:
+    if target != current and not returning:
         _move_stock(kind, locked, current, target, user)
-        locked.status = target
+    locked.status = target
     locked.save(update_fields=[*changes, "status", "updated_at"])
     return locked
 

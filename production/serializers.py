@@ -83,14 +83,13 @@ class PlanCompleteSerializer(serializers.Serializer):
 class WindowSerializer(serializers.Serializer):
     """A window of planned production dates: `from` and `to` (YYYY-MM-DD, both included)."""
 
-    date_from = serializers.DateField(input_formats=["%Y-%m-%d"])
-    date_to = serializers.DateField(input_formats=["%Y-%m-%d"])
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # `from` is a Python keyword: the parameters are named in the query string, mapped here.
-        self.fields["from"] = self.fields.pop("date_from")
-        self.fields["to"] = self.fields.pop("date_to")
+    def get_fields(self):
+        # `from` is a Python keyword, so these cannot be declared as class attributes.
+        return {
+            "from": serializers.DateField(input_formats=["%Y-%m-%d"]),
+            "to": serializers.DateField(input_formats=["%Y-%m-%d"]),
+            **super().get_fields(),
+        }
 
     def validate(self, attrs):
         if attrs["from"] > attrs["to"]:
