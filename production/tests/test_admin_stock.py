@@ -48,7 +48,10 @@ def test_a_stock_edit_in_the_admin_is_an_adjustment_by_the_staff_member(admin_cl
     assert (entry.change, entry.reason, entry.user, entry.note) == (Decimal("-1.5"), "adjustment", client.user,
                                                                     "Changed in the admin")
     page = client.get(f"/admin/inventory/rawproduct/{flour.pk}/change/").content.decode()
-    assert "Manual adjustment" in page and f"item_id={flour.pk}" in page, "the ledger, read-only, on the page"
+    assert "Manual adjustment" in page, "the latest ledger entries, read-only, on the page"
+    ledger = client.get(f"/admin/inventory/stockmovement/?item_type=raw_product&item_id={flour.pk}")
+    assert ledger.status_code == 200 and list(ledger.context["cl"].result_list) == [entry]
+    assert f"item_id={flour.pk}" in page
 
 
 def test_adding_a_product_with_stock_records_initial(admin_client):
