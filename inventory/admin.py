@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.db import models
 from django.db.models import Count
@@ -5,11 +6,14 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 
-from inventory import services as inventory_services
+from inventory import services
+from inventory.images import ImageTooLarge, image_from_upload
 from inventory.measures import quantize_money
 from inventory.models import (
+    Category,
     FinishedProduct,
     FinishedProductConversion,
+    Product,
     RawProduct,
     RawProductConversion,
     StockMovement,
@@ -64,7 +68,8 @@ def stock_history(product, limit=10):
     if product.pk is None:
         return "—"
     entries = StockMovement.objects.filter(item_type=kind, item_id=product.pk).prefetch_related("user")[:limit]
-    url = reverse("admin:inventory_stockmovement_changelist") + "?" + urlencode({"item_type": kind, "item_id": product.pk})
+    query = urlencode({"item_type": kind, "item_id": product.pk})
+    url = f"{reverse('admin:inventory_stockmovement_changelist')}?{query}"
     if not entries:
         return format_html('No movement yet. <a href="{}">Stock ledger</a>', url)
     rows = format_html_join(
@@ -111,17 +116,17 @@ class StockedProductAdmin(ServiceAdminMixin, admin.ModelAdmin):
         fields = {name: form.cleaned_data[name] for name in form.cleaned_data if name in self.model_fields()}
         if change:
             # Units are checked once the equivalences and lines of the page are saved (save_related).
-            getattr(inventory_services, self.update_service)(
+            getattr(services, self.update_service)(
                 product=obj, user=request.user, note="Changed in the admin", check_units=False, **fields
             )
         else:
-            product = getattr(inventory_services, self.create_service)(user=request.user, **fields)
+            product = getattr(services, self.create_service)(user=request.user, **fields)
             obj.pk = product.pk
             obj.refresh_from_db()
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        inventory_services.product_units_check(product=form.instance)
+        services.product_units_check(product=form.instance)
 
     def model_fields(self):
         return {field.name for field in self.model._meta.concrete_fields if field.editable}
@@ -194,14 +199,6 @@ class SupplierRawProductAdmin(ServiceAdminMixin, admin.ModelAdmin):
     search_fields = ["supplier__name", "raw_product__name"]
     autocomplete_fields = ["supplier", "raw_product"]
     readonly_fields = ["created_at", "updated_at"]
-
-from django import forms
-from django.contrib import admin
-from django.utils.html import format_html
-
-from inventory import services
-from inventory.images import ImageTooLarge, image_from_upload
-from inventory.models import Category, Product, StockMovement
 
 # --- Hub catalogue and the stock ledger ---------------------------------------------------------------
 # Every write goes through inventory.services, as the API's do: quantities through the ledger, images

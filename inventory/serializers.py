@@ -139,7 +139,9 @@ class ConversionSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         try:
-            attrs["equivalence"] = Equivalence(attrs["quantity_a"], attrs["unit_a"], attrs["quantity_b"], attrs["unit_b"])
+            attrs["equivalence"] = Equivalence(
+                attrs["quantity_a"], attrs["unit_a"], attrs["quantity_b"], attrs["unit_b"]
+            )
         except UnitError as exc:
             raise serializers.ValidationError({"non_field_errors": [str(exc)]}) from None
         return attrs

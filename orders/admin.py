@@ -94,7 +94,8 @@ class OrderAdmin(ServiceAdminMixin, admin.ModelAdmin):
         # An order whose stock has moved is not deleted (the ledger refers to it): say which, before asking.
         for order in objs:
             if order.status in self.service_kind.holding:
-                protected.append(f"{order} is {order.get_status_display().lower()}: set its status back to ordered first")
+                status = order.get_status_display().lower()
+                protected.append(f"{order} is {status}: set its status back to ordered first")
         return deleted, counts, perms_needed, protected
 
     def delete_model(self, request, obj):

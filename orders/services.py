@@ -230,7 +230,8 @@ def _update(kind, order, changes, user):
     if new_product is not None:  # the locked instance, so that stock moves see its locked figures
         changes[kind.product_field] = lock_items(kind.product_model, [new_product.pk])[new_product.pk]
     if changes.get("unit_of_measure") == "":
-        changes["unit_of_measure"] = (changes.get(kind.product_field) or getattr(locked, kind.product_field)).unit_of_measure
+        product = changes.get(kind.product_field) or getattr(locked, kind.product_field)
+        changes["unit_of_measure"] = product.unit_of_measure
     frozen = [name for name in kind.stock_fields if name in changes and _differs(locked, name, changes[name], kind)]
     if frozen and current in kind.holding and target in kind.holding:
         message = (

@@ -73,7 +73,9 @@ class ProductionPlanAdmin(ServiceAdminMixin, admin.ModelAdmin):
     readonly_fields = ["status", "produced_quantity", "started_at", "completed_at", "created_at", "updated_at"]
     actions = [
         plan_action("start", "started", "Start the selected plans"),
-        plan_action("complete", "completed", "Complete the selected plans (consumes materials, adds the planned quantity)"),
+        plan_action(
+            "complete", "completed", "Complete the selected plans (consumes materials, adds the planned quantity)"
+        ),
         plan_action("cancel", "cancelled", "Cancel the selected plans"),
     ]
 
@@ -116,7 +118,8 @@ class ProductionPlanAdmin(ServiceAdminMixin, admin.ModelAdmin):
                 service(plan=plan, user=request.user)
             except DomainError as exc:
                 details = [text for texts in exc.errors.values() for text in texts if text != exc.message]
-                refused.append(f"Plan {plan.pk} not {verb}: {exc.message}" + (f" ({'; '.join(details)})" if details else ""))
+                suffix = f" ({'; '.join(details)})" if details else ""
+                refused.append(f"Plan {plan.pk} not {verb}: {exc.message}{suffix}")
             else:
                 done.append(f"#{plan.pk}")
         if done:

@@ -59,7 +59,9 @@ class ProductionPlanSerializer(LineUnitMixin, serializers.ModelSerializer):
         errors = {}
         status = self.instance.status if self.instance is not None else ProductionPlan.Status.PLANNED
         if "status" in sent and sent.get("status") != status:
-            errors["status"] = ["The status changes only through POST /production-plans/<id>/start, /complete or /cancel"]
+            errors["status"] = [
+                "The status changes only through POST /production-plans/<id>/start, /complete or /cancel"
+            ]
         produced = self.instance.produced_quantity if self.instance is not None else None
         if sent.get("produced_quantity") is not None:
             try:

@@ -118,7 +118,8 @@ class RequirementsOrdersView(APIView):
             expected_delivery_date=window.get("expected_delivery_date"),
             user=request.user,
         )
-        unsold = [line["raw_product"].name for line in answer["materials"] if line["shortfall"] and not line["suggestion"]]
+        lines = answer["materials"]
+        unsold = [line["raw_product"].name for line in lines if line["shortfall"] and not line["suggestion"]]
         note = f"; not ordered, no usable supplier price: {', '.join(unsold)}" if unsold else ""
         if not orders:
             message = f"Nothing to order from {window['from']} to {window['to']}"
@@ -133,4 +134,5 @@ class FinishedProductCostView(APIView):
 
     def get(self, request, finished_product_id):
         product = get_object_or_404(selectors.cost_queryset(FinishedProduct.objects.all()), pk=finished_product_id)
-        return envelope(cost_data(selectors.finished_product_cost(product)), "Finished product cost fetched successfully")
+        answer = selectors.finished_product_cost(product)
+        return envelope(cost_data(answer), "Finished product cost fetched successfully")

@@ -25,7 +25,8 @@ def ledger(product):
 
 @pytest.mark.parametrize("path, model", [("raw-products", RawProduct), ("finished-products", FinishedProduct)])
 def test_creating_with_stock_records_it_as_initial(api, path, model):
-    data = api.post(f"/api/v1/{path}", {"name": "Flour", "stock_quantity": 12.5, "unit_of_measure": "kg"}).json()["data"]
+    body = {"name": "Flour", "stock_quantity": 12.5, "unit_of_measure": "kg"}
+    data = api.post(f"/api/v1/{path}", body).json()["data"]
     product = model.objects.get(pk=data["id"])
     assert product.stock_quantity == Decimal("12.5")
     assert ledger(product) == [(Decimal("12.5"), Decimal("12.5"), "initial", api.user.pk, "")]

@@ -85,7 +85,8 @@ def test_conversions_are_read_and_replaced_as_a_whole(api):
                                        {"quantity_a": 1, "unit_a": "unit", "quantity_b": 120, "unit_b": "g"}]
     # Now a recipe may ask for juice in ml, and a supplier may sell lemons by the piece.
     cake = FinishedProductFactory()
-    item = {"finished_product_id": cake.pk, "raw_product_id": lemons.pk, "quantity_required": 30, "unit_of_measure": "ml"}
+    item = {"finished_product_id": cake.pk, "raw_product_id": lemons.pk, "quantity_required": 30,
+            "unit_of_measure": "ml"}
     assert api.post(f"{API}/recipe-items", item).status_code == 201
     # Dropping the juice equivalence would strand that recipe item: refused, nothing replaced.
     error = assert_error(api.put(url, body[1:]), 400, "conversions")

@@ -107,7 +107,9 @@ def test_leaving_received_takes_back_what_receiving_added(api):
     assert stock(flour) == Decimal("0.5")
     assert set_status(api, PURCHASES, order, "expedie").status_code == 200
     assert stock(flour) == 0
-    assert [(e.change, e.reason) for e in movements(flour)] == [(Decimal("0.5"), "receipt"), (Decimal("-0.5"), "correction")]
+    assert [(e.change, e.reason) for e in movements(flour)] == [
+        (Decimal("0.5"), "receipt"), (Decimal("-0.5"), "correction")
+    ]
     # Received again, once more: one more receipt.
     set_status(api, PURCHASES, order, "recu")
     assert stock(flour) == Decimal("0.5")

@@ -237,14 +237,17 @@ def test_the_requirements_page_shows_what_to_buy_and_orders_it(admin_client_for)
                            {"date_from": day - datetime.timedelta(days=1), "date_to": day + datetime.timedelta(days=1),
                             "expected_delivery_date": ""}, follow=True)
     order = RawProductOrder.objects.get()
-    assert (order.quantity, order.price, order.status, order.supplier.name) == (3, Decimal("2.70"), "commande", "Moulin")
+    assert (order.quantity, order.price, order.status, order.supplier.name) == (
+        3, Decimal("2.70"), "commande", "Moulin"
+    )
     assert f"1 purchase order(s) created: #{order.pk}." in messages_of(response)
 
 
 def test_the_requirements_page_refuses_a_bad_window_and_non_staff(admin_client_for, make_user):
     from django.test import Client
 
-    bad = admin_client_for(Role.ADMIN).get("/admin/production/productionplan/requirements/?date_from=2026-03-31&date_to=2026-03-01")
+    page = "/admin/production/productionplan/requirements/"
+    bad = admin_client_for(Role.ADMIN).get(f"{page}?date_from=2026-03-31&date_to=2026-03-01")
     assert "The window ends before it starts." in bad.content.decode()
     readonly = Client()
     readonly.force_login(make_user(Role.READONLY))

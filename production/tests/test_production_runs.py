@@ -44,7 +44,8 @@ def test_completing_consumes_the_recipe_in_stock_units_and_adds_the_output(api, 
     data = response.json()["data"]
     assert (data["status"], data["produced_quantity"], data["actual_duration"]) == ("completed", 40, 5.25)
     assert data["completed_at"] and data["started_at"]
-    flour, milk, eggs, butter, product = brioche["flour"], brioche["milk"], brioche["eggs"], brioche["butter"], brioche["product"]
+    flour, milk, eggs, butter = brioche["flour"], brioche["milk"], brioche["eggs"], brioche["butter"]
+    product = brioche["product"]
     # 40 × 250 g = 10 kg; 40 × 60 ml = 2.4 L; 40 × 1.5 = 60 eggs; 40 × 125 g = 5 kg.
     assert stocks(flour, milk, eggs, butter, product) == [15, Decimal("3.6"), 0, 0, 40]
     entries = StockMovement.objects.filter(source_type="productionplan", source_id=plan.pk).order_by("id")
@@ -150,8 +151,9 @@ def test_status_and_produced_quantity_change_only_through_the_actions(api):
     assert_error(api.patch(f"{URL}/{plan.pk}", {"status": "completed"}), 400, "status")
     assert_error(api.patch(f"{URL}/{plan.pk}", {"produced_quantity": 3}), 400, "produced_quantity")
     read = api.get(f"{URL}/{plan.pk}").json()["data"]
-    body = {k: read[k] for k in ("finished_product_id", "planned_quantity", "unit_of_measure", "planned_production_date",
-                                 "planned_duration", "hourly_rate", "status", "produced_quantity")}
+    fields = ("finished_product_id", "planned_quantity", "unit_of_measure", "planned_production_date",
+              "planned_duration", "hourly_rate", "status", "produced_quantity")
+    body = {k: read[k] for k in fields}
     assert api.put(f"{URL}/{plan.pk}", body).status_code == 200, "sending back what was read is fine"
     assert ProductionPlan.objects.get(pk=plan.pk).status == "planned"
 
