@@ -10,22 +10,25 @@ bridge kinds of unit (1 kg of lemons = 400 ml of juice).
 Every unit error becomes `InvalidInput` (400) on the field at fault, `unit_of_measure` unless told otherwise.
 """
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_HALF_UP, Context, Decimal
 
 from inventory.units import UnitError, convert, normalize_unit
 from stocky.errors import InvalidInput
 
 QUANTUM = Decimal("0.001")  # stock columns hold 3 decimal places
 CENT = Decimal("0.01")
+# Rounding never fails for want of digits, however large a product of conversions grows: the columns' own
+# bounds refuse such figures later, with a 400 (inventory.services.stock_change).
+_WIDE = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
 
 def quantize_quantity(value):
     """A computed quantity as stock holds it: 3 decimal places, halves rounded up."""
-    return Decimal(value).quantize(QUANTUM, rounding=ROUND_HALF_UP)
+    return Decimal(value).quantize(QUANTUM, rounding=ROUND_HALF_UP, context=_WIDE)
 
 
 def quantize_money(value):
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP, context=_WIDE)
 
 
 def equivalences(product):

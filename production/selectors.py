@@ -29,6 +29,8 @@ def plan_window(date_from, date_to):
     """The window's bounds as aware date-times in the server's time zone: [from 00:00, the day after `to`)."""
     zone = timezone.get_current_timezone()
     start = datetime.datetime.combine(date_from, datetime.time.min, tzinfo=zone)
+    if date_to == datetime.date.max:  # no day after it: the window is open-ended
+        return start, datetime.datetime.max.replace(tzinfo=zone)
     end = datetime.datetime.combine(date_to + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone)
     return start, end
 

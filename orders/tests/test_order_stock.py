@@ -256,3 +256,11 @@ def test_a_shipped_order_moved_to_another_product_is_refused(api):
     assert (stock(first), stock(second)) == (10, 10)
     assert FinishedProduct.objects.filter(stock_quantity__lt=0).count() == 0
     assert RawProduct.objects.count() == 0
+
+
+def test_a_receipt_too_large_for_the_stock_column_is_400_and_changes_nothing(api):
+    saffron = RawProductFactory(stock_quantity=1, unit_of_measure="mg")
+    order = RawProductOrderFactory(raw_product=saffron, quantity=10**10, unit_of_measure="t")
+    assert_error(set_status(api, PURCHASES, order, "recu"), 400, "quantity")
+    assert RawProductOrder.objects.get(pk=order.pk).status == "commande"
+    assert stock(saffron) == 1

@@ -121,6 +121,12 @@ def test_a_window_without_plans_is_empty(api, bakery):
     assert (data["materials"], data["suppliers"], data["total_cost"]) == ([], [], 0)
 
 
+def test_the_widest_window_is_fine(api, bakery):
+    data = api.get(f"{URL}?from=0001-01-01&to=9999-12-31").json()["data"]
+    # The plan of February counts now; the completed and cancelled ones (999 each) still do not.
+    assert [line["required"] for line in data["materials"]] == [5, 60 + 499.5, 1000 + 9990]
+
+
 @pytest.mark.parametrize(
     "query, field",
     [("", "from"), ("from=2026-03-01", "to"), ("from=2026-02-30&to=2026-03-31", "from"),
