@@ -1,10 +1,30 @@
+from django import forms
 from django.contrib import admin
 from django.db import models
 from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 
-from inventory.models import FinishedProduct, RawProduct, Supplier, SupplierRawProduct
+from inventory import services
+from inventory.images import ImageTooLarge, image_from_upload
+from inventory.measures import quantize_money
+from inventory.models import (
+    Category,
+    FinishedProduct,
+    FinishedProductConversion,
+    Product,
+    RawProduct,
+    RawProductConversion,
+    StockMovement,
+    Supplier,
+    SupplierRawProduct,
+)
 from production.models import RecipeItem
+from stocky.admin_mixins import ServiceAdminMixin
 from stocky.exchange.admin import ExchangeAdminMixin
+
+STOCK_HELP = "A change is recorded in the stock ledger as a manual adjustment by you."
 
 
 class SupplierPriceInline(admin.TabularInline):
@@ -32,33 +52,130 @@ class RecipeItemInline(admin.TabularInline):
     extra = 0
 
 
+class RawProductConversionInline(admin.TabularInline):
+    model = RawProductConversion
+    fields = ["quantity_a", "unit_a", "quantity_b", "unit_b"]
+    extra = 0
+    verbose_name_plural = "unit conversions (e.g. 1 kg = 400 ml, used where units differ in kind)"
+
+
+class FinishedProductConversionInline(RawProductConversionInline):
+    model = FinishedProductConversion
+
+
+def stock_history(product, limit=10):
+    """The product's latest ledger entries as a small table, and a link to all of them."""
+    kind = product.STOCK_LEDGER.item_type
+    if product.pk is None:
+        return "—"
+    entries = StockMovement.objects.filter(item_type=kind, item_id=product.pk).prefetch_related("user")[:limit]
+    query = urlencode({"item_type": kind, "item_id": product.pk})
+    url = f"{reverse('admin:inventory_stockmovement_changelist')}?{query}"
+    if not entries:
+        return format_html('No movement yet. <a href="{}">Stock ledger</a>', url)
+    rows = format_html_join(
+        "",
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        (
+            (
+                entry.created_at.strftime("%Y-%m-%d %H:%M"),
+                f"{entry.change:+f}",
+                f"{entry.balance_after:f} {entry.unit_of_measure}",
+                entry.get_reason_display(),
+                f"{entry.source_type} {entry.source_id}" if entry.source_type else "—",
+                entry.user or "—",
+            )
+            for entry in entries
+        ),
+    )
+    return format_html(
+        "<table><thead><tr><th>when</th><th>change</th><th>balance</th><th>reason</th><th>source</th>"
+        '<th>by</th></tr></thead><tbody>{}</tbody></table><p><a href="{}">Every movement of this product</a></p>',
+        rows,
+        url,
+    )
+
+
+class StockedProductAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    """Raw and finished products: stock through the ledger (inventory.services), equivalences inline, the
+    latest ledger entries on the page."""
+
+    create_service = update_service = None  # names in inventory.services
+    readonly_fields = ["stock_history", "created_at", "updated_at"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if "stock_quantity" in form.base_fields:
+            form.base_fields["stock_quantity"].help_text = STOCK_HELP
+        return form
+
+    @admin.display(description="stock history")
+    def stock_history(self, product):
+        return stock_history(product)
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in form.cleaned_data if name in self.model_fields()}
+        if change:
+            # Units are checked once the equivalences and lines of the page are saved (save_related).
+            getattr(services, self.update_service)(
+                product=obj, user=request.user, note="Changed in the admin", check_units=False, **fields
+            )
+        else:
+            product = getattr(services, self.create_service)(user=request.user, **fields)
+            obj.pk = product.pk
+            obj.refresh_from_db()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.product_units_check(product=form.instance)
+
+    def model_fields(self):
+        return {field.name for field in self.model._meta.concrete_fields if field.editable}
+
+
 @admin.register(RawProduct)
-class RawProductAdmin(ExchangeAdminMixin, admin.ModelAdmin):
+class RawProductAdmin(ExchangeAdminMixin, StockedProductAdmin):
+    create_service, update_service = "raw_product_create", "raw_product_update"
     list_display = ["name", "stock_quantity", "unit_of_measure", "updated_at"]
     list_filter = ["unit_of_measure", "updated_at"]
     search_fields = ["name"]
-    readonly_fields = ["created_at", "updated_at"]
-    inlines = [RawProductPriceInline]
+    inlines = [RawProductConversionInline, RawProductPriceInline]
 
 
 @admin.register(FinishedProduct)
-class FinishedProductAdmin(ExchangeAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "stock_quantity", "unit_of_measure", "recipe_size", "updated_at"]
+class FinishedProductAdmin(ExchangeAdminMixin, StockedProductAdmin):
+    create_service, update_service = "finished_product_create", "finished_product_update"
+    list_display = ["name", "stock_quantity", "unit_of_measure", "recipe_size", "unit_cost", "updated_at"]
     list_filter = ["unit_of_measure", "updated_at"]
     search_fields = ["name", "comments"]
-    readonly_fields = ["created_at", "updated_at"]
-    inlines = [RecipeItemInline]
+    inlines = [FinishedProductConversionInline, RecipeItemInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(recipe_size=Count("recipe_items"))
+        from production.selectors import cost_queryset
+
+        # The unit cost column reads recipes, prices and plans: prefetched, so a page costs a fixed number
+        # of queries whatever its length.
+        return cost_queryset(super().get_queryset(request).annotate(recipe_size=Count("recipe_items")))
 
     @admin.display(description="materials in recipe", ordering="recipe_size")
     def recipe_size(self, product):
         return product.recipe_size
 
+    @admin.display(description="unit cost")
+    def unit_cost(self, product):
+        """Materials at the cheapest prices plus labour (production.selectors), per stock unit."""
+        from production.selectors import finished_product_cost
+
+        cost = finished_product_cost(product, with_sales=False)
+        text = f"{quantize_money(cost['unit_cost'])} / {product.unit_of_measure}"
+        if cost["missing_prices"]:
+            names = ", ".join(entry["raw_product"].name for entry in cost["missing_prices"])
+            return format_html('{} <span title="Without a price: {}">(incomplete)</span>', text, names)
+        return text
+
 
 @admin.register(Supplier)
-class SupplierAdmin(ExchangeAdminMixin, admin.ModelAdmin):
+class SupplierAdmin(ExchangeAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
     # A website typed without a scheme is taken as https (Django 6's default; silences its warning).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "contact_person", "email", "phone", "website", "price_list_size"]
@@ -76,21 +193,13 @@ class SupplierAdmin(ExchangeAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(SupplierRawProduct)
-class SupplierRawProductAdmin(ExchangeAdminMixin, admin.ModelAdmin):
+class SupplierRawProductAdmin(ExchangeAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
     list_display = ["supplier", "raw_product", "unit_price", "unit_of_measure", "updated_at"]
     list_select_related = ["supplier", "raw_product"]
     list_filter = ["unit_of_measure", "updated_at"]
     search_fields = ["supplier__name", "raw_product__name"]
     autocomplete_fields = ["supplier", "raw_product"]
     readonly_fields = ["created_at", "updated_at"]
-
-from django import forms
-from django.contrib import admin
-from django.utils.html import format_html
-
-from inventory import services
-from inventory.images import ImageTooLarge, image_from_upload
-from inventory.models import Category, Product, StockMovement
 
 # --- Hub catalogue and the stock ledger ---------------------------------------------------------------
 # Every write goes through inventory.services, as the API's do: quantities through the ledger, images

@@ -5,6 +5,7 @@ from inventory.models import (
     FinishedProduct,
     Product,
     RawProduct,
+    StockMovement,
     Supplier,
     SupplierRawProduct,
 )
@@ -40,6 +41,28 @@ class SupplierRawProductFilter(django_filters.FilterSet):
     class Meta:
         model = SupplierRawProduct
         fields = ["supplier_id", "raw_product_id", "unit_of_measure"]
+
+class IdFilter(django_filters.NumberFilter):
+    """An id: a whole number from 1 to the largest key, else a 400 (never a database overflow)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        kwargs.setdefault("decimal_places", 0)
+        super().__init__(*args, **kwargs)
+
+
+class StockMovementFilter(django_filters.FilterSet):
+    # Unknown item types and reasons are a 400 naming the valid ones, not an empty list.
+    item_type = django_filters.ChoiceFilter(choices=StockMovement.ItemType.choices)
+    item_id = IdFilter()
+    reason = django_filters.ChoiceFilter(choices=StockMovement.Reason.choices)
+    source_id = IdFilter()
+
+    class Meta:
+        model = StockMovement
+        fields = ["item_type", "item_id", "reason", "source_type", "source_id"]
+
 
 class CategoryNameFilter(django_filters.CharFilter):
     """Filter on a category given by name in any letter case; an unknown name is a 400, not an empty list."""

@@ -1,9 +1,54 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+from inventory.units import ACCEPTED_UNITS, Equivalence, UnitError, normalize_unit
 from stocky.models import MONEY, NON_NEGATIVE, QUANTITY, StockedKind, TimeStampedModel
+from stocky.validators import POSITIVE
+
+
+class UnitOfMeasureField(models.CharField):
+    """A unit of measure (inventory.units), stored as its canonical symbol so that "L" and "l" are one unit.
+
+    Forms (the admin) refuse an unknown unit; every save stores the canonical symbol of a known one.
+    """
+
+    description = "Unit of measure"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault("help_text", "e.g. " + ", ".join(ACCEPTED_UNITS) + " (any usual spelling, any case)")
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return value
+        try:
+            return normalize_unit(value)
+        except UnitError as exc:
+            raise ValidationError(str(exc), code="unknown_unit") from None
+
+    def get_prep_value(self, value):
+        # Lookups match any spelling ("?unit_of_measure=L" finds "l"); an unknown one simply matches nothing.
+        value = models.Field.get_prep_value(self, value)
+        if value is None:
+            return None
+        try:
+            return normalize_unit(str(value))
+        except UnitError:
+            return str(value)
+
+    def pre_save(self, model_instance, add):
+        value = getattr(model_instance, self.attname)
+        try:
+            value = normalize_unit(value)
+        except (UnitError, TypeError):
+            return value  # left as it is; only rows from before units were checked can hold one
+        setattr(model_instance, self.attname, value)
+        return value
 
 
 class RawProduct(TimeStampedModel):
@@ -13,7 +58,8 @@ class RawProduct(TimeStampedModel):
 
     name = models.CharField(max_length=255, db_index=True)
     stock_quantity = models.DecimalField(**QUANTITY, validators=NON_NEGATIVE)
-    unit_of_measure = models.CharField(max_length=20)
+    # The stock unit: stock, ledger entries, requirements and costs are all expressed in it.
+    unit_of_measure = UnitOfMeasureField()
 
     class Meta:
         ordering = ["id"]
@@ -32,7 +78,7 @@ class FinishedProduct(TimeStampedModel):
 
     name = models.CharField(max_length=255, db_index=True)
     stock_quantity = models.DecimalField(**QUANTITY, validators=NON_NEGATIVE)
-    unit_of_measure = models.CharField(max_length=20)
+    unit_of_measure = UnitOfMeasureField()
     comments = models.TextField(blank=True, default="")
 
     class Meta:
@@ -75,10 +121,13 @@ class Supplier(TimeStampedModel):
 class SupplierRawProduct(TimeStampedModel):
     """One line of a supplier's price list. Part of both parents: it goes when either is deleted."""
 
+    # Its unit must convert to this product's stock unit (inventory.measures).
+    UNIT_PRODUCT = "raw_product"
+
     supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE, related_name="price_list")
     raw_product = models.ForeignKey(RawProduct, on_delete=models.CASCADE, related_name="supplier_prices")
     unit_price = models.DecimalField(**MONEY, validators=NON_NEGATIVE)
-    unit_of_measure = models.CharField(max_length=20)
+    unit_of_measure = UnitOfMeasureField()
 
     class Meta:
         ordering = ["supplier_id", "raw_product_id"]
@@ -91,6 +140,58 @@ class SupplierRawProduct(TimeStampedModel):
 
     def __str__(self):
         return f"{self.supplier} – {self.raw_product}"
+
+
+class UnitConversion(models.Model):
+    """One product's own equivalence between two kinds of unit, e.g. lemons: 1 kg = 400 ml of juice."""
+
+    quantity_a = models.DecimalField(**QUANTITY, validators=POSITIVE)
+    unit_a = UnitOfMeasureField()
+    quantity_b = models.DecimalField(**QUANTITY, validators=POSITIVE)
+    unit_b = UnitOfMeasureField()
+
+    class Meta:
+        abstract = True
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.quantity_a:f} {self.unit_a} = {self.quantity_b:f} {self.unit_b}"
+
+    def as_equivalence(self):
+        return Equivalence(self.quantity_a, self.unit_a, self.quantity_b, self.unit_b)
+
+    def clean(self):
+        super().clean()
+        if None in (self.quantity_a, self.quantity_b) or not self.unit_a or not self.unit_b:
+            return  # the fields' own errors say what is missing
+        try:
+            self.as_equivalence()
+        except UnitError as exc:
+            raise ValidationError(str(exc)) from None
+
+
+class RawProductConversion(UnitConversion):
+    raw_product = models.ForeignKey(RawProduct, on_delete=models.CASCADE, related_name="conversions")
+
+    class Meta(UnitConversion.Meta):
+        verbose_name = "unit conversion"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity_a__gt=0, quantity_b__gt=0), name="raw_product_conversion_positive"
+            ),
+        ]
+
+
+class FinishedProductConversion(UnitConversion):
+    finished_product = models.ForeignKey(FinishedProduct, on_delete=models.CASCADE, related_name="conversions")
+
+    class Meta(UnitConversion.Meta):
+        verbose_name = "unit conversion"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity_a__gt=0, quantity_b__gt=0), name="finished_product_conversion_positive"
+            ),
+        ]
 
 
 class StockMovement(models.Model):
@@ -136,7 +237,11 @@ class StockMovement(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["item_type", "item_id", "-id"], name="stock_movement_item")]
+        indexes = [
+            models.Index(fields=["item_type", "item_id", "-id"], name="stock_movement_item"),
+            # What a document moved (an order given back on leaving "received", a production run).
+            models.Index(fields=["source_type", "source_id"], name="stock_movement_source"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(balance_after__gte=0), name="stock_movement_balance_non_negative"),
         ]

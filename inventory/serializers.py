@@ -4,15 +4,18 @@ from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
 from inventory.images import image_from_upload
+from inventory.measures import unit_problem
 from inventory.models import (
     Category,
     FinishedProduct,
     Product,
     RawProduct,
+    StockMovement,
     Supplier,
     SupplierRawProduct,
 )
 from inventory.services import category_find
+from inventory.units import Equivalence, UnitError, normalize_unit
 from stocky.models import QUANTITY
 from stocky.serializers import (
     OptionalTextField,
@@ -22,7 +25,42 @@ from stocky.serializers import (
 )
 
 
+class UnitField(serializers.CharField):
+    """A unit of measure as typed ("L", "Kg", "pcs"), read back as its canonical symbol ("l", "kg", "unit")."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 20)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        text = super().to_internal_value(data)
+        try:
+            return normalize_unit(text)
+        except UnitError as exc:
+            raise serializers.ValidationError(str(exc)) from None
+
+
+class LineUnitMixin:
+    """For a line whose `unit_of_measure` must convert to the stock unit of the product in `unit_product`
+    (a model field name): a 400 on `unit_of_measure` when it cannot. On a partial update the missing half
+    comes from the record."""
+
+    unit_product = None
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        product = attrs.get(self.unit_product) or getattr(self.instance, self.unit_product, None)
+        unit = attrs.get("unit_of_measure") or getattr(self.instance, "unit_of_measure", None)
+        if product is not None and unit:
+            problem = unit_problem(product, unit)
+            if problem:
+                raise serializers.ValidationError({"unit_of_measure": [problem]})
+        return attrs
+
+
 class RawProductSerializer(serializers.ModelSerializer):
+    unit_of_measure = UnitField()
+
     class Meta:
         model = RawProduct
         fields = ["id", "name", "stock_quantity", "unit_of_measure", "created_at", "updated_at"]
@@ -31,6 +69,7 @@ class RawProductSerializer(serializers.ModelSerializer):
 
 class FinishedProductSerializer(serializers.ModelSerializer):
     comments = OptionalTextField()
+    unit_of_measure = UnitField()
 
     class Meta:
         model = FinishedProduct
@@ -61,9 +100,10 @@ class SupplierSerializer(serializers.ModelSerializer):
         return value.lower()
 
 
-class SupplierRawProductSerializer(PairKeyedSerializer):
+class SupplierRawProductSerializer(LineUnitMixin, PairKeyedSerializer):
     """One line of a supplier's price list. The pair is its key; the surrogate id stays internal."""
 
+    unit_product = "raw_product"
     pair_fields = ("supplier_id", "raw_product_id")
     pair_exists_message = "This supplier already has a price for this raw product; update that line instead."
 
@@ -71,6 +111,7 @@ class SupplierRawProductSerializer(PairKeyedSerializer):
     supplier_name = serializers.CharField(source="supplier.name", read_only=True)
     raw_product_id = related_id(RawProduct, "raw_product")
     raw_product_name = serializers.CharField(source="raw_product.name", read_only=True)
+    unit_of_measure = UnitField()
 
     class Meta:
         model = SupplierRawProduct
@@ -86,6 +127,40 @@ class SupplierRawProductSerializer(PairKeyedSerializer):
         ]
         read_only_fields = ["created_at", "updated_at"]
         validators = []  # the pair is checked by PairKeyedSerializer, with a clearer message
+
+
+class ConversionSerializer(serializers.Serializer):
+    """One equivalence of a product: `quantity_a` `unit_a` is as much as `quantity_b` `unit_b`."""
+
+    quantity_a = serializers.DecimalField(**QUANTITY, min_value=Decimal("0.001"))
+    unit_a = UnitField()
+    quantity_b = serializers.DecimalField(**QUANTITY, min_value=Decimal("0.001"))
+    unit_b = UnitField()
+
+    def validate(self, attrs):
+        try:
+            attrs["equivalence"] = Equivalence(
+                attrs["quantity_a"], attrs["unit_a"], attrs["quantity_b"], attrs["unit_b"]
+            )
+        except UnitError as exc:
+            raise serializers.ValidationError({"non_field_errors": [str(exc)]}) from None
+        return attrs
+
+
+class StockMovementSerializer(serializers.ModelSerializer):
+    user_id = serializers.IntegerField(read_only=True)
+    user_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = StockMovement
+        fields = [
+            "id", "item_type", "item_id", "item_name", "change", "balance_after", "unit_of_measure", "reason",
+            "source_type", "source_id", "note", "user_id", "user_name", "created_at",
+        ]
+
+    def get_user_name(self, movement):
+        return movement.user.username if movement.user_id else None
+
 
 # --- Hub catalogue (SPEC section B: camelCase, bare objects) ----------------------------------------
 

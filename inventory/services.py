@@ -6,7 +6,17 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from inventory.models import Category, Product, StockMovement
+from inventory.measures import check_product_lines, check_unit
+from inventory.models import (
+    Category,
+    FinishedProduct,
+    FinishedProductConversion,
+    Product,
+    RawProduct,
+    RawProductConversion,
+    StockMovement,
+)
+from inventory.units import InvalidEquivalence, UnitError, convert
 from stocky.errors import InsufficientStock, InvalidInput
 
 Reason = StockMovement.Reason
@@ -77,6 +87,118 @@ def stock_set(*, item, quantity, reason=Reason.ADJUSTMENT, user=None, source=Non
     return stock_change(
         item=item, delta=Decimal(quantity) - on_hand, reason=reason, user=user, source=source, note=note
     )
+
+
+# --- Raw and finished products (SPEC section A) -------------------------------------------------------
+# Their stock moves only through the ledger: a create with stock records an `initial` movement, an update
+# that changes `stock_quantity` an `adjustment` by the caller. Their unit is the stock unit of every line
+# that names them (inventory.measures), so it changes only while those lines still convert.
+
+
+def _stocked_product_create(model, *, user, stock_quantity=0, **fields):
+    product = model(**fields, stock_quantity=0)
+    product.save()
+    if stock_quantity:
+        stock_change(item=product, delta=stock_quantity, reason=Reason.INITIAL, user=user)
+    return product
+
+
+def _stocked_product_update(product, *, user, note, check_units=True, stock_quantity=None, **fields):
+    locked = lock_items(type(product), [product.pk]).get(product.pk)
+    if locked is None:
+        raise InvalidInput(f"'{product}' no longer exists")
+    unit = fields.get("unit_of_measure")
+    if check_units and unit is not None and check_unit(unit) != locked.unit_of_measure:
+        # Stock figures are not rescaled: the lines' quantities are, at use, through their own unit.
+        check_product_lines(product, unit=check_unit(unit))
+    for name, value in fields.items():
+        setattr(product, name, value)
+    # Never `stock_quantity` here: it moves only through the ledger, below.
+    product.save(update_fields=[*fields, "updated_at"])
+    product.stock_quantity = locked.stock_quantity
+    if stock_quantity is not None and Decimal(stock_quantity) != locked.stock_quantity:
+        stock_set(item=product, quantity=stock_quantity, reason=Reason.ADJUSTMENT, user=user, note=note)
+    return product
+
+
+@transaction.atomic
+def raw_product_create(*, user=None, **fields):
+    """A new raw product; its starting stock enters the ledger as `initial`."""
+    return _stocked_product_create(RawProduct, user=user, **fields)
+
+
+@transaction.atomic
+def raw_product_update(*, product, user=None, note="", check_units=True, **fields):
+    """Update a raw product: a new `stock_quantity` is a manual adjustment by `user`; a new unit must keep
+    every price-list row, recipe item and purchase order convertible (InvalidInput otherwise). A caller that
+    saves equivalences or lines with it (the admin) passes `check_units=False` and calls
+    product_units_check once everything is saved."""
+    return _stocked_product_update(product, user=user, note=note, check_units=check_units, **fields)
+
+
+@transaction.atomic
+def finished_product_create(*, user=None, **fields):
+    """A new finished product; its starting stock enters the ledger as `initial`."""
+    return _stocked_product_create(FinishedProduct, user=user, **fields)
+
+
+@transaction.atomic
+def finished_product_update(*, product, user=None, note="", check_units=True, **fields):
+    """Update a finished product, as raw_product_update (its lines: sales orders and production plans)."""
+    return _stocked_product_update(product, user=user, note=note, check_units=check_units, **fields)
+
+
+# product model -> (its conversion model, the conversion's foreign key to it)
+CONVERSION_MODELS = {
+    RawProduct: (RawProductConversion, "raw_product"),
+    FinishedProduct: (FinishedProductConversion, "finished_product"),
+}
+
+
+def check_equivalences(equivalences, *, field="conversions"):
+    """InvalidInput unless the equivalences agree with one another (two for the same kinds must agree)."""
+    units = sorted({unit for equivalence in equivalences for unit in (equivalence.unit_a, equivalence.unit_b)})
+    for first in units:
+        for second in units:
+            try:
+                convert(1, first, second, conversions=equivalences)
+            except InvalidEquivalence as exc:
+                raise InvalidInput(str(exc), errors={field: [str(exc)]}) from None
+            except UnitError:
+                pass  # no bridge between these two: not a disagreement
+
+
+@transaction.atomic
+def product_conversions_replace(*, product, conversions):
+    """Replace a raw or finished product's equivalences with `conversions` (a list of Equivalence).
+
+    Refused (InvalidInput on `conversions`) when they disagree, or when a line of the product would no
+    longer convert to its stock unit. Returns the new conversion rows.
+    """
+    lock_items(type(product), [product.pk])
+    conversions = list(conversions)
+    check_equivalences(conversions)
+    check_product_lines(product, conversions=conversions, field="conversions")
+    model, link = CONVERSION_MODELS[type(product)]
+    model.objects.filter(**{link: product}).delete()
+    return model.objects.bulk_create(
+        model(
+            **{link: product},
+            quantity_a=equivalence.quantity_a,
+            unit_a=equivalence.unit_a,
+            quantity_b=equivalence.quantity_b,
+            unit_b=equivalence.unit_b,
+        )
+        for equivalence in conversions
+    )
+
+
+@transaction.atomic
+def product_units_check(*, product):
+    """Re-check a product saved with its equivalences and lines (the admin's page): InvalidInput if they
+    disagree or a line no longer converts."""
+    check_equivalences([conversion.as_equivalence() for conversion in product.conversions.all()])
+    check_product_lines(product)
 
 
 # --- Hub catalogue: categories and products (SPEC section B "Catalogue") -----------------------------

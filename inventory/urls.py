@@ -7,6 +7,7 @@ router = OptionalSlashRouter()
 router.register("raw-products", views.RawProductViewSet, basename="raw-product")
 router.register("finished-products", views.FinishedProductViewSet, basename="finished-product")
 router.register("suppliers", views.SupplierViewSet, basename="supplier")
+router.register("stock-movements", views.StockMovementViewSet, basename="stock-movement")
 
 # Section A (manufacturing API)
 urlpatterns = router.urls + pair_routes(

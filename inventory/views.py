@@ -1,20 +1,30 @@
 from django.shortcuts import get_object_or_404
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 
 from inventory.filters import (
     FinishedProductFilter,
     RawProductFilter,
+    StockMovementFilter,
     SupplierFilter,
     SupplierRawProductFilter,
 )
-from inventory.models import FinishedProduct, RawProduct, Supplier, SupplierRawProduct
+from inventory.models import (
+    FinishedProduct,
+    RawProduct,
+    StockMovement,
+    Supplier,
+    SupplierRawProduct,
+)
 from inventory.serializers import (
+    ConversionSerializer,
     FinishedProductSerializer,
     RawProductSerializer,
+    StockMovementSerializer,
     SupplierRawProductSerializer,
     SupplierSerializer,
 )
-from stocky.viewsets import ManufacturingViewSet, PairViewSet, with_names
+from stocky.viewsets import ManufacturingViewSet, PairViewSet, envelope, with_names
 
 TIMESTAMPS = ["created_at", "updated_at"]
 
@@ -41,8 +51,45 @@ from inventory.serializers import (
 from stocky.hub import HubViewSet
 
 
-class RawProductViewSet(ManufacturingViewSet):
+class StockedProductViewSet(ManufacturingViewSet):
+    """Raw and finished products: stock moves through the ledger (services), and each product has its own
+    unit equivalences at /<products>/<id>/conversions."""
+
+    create_service = update_service = None  # names in inventory.services
+
+    def perform_create(self, serializer):
+        create = getattr(services, self.create_service)
+        serializer.instance = create(user=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        update = getattr(services, self.update_service)
+        serializer.instance = update(product=serializer.instance, user=self.request.user, **serializer.validated_data)
+
+    @action(detail=True, methods=["get", "put"])
+    def conversions(self, request, pk=None):
+        """GET the product's equivalences; PUT replaces the whole list with the body (a JSON list)."""
+        product = self.get_object()
+        if request.method == "PUT":
+            if not isinstance(request.data, list):
+                raise ValidationError(
+                    {"non_field_errors": ["Send the whole list of conversions, e.g. "
+                                          '[{"quantity_a": 1, "unit_a": "kg", "quantity_b": 400, "unit_b": "ml"}]']}
+                )
+            body = ConversionSerializer(data=request.data, many=True)
+            body.is_valid(raise_exception=True)
+            services.product_conversions_replace(
+                product=product, conversions=[row["equivalence"] for row in body.validated_data]
+            )
+            message = "Conversions updated successfully"
+        else:
+            message = "Conversions fetched successfully"
+        rows = ConversionSerializer(product.conversions.all(), many=True).data
+        return envelope(rows, message)
+
+
+class RawProductViewSet(StockedProductViewSet):
     entity, entity_plural = "Raw product", "Raw products"
+    create_service, update_service = "raw_product_create", "raw_product_update"
     queryset = RawProduct.objects.all()
     serializer_class = RawProductSerializer
     filterset_class = RawProductFilter
@@ -50,15 +97,16 @@ class RawProductViewSet(ManufacturingViewSet):
     ordering_fields = ["id", "name", "stock_quantity", "unit_of_measure", "created_at", "updated_at"]
 
 
-class FinishedProductViewSet(ManufacturingViewSet):
+class FinishedProductViewSet(StockedProductViewSet):
     entity, entity_plural = "Finished product", "Finished products"
+    create_service, update_service = "finished_product_create", "finished_product_update"
     queryset = FinishedProduct.objects.all()
     serializer_class = FinishedProductSerializer
     filterset_class = FinishedProductFilter
     search_fields = ["name", "unit_of_measure", "comments"]
     ordering_fields = ["id", "name", "stock_quantity", "unit_of_measure", *TIMESTAMPS]
 
-    # GET /finished-products/<id>/recipe is routed by the production app, which owns recipe items.
+    # GET /finished-products/<id>/recipe and /cost are routed by the production app, which owns recipes.
 
 
 class SupplierViewSet(ManufacturingViewSet):
@@ -88,6 +136,19 @@ class SupplierRawProductViewSet(PairViewSet):
     filterset_class = SupplierRawProductFilter
     search_fields = ["supplier__name", "raw_product__name", "unit_of_measure"]
     ordering_fields = ["supplier_id", "raw_product_id", "unit_price", "unit_of_measure", *TIMESTAMPS]
+
+
+class StockMovementViewSet(ManufacturingViewSet):
+    """The stock ledger, read-only, newest first: GET /stock-movements?item_type=...&item_id=...&reason=..."""
+
+    entity, entity_plural = "Stock movement", "Stock movements"
+    http_method_names = ["get", "head", "options"]
+    # Newest first by id: entries of one transaction share a time; the (item_type, item_id, -id) index serves it.
+    queryset = StockMovement.objects.prefetch_related("user").order_by("-id")  # not joined: PERFORMANCE.md
+    serializer_class = StockMovementSerializer
+    filterset_class = StockMovementFilter
+    search_fields = ["item_name", "note"]
+    ordering_fields = ["id", "created_at", "change", "balance_after"]
 
 # --- Hub catalogue (SPEC section B "Catalogue") -----------------------------------------------------
 

@@ -3,6 +3,7 @@ from django.db import models
 
 from orders import services
 from orders.models import Client, FinishedProductOrder, OrderStatus, RawProductOrder
+from stocky.admin_mixins import ServiceAdminMixin
 from stocky.errors import DomainError
 from stocky.exchange.admin import ExchangeAdminMixin
 
@@ -28,23 +29,46 @@ def status_action(status):
     return admin.action(description=f"Mark selected orders as {label}", permissions=["change"])(action)
 
 
-class OrderAdmin(ExchangeAdminMixin, admin.ModelAdmin):
-    """Shared by both kinds of order. A status changes only through the actions, which call the service
-    named by `status_service` (the same one the API calls), never by editing the field."""
+class OrderAdmin(ExchangeAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
+    """Shared by both kinds of order. Every write calls the kind's services in orders.services, the API's:
+    the add page creates through `<kind>_create` (a status other than "ordered" is reached by its transition,
+    moving stock), the change page saves through `<kind>_update`, the status changes through the actions
+    (`<kind>_set_status`), deletes through `<kind>_delete`."""
 
-    status_service = None
+    kind = None  # "raw_product_order" or "finished_product_order"
+    service_kind = None  # orders.services.PURCHASE or SALES
     list_filter = ["status", "ordered_at", "expected_delivery_date"]
     # Date list filters rather than date_hierarchy: on MariaDB the hierarchy of a date-time needs the
     # server's time-zone tables as soon as TIME_ZONE is not UTC, and fails without them.
     actions = [status_action(status) for status in OrderStatus.values]
 
+    def service(self, action):
+        return getattr(services, f"{self.kind}_{action}")
+
     def get_readonly_fields(self, request, obj=None):
         fields = ["created_at", "updated_at"]
-        # On an existing order the status is changed by the actions, so that it goes through the service.
-        return fields + ["status"] if obj is not None else fields
+        if obj is None:
+            return fields
+        # On an existing order the status is changed by the actions; what fixes the stock it moved cannot
+        # change while that stock is held (received, shipped).
+        fields.append("status")
+        if obj.status in self.service_kind.holding:
+            fields.extend(self.service_kind.stock_fields)
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        data = {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data}
+        if change:
+            self.service("update")(order=obj, user=request.user, **data)
+            obj.refresh_from_db()
+        else:
+            fields = {name: value for name, value in form.cleaned_data.items() if name != "status"}
+            order = self.service("create")(user=request.user, status=form.cleaned_data.get("status"), **fields)
+            obj.pk = order.pk
+            obj.refresh_from_db()
 
     def change_status(self, request, queryset, status):
-        service = getattr(services, self.status_service)
+        service = self.service("set_status")
         label = OrderStatus(status).label.lower()
         changed, already, failed = [], [], []
         for order in queryset.order_by("pk"):
@@ -66,6 +90,22 @@ class OrderAdmin(ExchangeAdminMixin, admin.ModelAdmin):
         for failure in failed:
             self.message_user(request, f"Not changed, {failure}", messages.ERROR)
 
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # An order whose stock has moved is not deleted (the ledger refers to it): say which, before asking.
+        for order in objs:
+            if order.status in self.service_kind.holding:
+                status = order.get_status_display().lower()
+                protected.append(f"{order} is {status}: set its status back to ordered first")
+        return deleted, counts, perms_needed, protected
+
+    def delete_model(self, request, obj):
+        self.service("delete")(order=obj)
+
+    def delete_queryset(self, request, queryset):
+        for order in queryset.order_by("pk"):
+            self.service("delete")(order=order)
+
     @staticmethod
     def _ids(pks):
         return ", ".join(f"#{pk}" for pk in pks)
@@ -73,9 +113,10 @@ class OrderAdmin(ExchangeAdminMixin, admin.ModelAdmin):
 
 @admin.register(RawProductOrder)
 class RawProductOrderAdmin(OrderAdmin):
-    status_service = "raw_product_order_set_status"
+    kind, service_kind = "raw_product_order", services.PURCHASE
     list_display = [
-        "id", "raw_product", "supplier", "quantity", "price", "status", "ordered_at", "expected_delivery_date",
+        "id", "raw_product", "supplier", "quantity", "unit_of_measure", "price", "status", "ordered_at",
+        "expected_delivery_date",
     ]
     list_select_related = ["raw_product", "supplier"]
     list_filter = [*OrderAdmin.list_filter, "supplier"]
@@ -85,14 +126,16 @@ class RawProductOrderAdmin(OrderAdmin):
 
 @admin.register(FinishedProductOrder)
 class FinishedProductOrderAdmin(OrderAdmin):
-    status_service = "finished_product_order_set_status"
+    kind, service_kind = "finished_product_order", services.SALES
     list_display = [
-        "id", "finished_product", "client", "quantity", "sale_price", "status", "ordered_at", "expected_delivery_date",
+        "id", "finished_product", "client", "quantity", "unit_of_measure", "sale_price", "status", "ordered_at",
+        "expected_delivery_date",
     ]
     list_select_related = ["finished_product", "client"]
     list_filter = [*OrderAdmin.list_filter, "client__client_type"]
     search_fields = ["=id", "finished_product__name", "client__name"]
     autocomplete_fields = ["finished_product", "client"]
+
 
 from accounts.models import Role
 from orders.models import CatalogueOrder

@@ -4,7 +4,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Role
-from inventory.models import FinishedProduct, Product, RawProduct, Supplier
+from inventory.models import (
+    FinishedProduct,
+    Product,
+    RawProduct,
+    Supplier,
+    UnitOfMeasureField,
+)
 from stocky.models import MONEY, NON_NEGATIVE, QUANTITY, TimeStampedModel
 from stocky.validators import POSITIVE
 
@@ -45,13 +51,20 @@ class OrderStatus(models.TextChoices):
     RUPTURE_DE_STOCK = "rupture_de_stock", "Out of stock"
 
 
+UNIT_HELP = "The unit of the quantity; empty means the product's stock unit."
+
+
 class RawProductOrder(TimeStampedModel):
-    """A purchase order: materials bought from a supplier."""
+    """A purchase order: materials bought from a supplier. Receiving it adds to the material's stock
+    (orders.services)."""
+
+    UNIT_PRODUCT = "raw_product"
 
     raw_product = models.ForeignKey(RawProduct, on_delete=models.PROTECT, related_name="orders")
     supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="orders")
     quantity = models.DecimalField(**QUANTITY, validators=POSITIVE)
-    price = models.DecimalField(**MONEY, validators=NON_NEGATIVE)
+    unit_of_measure = UnitOfMeasureField(blank=True, help_text=UNIT_HELP)
+    price = models.DecimalField(**MONEY, validators=NON_NEGATIVE, help_text="The price of the whole order.")
     ordered_at = models.DateTimeField(default=timezone.now)
     expected_delivery_date = models.DateField()
     status = models.CharField(
@@ -72,12 +85,16 @@ class RawProductOrder(TimeStampedModel):
 
 
 class FinishedProductOrder(TimeStampedModel):
-    """A sales order: finished goods sold to a client."""
+    """A sales order: finished goods sold to a client. Shipping it takes from the product's stock
+    (orders.services)."""
+
+    UNIT_PRODUCT = "finished_product"
 
     finished_product = models.ForeignKey(FinishedProduct, on_delete=models.PROTECT, related_name="orders")
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="orders")
     quantity = models.DecimalField(**QUANTITY, validators=POSITIVE)
-    sale_price = models.DecimalField(**MONEY, validators=NON_NEGATIVE)
+    unit_of_measure = UnitOfMeasureField(blank=True, help_text=UNIT_HELP)
+    sale_price = models.DecimalField(**MONEY, validators=NON_NEGATIVE, help_text="The price of the whole order.")
     ordered_at = models.DateTimeField(default=timezone.now)
     expected_delivery_date = models.DateTimeField()
     status = models.CharField(

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from inventory.models import FinishedProduct, RawProduct, Supplier
+from inventory.serializers import LineUnitMixin, UnitField
 from orders.models import Client, FinishedProductOrder, OrderStatus, RawProductOrder
 from stocky.serializers import OptionalEmailField, OptionalURLField, related_id
 
@@ -31,33 +32,40 @@ class ClientSerializer(serializers.ModelSerializer):
         }
 
 
-class RawProductOrderSerializer(serializers.ModelSerializer):
+class RawProductOrderSerializer(LineUnitMixin, serializers.ModelSerializer):
+    unit_product = "raw_product"
     raw_product_id = related_id(RawProduct, "raw_product")
     raw_product_name = serializers.CharField(source="raw_product.name", read_only=True)
     supplier_id = related_id(Supplier, "supplier")
     supplier_name = serializers.CharField(source="supplier.name", read_only=True)
+    # Optional: the material's stock unit when left out.
+    unit_of_measure = UnitField(required=False)
 
     class Meta:
         model = RawProductOrder
         fields = [
-            "id", "raw_product_id", "raw_product_name", "supplier_id", "supplier_name", "quantity", "price",
+            "id", "raw_product_id", "raw_product_name", "supplier_id", "supplier_name", "quantity",
+            "unit_of_measure", "price",
             "ordered_at", "expected_delivery_date", "status", *TIMESTAMPS,
         ]
         read_only_fields = TIMESTAMPS
         extra_kwargs = {"status": {"error_messages": STATUS_ERRORS}}
 
 
-class FinishedProductOrderSerializer(serializers.ModelSerializer):
+class FinishedProductOrderSerializer(LineUnitMixin, serializers.ModelSerializer):
+    unit_product = "finished_product"
     finished_product_id = related_id(FinishedProduct, "finished_product")
     finished_product_name = serializers.CharField(source="finished_product.name", read_only=True)
     client_id = related_id(Client, "client")
     client_name = serializers.CharField(source="client.name", read_only=True)
+    # Optional: the product's stock unit when left out.
+    unit_of_measure = UnitField(required=False)
 
     class Meta:
         model = FinishedProductOrder
         fields = [
             "id", "finished_product_id", "finished_product_name", "client_id", "client_name", "quantity",
-            "sale_price", "ordered_at", "expected_delivery_date", "status", *TIMESTAMPS,
+            "unit_of_measure", "sale_price", "ordered_at", "expected_delivery_date", "status", *TIMESTAMPS,
         ]
         read_only_fields = TIMESTAMPS
         extra_kwargs = {"status": {"error_messages": STATUS_ERRORS}}

@@ -28,26 +28,33 @@ def finished_product_order_rows():
 
 
 class OrderViewSet(ManufacturingViewSet):
-    """Orders of either kind: a status changes only through the kind's service (`set_status`)."""
+    """Orders of either kind: every write goes through the kind's services in orders.services
+    (`<kind>_create`, `_update`, `_set_status`, `_delete`), which apply the transition table and move stock."""
 
-    status_service = None  # the name of the service in orders.services, looked up at call time
+    kind = None  # "raw_product_order" or "finished_product_order": the services' prefix
 
-    def set_status(self, order, status):
-        return getattr(services, self.status_service)(order=order, status=status, user=self.request.user)
+    def service(self, action):
+        # Looked up at call time, so that tests can wrap a service and see it called.
+        return getattr(services, f"{self.kind}_{action}")
+
+    def perform_create(self, serializer):
+        serializer.instance = self.service("create")(user=self.request.user, **serializer.validated_data)
 
     def perform_update(self, serializer):
-        # A PUT/PATCH that carries a new status goes through the same service as PATCH .../status.
-        status = serializer.validated_data.pop("status", None)
-        order = serializer.save()
-        if status is not None:
-            self.set_status(order, status)
+        # A status in the body moves along the same table as PATCH .../status, after the other fields.
+        serializer.instance = self.service("update")(
+            order=serializer.instance, user=self.request.user, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        self.service("delete")(order=instance)
 
     @action(detail=True, methods=["patch"])
     def status(self, request, pk=None):
         order = self.get_object()
         body = OrderStatusSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        self.set_status(order, body.validated_data["status"])
+        self.service("set_status")(order=order, status=body.validated_data["status"], user=request.user)
         return envelope(self.get_serializer(order).data, f"{self.entity} status updated successfully")
 
 
@@ -72,26 +79,26 @@ class ClientViewSet(ManufacturingViewSet):
 
 class RawProductOrderViewSet(OrderViewSet):
     entity, entity_plural = "Raw product order", "Raw product orders"
-    status_service = "raw_product_order_set_status"
+    kind = "raw_product_order"
     queryset = raw_product_order_rows()
     serializer_class = RawProductOrderSerializer
     filterset_class = RawProductOrderFilter
     search_fields = ["raw_product__name", "supplier__name", "status"]
     ordering_fields = [
-        "id", "raw_product_id", "supplier_id", "quantity", "price", "ordered_at", "expected_delivery_date",
-        "status", *TIMESTAMPS,
+        "id", "raw_product_id", "supplier_id", "quantity", "unit_of_measure", "price", "ordered_at",
+        "expected_delivery_date", "status", *TIMESTAMPS,
     ]
 
 
 class FinishedProductOrderViewSet(OrderViewSet):
     entity, entity_plural = "Finished product order", "Finished product orders"
-    status_service = "finished_product_order_set_status"
+    kind = "finished_product_order"
     queryset = finished_product_order_rows()
     serializer_class = FinishedProductOrderSerializer
     filterset_class = FinishedProductOrderFilter
     search_fields = ["finished_product__name", "client__name", "status"]
     ordering_fields = [
-        "id", "finished_product_id", "client_id", "quantity", "sale_price", "ordered_at",
+        "id", "finished_product_id", "client_id", "quantity", "unit_of_measure", "sale_price", "ordered_at",
         "expected_delivery_date", "status", *TIMESTAMPS,
     ]
 

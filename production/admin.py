@@ -1,11 +1,24 @@
-from django.contrib import admin
+import datetime
 
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+
+from production import selectors, services
 from production.models import ProductionPlan, RecipeItem
+from production.serializers import requirements_data
+from stocky.admin_mixins import ServiceAdminMixin
+from stocky.errors import DomainError
 from stocky.exchange.admin import ExchangeAdminMixin
 
 
 @admin.register(RecipeItem)
-class RecipeItemAdmin(ExchangeAdminMixin, admin.ModelAdmin):
+class RecipeItemAdmin(ExchangeAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
     list_display = ["finished_product", "raw_product", "quantity_required", "unit_of_measure"]
     list_select_related = ["finished_product", "raw_product"]
     list_filter = ["unit_of_measure"]
@@ -14,20 +27,162 @@ class RecipeItemAdmin(ExchangeAdminMixin, admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at"]
 
 
+class RequirementsForm(forms.Form):
+    date_from = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    expected_delivery_date = forms.DateField(
+        label="Expected delivery",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="For the purchase orders created; empty: the first day of the window, or today if it is past.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("date_from") and cleaned.get("date_to") and cleaned["date_from"] > cleaned["date_to"]:
+            self.add_error("date_to", "The window ends before it starts.")
+        return cleaned
+
+
+def plan_action(name, verb, description):
+    """An admin action that runs production.services.production_plan_<name> on each selected plan."""
+
+    def action(modeladmin, request, queryset):
+        modeladmin.run_plans(request, queryset, name, verb)
+
+    action.__name__ = name
+    return admin.action(description=description, permissions=["change"])(action)
+
+
 @admin.register(ProductionPlan)
-class ProductionPlanAdmin(ExchangeAdminMixin, admin.ModelAdmin):
+class ProductionPlanAdmin(ExchangeAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
+    """Plans and their runs. Start, complete (the planned quantity) and cancel are actions that call the
+    API's services; a completed or cancelled plan is read-only. The material requirements page is linked
+    from the list."""
+
+    change_list_template = "admin/production/productionplan/change_list.html"
     list_display = [
-        "id", "finished_product", "planned_quantity", "unit_of_measure", "planned_production_date",
-        "planned_duration", "actual_duration", "hourly_rate", "planned_labour_cost",
+        "id", "finished_product", "status", "planned_quantity", "unit_of_measure", "planned_production_date",
+        "planned_duration", "actual_duration", "hourly_rate", "planned_labour_cost", "produced_quantity",
     ]
     list_select_related = ["finished_product"]
-    list_filter = ["planned_production_date", "unit_of_measure"]
+    list_filter = ["status", "planned_production_date", "unit_of_measure"]
     # Date list filters rather than date_hierarchy: on MariaDB the hierarchy of a date-time needs the
     # server's time-zone tables as soon as TIME_ZONE is not UTC, and fails without them.
     search_fields = ["=id", "finished_product__name"]
     autocomplete_fields = ["finished_product"]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["status", "produced_quantity", "started_at", "completed_at", "created_at", "updated_at"]
+    actions = [
+        plan_action("start", "started", "Start the selected plans"),
+        plan_action(
+            "complete", "completed", "Complete the selected plans (consumes materials, adds the planned quantity)"
+        ),
+        plan_action("cancel", "cancelled", "Cancel the selected plans"),
+    ]
 
     @admin.display(description="planned labour cost")
     def planned_labour_cost(self, plan):
         return round(plan.planned_duration * plan.hourly_rate, 2)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.status in ProductionPlan.FINAL:
+            return False  # final: shown read-only
+        return super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            data = {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data}
+            services.production_plan_update(plan=obj, **data)
+        else:
+            super().save_model(request, obj, form, change)
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        for plan in objs:
+            if plan.status == ProductionPlan.Status.COMPLETED:
+                protected.append(f"{plan} is completed: the stock ledger and the product's labour cost refer to it")
+        return deleted, counts, perms_needed, protected
+
+    def delete_model(self, request, obj):
+        services.production_plan_delete(plan=obj)
+
+    def delete_queryset(self, request, queryset):
+        for plan in queryset.order_by("pk"):
+            services.production_plan_delete(plan=plan)
+
+    def run_plans(self, request, queryset, name, verb):
+        service = getattr(services, f"production_plan_{name}")
+        done, refused = [], []
+        # One transaction per plan (the service's): a refusal leaves the others done.
+        for plan in queryset.order_by("pk"):
+            try:
+                service(plan=plan, user=request.user)
+            except DomainError as exc:
+                details = [text for texts in exc.errors.values() for text in texts if text != exc.message]
+                suffix = f" ({'; '.join(details)})" if details else ""
+                refused.append(f"Plan {plan.pk} not {verb}: {exc.message}{suffix}")
+            else:
+                done.append(f"#{plan.pk}")
+        if done:
+            self.message_user(request, f"{len(done)} plan(s) {verb}: {', '.join(done)}.", messages.SUCCESS)
+        for text in refused:
+            self.message_user(request, text, messages.ERROR)
+
+    # --- Material requirements --------------------------------------------------------------------------
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.requirements_view)
+        return [path("requirements/", view, name="production_productionplan_requirements"), *super().get_urls()]
+
+    def requirements_view(self, request):
+        """What the plans of a window need, what to buy from whom, and a button that orders it (the API's
+        GET /production/requirements and POST /production/requirements/orders)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        today = timezone.localdate()
+        source = request.POST if request.method == "POST" else (request.GET or None)
+        form = RequirementsForm(source, initial={"date_from": today, "date_to": today + datetime.timedelta(days=30)})
+        can_order = request.user.has_perm("orders.add_rawproductorder")
+        answer = None
+        if form.is_bound and form.is_valid():
+            window = form.cleaned_data
+            if request.method == "POST":
+                if not can_order:
+                    raise PermissionDenied
+                return self._create_orders(request, window)
+            try:
+                answer = requirements_data(
+                    selectors.material_requirements(date_from=window["date_from"], date_to=window["date_to"])
+                )
+            except DomainError as exc:
+                self.message_user(request, exc.message, messages.ERROR)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Material requirements",
+            "opts": self.model._meta,
+            "form": form,
+            "answer": answer,
+            "can_order": can_order,
+            "orders_url": reverse("admin:orders_rawproductorder_changelist"),
+        }
+        return TemplateResponse(request, "admin/production/requirements.html", context)
+
+    def _create_orders(self, request, window):
+        here = reverse("admin:production_productionplan_requirements")
+        query = urlencode({"date_from": window["date_from"], "date_to": window["date_to"]})
+        try:
+            orders, _answer = services.requirements_orders_create(
+                date_from=window["date_from"],
+                date_to=window["date_to"],
+                expected_delivery_date=window.get("expected_delivery_date"),
+                user=request.user,
+            )
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return HttpResponseRedirect(f"{here}?{query}")
+        if orders:
+            ids = ", ".join(f"#{order.pk}" for order in orders)
+            self.message_user(request, f"{len(orders)} purchase order(s) created: {ids}.", messages.SUCCESS)
+        else:
+            self.message_user(request, "Nothing to order: nothing is short that a supplier sells.", messages.INFO)
+        return HttpResponseRedirect(f"{here}?{query}")

@@ -1,19 +1,27 @@
 from django.db import models
 from django.db.models import Q
 
-from inventory.models import FinishedProduct, RawProduct
+from inventory.models import FinishedProduct, RawProduct, UnitOfMeasureField
 from stocky.models import MONEY, NON_NEGATIVE, QUANTITY, TimeStampedModel
 from stocky.validators import POSITIVE
 
 
 class RecipeItem(TimeStampedModel):
-    """One material line of a finished product's recipe: part of the finished product."""
+    """One material line of a finished product's recipe: part of the finished product.
+
+    `quantity_required` (in `unit_of_measure`, which must convert to the material's stock unit) is what
+    one stock unit of the finished product needs.
+    """
+
+    UNIT_PRODUCT = "raw_product"
 
     finished_product = models.ForeignKey(FinishedProduct, on_delete=models.CASCADE, related_name="recipe_items")
     # A material still used by a recipe cannot be deleted (SPEC "Deletes").
     raw_product = models.ForeignKey(RawProduct, on_delete=models.PROTECT, related_name="recipe_items")
-    quantity_required = models.DecimalField(**QUANTITY, validators=POSITIVE)
-    unit_of_measure = models.CharField(max_length=20)
+    quantity_required = models.DecimalField(
+        **QUANTITY, validators=POSITIVE, help_text="For one stock unit of the finished product."
+    )
+    unit_of_measure = UnitOfMeasureField()
 
     class Meta:
         ordering = ["finished_product_id", "raw_product_id"]
@@ -26,20 +34,46 @@ class RecipeItem(TimeStampedModel):
         return f"{self.quantity_required} {self.unit_of_measure} {self.raw_product} for {self.finished_product}"
 
 
+class PlanStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    IN_PROGRESS = "in_progress", "In progress"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
 class ProductionPlan(TimeStampedModel):
+    """A production run: planned, started, then completed (which consumes the recipe's materials and adds
+    the produced quantity to stock, production.services) or cancelled."""
+
+    Status = PlanStatus
+    UNIT_PRODUCT = "finished_product"
+
     finished_product = models.ForeignKey(FinishedProduct, on_delete=models.PROTECT, related_name="production_plans")
     planned_quantity = models.DecimalField(**QUANTITY, validators=POSITIVE)
-    unit_of_measure = models.CharField(max_length=20)
+    unit_of_measure = UnitOfMeasureField(help_text="The unit of the planned and produced quantities.")
     planned_production_date = models.DateTimeField(db_index=True)
     planned_duration = models.DecimalField(max_digits=8, decimal_places=2, validators=NON_NEGATIVE, help_text="hours")
     actual_duration = models.DecimalField(
         max_digits=8, decimal_places=2, validators=NON_NEGATIVE, null=True, blank=True, help_text="hours"
     )
     hourly_rate = models.DecimalField(**MONEY, validators=NON_NEGATIVE)
+    status = models.CharField(max_length=20, choices=PlanStatus.choices, default=PlanStatus.PLANNED, db_index=True)
+    produced_quantity = models.DecimalField(
+        **QUANTITY, validators=POSITIVE, null=True, blank=True, help_text="Set on completion."
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    FINAL = frozenset({PlanStatus.COMPLETED, PlanStatus.CANCELLED})
 
     class Meta:
         ordering = ["id"]
         constraints = [
+            models.CheckConstraint(condition=Q(status__in=PlanStatus.values), name="production_plan_status_valid"),
+            models.CheckConstraint(
+                condition=Q(produced_quantity__isnull=True) | Q(produced_quantity__gt=0),
+                name="production_plan_produced_positive",
+            ),
             models.CheckConstraint(condition=Q(planned_quantity__gt=0), name="production_plan_quantity_positive"),
             models.CheckConstraint(condition=Q(planned_duration__gte=0), name="production_plan_duration_non_negative"),
             models.CheckConstraint(

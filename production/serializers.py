@@ -1,15 +1,21 @@
+from decimal import Decimal
+
 from rest_framework import serializers
 
+from inventory.measures import quantize_money, quantize_quantity
 from inventory.models import FinishedProduct, RawProduct
+from inventory.serializers import LineUnitMixin, UnitField
 from production.models import ProductionPlan, RecipeItem
+from stocky.models import QUANTITY
 from stocky.serializers import PairKeyedSerializer, related_id
 
 TIMESTAMPS = ["created_at", "updated_at"]
 
 
-class RecipeItemSerializer(PairKeyedSerializer):
+class RecipeItemSerializer(LineUnitMixin, PairKeyedSerializer):
     """One material line of a recipe. The pair is its key; the surrogate id stays internal."""
 
+    unit_product = "raw_product"
     pair_fields = ("finished_product_id", "raw_product_id")
     pair_exists_message = "This raw product is already in this finished product's recipe; update that item instead."
 
@@ -17,6 +23,7 @@ class RecipeItemSerializer(PairKeyedSerializer):
     finished_product_name = serializers.CharField(source="finished_product.name", read_only=True)
     raw_product_id = related_id(RawProduct, "raw_product")
     raw_product_name = serializers.CharField(source="raw_product.name", read_only=True)
+    unit_of_measure = UnitField()
 
     class Meta:
         model = RecipeItem
@@ -28,14 +35,169 @@ class RecipeItemSerializer(PairKeyedSerializer):
         validators = []  # the pair is checked by PairKeyedSerializer, with a clearer message
 
 
-class ProductionPlanSerializer(serializers.ModelSerializer):
+class ProductionPlanSerializer(LineUnitMixin, serializers.ModelSerializer):
+    """A plan. Its status, produced quantity and run times change only through /start, /complete, /cancel."""
+
+    unit_product = "finished_product"
     finished_product_id = related_id(FinishedProduct, "finished_product")
     finished_product_name = serializers.CharField(source="finished_product.name", read_only=True)
+    unit_of_measure = UnitField()
 
     class Meta:
         model = ProductionPlan
         fields = [
             "id", "finished_product_id", "finished_product_name", "planned_quantity", "unit_of_measure",
-            "planned_production_date", "planned_duration", "actual_duration", "hourly_rate", *TIMESTAMPS,
+            "planned_production_date", "planned_duration", "actual_duration", "hourly_rate", "status",
+            "produced_quantity", "started_at", "completed_at", *TIMESTAMPS,
         ]
-        read_only_fields = TIMESTAMPS
+        read_only_fields = ["status", "produced_quantity", "started_at", "completed_at", *TIMESTAMPS]
+
+    def validate(self, attrs):
+        # DRF drops read-only fields; a status or produced quantity other than the plan's is refused rather
+        # than ignored (sending back what was read is fine).
+        sent = self.initial_data if hasattr(self.initial_data, "get") else {}
+        errors = {}
+        status = self.instance.status if self.instance is not None else ProductionPlan.Status.PLANNED
+        if "status" in sent and sent.get("status") != status:
+            errors["status"] = [
+                "The status changes only through POST /production-plans/<id>/start, /complete or /cancel"
+            ]
+        produced = self.instance.produced_quantity if self.instance is not None else None
+        if sent.get("produced_quantity") is not None:
+            try:
+                same = produced is not None and Decimal(str(sent["produced_quantity"])) == produced
+            except ArithmeticError:
+                same = False
+            if not same:
+                errors["produced_quantity"] = ["The produced quantity is given to POST /production-plans/<id>/complete"]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return super().validate(attrs)
+
+
+class PlanCompleteSerializer(serializers.Serializer):
+    """The optional body of POST /production-plans/<id>/complete."""
+
+    produced_quantity = serializers.DecimalField(**QUANTITY, min_value=Decimal("0.001"), required=False)
+    actual_duration = serializers.DecimalField(max_digits=8, decimal_places=2, min_value=Decimal("0"), required=False)
+
+
+class WindowSerializer(serializers.Serializer):
+    """A window of planned production dates: `from` and `to` (YYYY-MM-DD, both included)."""
+
+    def get_fields(self):
+        # `from` is a Python keyword, so these cannot be declared as class attributes.
+        return {
+            "from": serializers.DateField(input_formats=["%Y-%m-%d"]),
+            "to": serializers.DateField(input_formats=["%Y-%m-%d"]),
+            **super().get_fields(),
+        }
+
+    def validate(self, attrs):
+        if attrs["from"] > attrs["to"]:
+            raise serializers.ValidationError({"from": ["'from' must be on or before 'to'"]})
+        return attrs
+
+
+class RequirementsOrdersSerializer(WindowSerializer):
+    expected_delivery_date = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
+
+
+# --- Presenting the selectors' exact figures: quantities to 3 places, money to 2 -------------------------
+
+
+def _quantity(value):
+    return None if value is None else quantize_quantity(value)
+
+
+def _money(value):
+    return None if value is None else quantize_money(value)
+
+
+def requirements_data(answer):
+    materials = []
+    for line in answer["materials"]:
+        raw, suggestion = line["raw_product"], line["suggestion"]
+        materials.append(
+            {
+                "raw_product_id": raw.pk,
+                "raw_product_name": raw.name,
+                "unit_of_measure": line["unit_of_measure"],
+                "required": _quantity(line["required"]),
+                "on_hand": _quantity(line["on_hand"]),
+                "on_order": _quantity(line["on_order"]),
+                "shortfall": _quantity(line["shortfall"]),
+                "suggestion": None
+                if suggestion is None
+                else {
+                    "supplier_id": suggestion["supplier"].pk,
+                    "supplier_name": suggestion["supplier"].name,
+                    "unit_price": _money(suggestion["unit_price"]),
+                    "quantity": _quantity(suggestion["quantity"]),
+                    "cost": _money(suggestion["cost"]),
+                    "price_list_unit_price": _money(suggestion["price_list_unit_price"]),
+                    "price_list_unit_of_measure": suggestion["price_list_unit_of_measure"],
+                },
+                "reason": line["reason"],
+            }
+        )
+    suppliers = [
+        {
+            "supplier_id": group["supplier"].pk,
+            "supplier_name": group["supplier"].name,
+            "materials": [
+                {
+                    "raw_product_id": line["raw_product"].pk,
+                    "raw_product_name": line["raw_product"].name,
+                    "quantity": _quantity(line["suggestion"]["quantity"]),
+                    "unit_of_measure": line["unit_of_measure"],
+                    "cost": _money(line["suggestion"]["cost"]),
+                }
+                for line in group["materials"]
+            ],
+            "total": _money(group["total"]),
+        }
+        for group in answer["suppliers"]
+    ]
+    return {
+        "from": answer["from"].isoformat(),
+        "to": answer["to"].isoformat(),
+        "materials": materials,
+        "suppliers": suppliers,
+        "total_cost": _money(sum((group["total"] for group in answer["suppliers"]), Decimal(0))),
+    }
+
+
+def cost_data(answer):
+    product = answer["finished_product"]
+    data = {
+        "finished_product_id": product.pk,
+        "finished_product_name": product.name,
+        "unit_of_measure": answer["unit_of_measure"],
+        "materials": [
+            {
+                "raw_product_id": line["raw_product"].pk,
+                "raw_product_name": line["raw_product"].name,
+                "quantity": _quantity(line["quantity"]),
+                "unit_of_measure": line["unit_of_measure"],
+                "unit_price": _money(line["unit_price"]),
+                "supplier_id": line["supplier"].pk if line["supplier"] else None,
+                "supplier_name": line["supplier"].name if line["supplier"] else None,
+                "cost": _money(line["cost"]),
+            }
+            for line in answer["materials"]
+        ],
+        "material_cost": _money(answer["material_cost"]),
+        "labour_cost": _money(answer["labour_cost"]),
+        "labour_basis": answer["labour_basis"],
+        "unit_cost": _money(answer["unit_cost"]),
+        "average_sale_price": _money(answer.get("average_sale_price")),
+        "margin": _money(answer.get("margin")),
+        "margin_rate": None if answer.get("margin_rate") is None else answer["margin_rate"].quantize(Decimal("0.0001")),
+        "missing_prices": [
+            {"raw_product_id": entry["raw_product"].pk, "raw_product_name": entry["raw_product"].name,
+             "reason": entry["reason"]}
+            for entry in answer["missing_prices"]
+        ],
+    }
+    return data

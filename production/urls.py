@@ -17,6 +17,17 @@ urlpatterns = [
         recipe_of_product,
         name="finished-product-recipe",
     ),
+    re_path(
+        r"^finished-products/(?P<finished_product_id>[0-9]+)/cost/?$",
+        views.FinishedProductCostView.as_view(),
+        name="finished-product-cost",
+    ),
+    re_path(r"^production/requirements/?$", views.RequirementsView.as_view(), name="production-requirements"),
+    re_path(
+        r"^production/requirements/orders/?$",
+        views.RequirementsOrdersView.as_view(),
+        name="production-requirements-orders",
+    ),
     *pair_routes("recipe-items", views.RecipeItemViewSet, basename="recipe-item"),
     *router.urls,
 ]

@@ -1,10 +1,24 @@
 from django.shortcuts import get_object_or_404
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.views import APIView
 
 from inventory.models import FinishedProduct
+from orders.serializers import RawProductOrderSerializer
+from production import selectors, services
 from production.filters import ProductionPlanFilter, RecipeItemFilter
 from production.models import ProductionPlan, RecipeItem
-from production.serializers import ProductionPlanSerializer, RecipeItemSerializer
-from stocky.viewsets import ManufacturingViewSet, PairViewSet, with_names
+from production.serializers import (
+    PlanCompleteSerializer,
+    ProductionPlanSerializer,
+    RecipeItemSerializer,
+    RequirementsOrdersSerializer,
+    WindowSerializer,
+    cost_data,
+    requirements_data,
+)
+from stocky.viewsets import ManufacturingViewSet, PairViewSet, envelope, with_names
 
 TIMESTAMPS = ["created_at", "updated_at"]
 
@@ -32,6 +46,8 @@ class RecipeItemViewSet(PairViewSet):
 
 
 class ProductionPlanViewSet(ManufacturingViewSet):
+    """Plans, and their runs: POST /production-plans/<id>/start, /complete, /cancel (production.services)."""
+
     entity, entity_plural = "Production plan", "Production plans"
     queryset = with_names(ProductionPlan, "finished_product")
     serializer_class = ProductionPlanSerializer
@@ -39,5 +55,84 @@ class ProductionPlanViewSet(ManufacturingViewSet):
     search_fields = ["finished_product__name", "unit_of_measure"]
     ordering_fields = [
         "id", "finished_product_id", "planned_quantity", "unit_of_measure", "planned_production_date",
-        "planned_duration", "actual_duration", "hourly_rate", *TIMESTAMPS,
+        "planned_duration", "actual_duration", "hourly_rate", "status", "completed_at", *TIMESTAMPS,
     ]
+
+    def perform_update(self, serializer):
+        serializer.instance = services.production_plan_update(plan=serializer.instance, **serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        services.production_plan_delete(plan=instance)
+
+    def _run(self, verb, service, **kwargs):
+        plan = self.get_object()
+        service(plan=plan, user=self.request.user, **kwargs)
+        return envelope(self.get_serializer(plan).data, f"Production plan {verb} successfully")
+
+    @action(detail=True, methods=["post"])
+    def start(self, request, pk=None):
+        return self._run("started", services.production_plan_start)
+
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        if not hasattr(request.data, "get"):
+            raise ValidationError({"non_field_errors": ['Send an object, e.g. {"produced_quantity": 95}, or nothing']})
+        body = PlanCompleteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return self._run("completed", services.production_plan_complete, **body.validated_data)
+
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        return self._run("cancelled", services.production_plan_cancel)
+
+
+def _window(data):
+    window = WindowSerializer(data=data)
+    window.is_valid(raise_exception=True)
+    return window.validated_data["from"], window.validated_data["to"]
+
+
+class RequirementsView(APIView):
+    """GET /production/requirements?from=YYYY-MM-DD&to=YYYY-MM-DD: what the window's plans need and what
+    to buy from whom."""
+
+    def get(self, request):
+        date_from, date_to = _window(request.query_params)
+        answer = selectors.material_requirements(date_from=date_from, date_to=date_to)
+        return envelope(requirements_data(answer), "Material requirements fetched successfully")
+
+
+class RequirementsOrdersView(APIView):
+    """POST /production/requirements/orders {"from", "to", "expected_delivery_date"?}: create the suggested
+    purchase orders. The window may also come in the query string."""
+
+    def post(self, request):
+        if not hasattr(request.data, "get"):
+            raise ValidationError({"non_field_errors": ['Send an object: {"from": "YYYY-MM-DD", "to": "YYYY-MM-DD"}']})
+        body = RequirementsOrdersSerializer(data={**request.query_params.dict(), **dict(request.data.items())})
+        body.is_valid(raise_exception=True)
+        window = body.validated_data
+        orders, answer = services.requirements_orders_create(
+            date_from=window["from"],
+            date_to=window["to"],
+            expected_delivery_date=window.get("expected_delivery_date"),
+            user=request.user,
+        )
+        lines = answer["materials"]
+        unsold = [line["raw_product"].name for line in lines if line["shortfall"] and not line["suggestion"]]
+        note = f"; not ordered, no usable supplier price: {', '.join(unsold)}" if unsold else ""
+        if not orders:
+            message = f"Nothing to order from {window['from']} to {window['to']}"
+            message += note or ": nothing is short"
+            return envelope([], message)
+        data = RawProductOrderSerializer(orders, many=True).data
+        return envelope(data, f"{len(orders)} purchase order(s) created{note}", status_code=status.HTTP_201_CREATED)
+
+
+class FinishedProductCostView(APIView):
+    """GET /finished-products/<id>/cost: materials, labour, unit cost, sale price and margin."""
+
+    def get(self, request, finished_product_id):
+        product = get_object_or_404(selectors.cost_queryset(FinishedProduct.objects.all()), pk=finished_product_id)
+        answer = selectors.finished_product_cost(product)
+        return envelope(cost_data(answer), "Finished product cost fetched successfully")

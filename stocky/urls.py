@@ -19,6 +19,8 @@ ENDPOINTS = {
     "recipeItems": "recipe-items",
     "productionPlans": "production-plans",
     "finishedProductOrders": "finished-product-orders",
+    "stockMovements": "stock-movements",
+    "productionRequirements": "production/requirements",
     "auth": "auth",
     "users": "users",
     "products": "products",

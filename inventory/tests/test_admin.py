@@ -78,6 +78,7 @@ def test_finished_product_is_added_with_its_recipe(admin_client):
         "/admin/inventory/finishedproduct/add/",
         {
             "name": "Bread", "stock_quantity": "0", "unit_of_measure": "piece", "comments": "",
+            **inline_management("conversions", 0),
             **inline_management("recipe_items"),
             "recipe_items-0-raw_product": flour.pk, "recipe_items-0-quantity_required": "0.5",
             "recipe_items-0-unit_of_measure": "kg",

@@ -67,13 +67,13 @@ def test_read_put_patch_and_delete_by_the_pair(api):
         line.supplier_id, line.raw_product_id, 2,
     )
     assert_error(api.put(detail(line), {"unit_price": 3}), 400, "unit_of_measure")
-    response = api.put(detail(line) + "/", {"unit_price": 3, "unit_of_measure": "sack"})
+    response = api.put(detail(line) + "/", {"unit_price": 3, "unit_of_measure": "G"})
     assert response.status_code == 200
-    assert response.json()["data"]["unit_of_measure"] == "sack"
+    assert response.json()["data"]["unit_of_measure"] == "g", "stored and read as the canonical symbol"
     response = api.patch(detail(line), {"unit_price": "3.10"})
     assert response.json()["data"]["unit_price"] == 3.1
     line.refresh_from_db()
-    assert (line.unit_price, line.unit_of_measure) == (Decimal("3.10"), "sack")
+    assert (line.unit_price, line.unit_of_measure) == (Decimal("3.10"), "g")
     assert api.delete(detail(line)).json() == {
         "success": True, "message": "Supplier raw product deleted successfully", "data": None
     }

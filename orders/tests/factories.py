@@ -32,6 +32,7 @@ class RawProductOrderFactory(factory.django.DjangoModelFactory):
     raw_product = factory.SubFactory(RawProductFactory)
     supplier = factory.SubFactory(SupplierFactory)
     quantity = Decimal("3")
+    unit_of_measure = factory.LazyAttribute(lambda order: order.raw_product.unit_of_measure)
     price = Decimal("12.00")
     expected_delivery_date = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=7))
 
@@ -43,6 +44,7 @@ class FinishedProductOrderFactory(factory.django.DjangoModelFactory):
     finished_product = factory.SubFactory(FinishedProductFactory)
     client = factory.SubFactory(ClientFactory)
     quantity = Decimal("2")
+    unit_of_measure = factory.LazyAttribute(lambda order: order.finished_product.unit_of_measure)
     sale_price = Decimal("30.00")
     expected_delivery_date = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=3))
 

@@ -93,11 +93,11 @@ def test_a_refused_change_is_reported_and_does_not_stop_the_others(admin_client,
         return real(order=order, status=status, user=user)
 
     monkeypatch.setattr(services, service, refuse_first)
-    response = run_action(admin_client, model, "mark_recu", [refused.pk, accepted.pk])
+    response = run_action(admin_client, model, "mark_expedie", [refused.pk, accepted.pk])
     shown = [str(message) for message in response.context["messages"]]
     assert f"Not changed, #{refused.pk}: Not enough stock" in shown
     assert model.objects.get(pk=refused.pk).status == "commande"
-    assert model.objects.get(pk=accepted.pk).status == "recu"
+    assert model.objects.get(pk=accepted.pk).status == "expedie"
 
 
 @pytest.mark.parametrize("model, factory, service", ORDER_KINDS)

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from inventory.models import FinishedProduct
 from inventory.tests.factories import FinishedProductFactory
 from inventory.tests.utils import assert_error, queries_for_one_and_fifty
 from orders import services
@@ -118,12 +119,13 @@ def test_unknown_status_is_400_and_changes_nothing(api, calls):
     assert calls == []
 
 
-def test_a_status_in_a_full_update_also_goes_through_the_service(api, valid, calls):
+def test_a_status_in_a_full_update_follows_the_transitions_and_moves_stock(api, valid):
     order = FinishedProductOrderFactory()
-    response = api.put(f"{URL}/{order.pk}", {**valid, "status": "expedie"})
+    response = api.put(f"{URL}/{order.pk}", {**valid, "quantity": 2, "status": "expedie"})
     assert response.json()["data"]["status"] == "expedie"
     assert FinishedProductOrder.objects.get(pk=order.pk).status == "expedie"
-    assert [c["status"] for c in calls] == ["expedie"]
+    product = FinishedProduct.objects.get(pk=valid["finished_product_id"])
+    assert product.stock_quantity == 3, "the new product's stock shipped the new quantity (5 - 2)"
 
 
 def test_list_filters_search_ordering_and_pages(api):

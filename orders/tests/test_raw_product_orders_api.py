@@ -134,13 +134,15 @@ def test_unknown_or_missing_status_is_400_and_changes_nothing(api, calls, body):
     assert calls == []
 
 
-def test_a_status_in_an_update_also_goes_through_the_service(api, calls):
-    order = RawProductOrderFactory()
+def test_a_status_in_an_update_follows_the_transitions_and_moves_stock(api):
+    order = RawProductOrderFactory(quantity=3, raw_product__stock_quantity=10)
     response = api.patch(f"{URL}/{order.pk}", {"status": "recu", "price": 5})
     assert response.json()["data"]["status"] == "recu"
     order.refresh_from_db()
     assert (order.status, order.price) == ("recu", Decimal("5.00"))
-    assert [c["status"] for c in calls] == ["recu"]
+    order.raw_product.refresh_from_db()
+    assert order.raw_product.stock_quantity == 13, "received through the same rules as PATCH .../status"
+    assert_error(api.patch(f"{URL}/{order.pk}", {"status": "rupture_de_stock"}), 409, "status")
 
 
 def test_list_filters_search_ordering_and_pages(api):

@@ -24,10 +24,10 @@ KINDS = [
 def test_sets_the_status_and_returns_the_order(factory, model, set_status, make_user):
     order = factory()
     before = order.updated_at
-    returned = set_status(order=order, status="recu", user=make_user())
-    assert returned is order and order.status == "recu"
+    returned = set_status(order=order, status="expedie", user=make_user())
+    assert returned is order and order.status == "expedie"
     stored = model.objects.get(pk=order.pk)
-    assert stored.status == "recu" and stored.updated_at > before
+    assert stored.status == "expedie" and stored.updated_at > before
 
 
 @pytest.mark.parametrize("factory, model, set_status", KINDS)

@@ -19,7 +19,7 @@ def valid():
     return {
         "finished_product_id": FinishedProductFactory(name="Bread").pk,
         "planned_quantity": 120,
-        "unit_of_measure": "piece",
+        "unit_of_measure": "unit",
         "planned_production_date": "2026-03-05T04:00:00Z",
         "planned_duration": 3.5,
         "hourly_rate": 22.5,

@@ -23,9 +23,15 @@ from inventory.serializers import (
     SupplierRawProductSerializer,
     SupplierSerializer,
 )
-from orders.serializers import ClientSerializer, FinishedProductOrderSerializer, RawProductOrderSerializer
+from orders.serializers import (
+    ClientSerializer,
+    FinishedProductOrderSerializer,
+    RawProductOrderSerializer,
+)
 from production.serializers import ProductionPlanSerializer, RecipeItemSerializer
-from stocky.api import _flatten as flatten_errors  # DRF's nested errors as {"field": ["message"]}
+from stocky.api import (
+    _flatten as flatten_errors,  # DRF's nested errors as {"field": ["message"]}
+)
 from stocky.exchange.formats import is_blank
 
 Reason = StockMovement.Reason

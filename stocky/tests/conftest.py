@@ -9,7 +9,15 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from inventory.models import Category, FinishedProduct, Product, RawProduct, StockMovement, Supplier, SupplierRawProduct
+from inventory.models import (
+    Category,
+    FinishedProduct,
+    Product,
+    RawProduct,
+    StockMovement,
+    Supplier,
+    SupplierRawProduct,
+)
 from orders.models import Client, FinishedProductOrder, RawProductOrder
 from production.models import ProductionPlan, RecipeItem
 

@@ -9,7 +9,14 @@ import pytest
 from django.core.management import call_command, load_command_class
 from openpyxl import Workbook
 
-from inventory.models import Category, FinishedProduct, Product, RawProduct, StockMovement, Supplier
+from inventory.models import (
+    Category,
+    FinishedProduct,
+    Product,
+    RawProduct,
+    StockMovement,
+    Supplier,
+)
 from orders.models import RawProductOrder
 from stocky.exchange.formats import FORMATS
 from stocky.exchange.resources import REGISTRY

@@ -11,7 +11,13 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from inventory.models import FinishedProduct, RawProduct, StockMovement, Supplier, SupplierRawProduct
+from inventory.models import (
+    FinishedProduct,
+    RawProduct,
+    StockMovement,
+    Supplier,
+    SupplierRawProduct,
+)
 from orders.models import Client, FinishedProductOrder, RawProductOrder
 from production.models import ProductionPlan, RecipeItem
 from stocky.tests.conftest import snapshot

@@ -1,0 +1,310 @@
+"""Reads that answer the producer's two weekly questions: what must I buy for the production I planned
+(`material_requirements`), and what does each product really cost me (`finished_product_cost`).
+
+Figures are exact Decimals in stock units; rounding (3 places for quantities, 2 for money) is for display
+only (production.serializers). Each read costs a fixed number of queries, whatever the number of rows.
+"""
+
+import datetime
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import Prefetch, Sum
+from django.utils import timezone
+
+from inventory.measures import (
+    equivalences,
+    quantize_money,
+    quantize_quantity,
+    to_stock_unit,
+    unit_problem,
+)
+from inventory.models import SupplierRawProduct
+from inventory.units import UnitError, convert
+from orders.models import FinishedProductOrder, OrderStatus, RawProductOrder
+from production.models import ProductionPlan, RecipeItem
+from stocky.errors import InvalidInput
+
+Status = ProductionPlan.Status
+OPEN_PLAN_STATUSES = (Status.PLANNED, Status.IN_PROGRESS)
+OPEN_ORDER_STATUSES = (OrderStatus.COMMANDE, OrderStatus.EXPEDIE)
+LABOUR_PLANS = 5  # completed runs averaged for the labour cost
+
+
+def plan_window(date_from, date_to):
+    """The window's bounds as aware date-times in the server's time zone: [from 00:00, the day after `to`)."""
+    zone = timezone.get_current_timezone()
+    start = datetime.datetime.combine(date_from, datetime.time.min, tzinfo=zone)
+    if date_to == datetime.date.max:  # no day after it: the window is open-ended
+        return start, datetime.datetime.max.replace(tzinfo=zone)
+    end = datetime.datetime.combine(date_to + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone)
+    return start, end
+
+
+def _recipe_items():
+    """Recipe items with what pricing and converting them needs: the material, its equivalences, its price
+    list with the suppliers' names."""
+    return RecipeItem.objects.select_related("raw_product").prefetch_related(
+        "raw_product__conversions",
+        Prefetch("raw_product__supplier_prices", queryset=SupplierRawProduct.objects.select_related("supplier")),
+    )
+
+
+def cheapest_price(raw_product):
+    """The cheapest price-list row for a material, prices converted to its stock unit.
+
+    Returns (row, price per stock unit, skipped) where `skipped` describes the rows whose unit cannot convert;
+    row and price are None when no row can be used. Ties go to the lowest supplier id.
+    """
+    conversions = equivalences(raw_product)
+    best, best_price, skipped = None, None, []
+    for row in sorted(raw_product.supplier_prices.all(), key=lambda row: row.supplier_id):
+        try:
+            one_stock_unit = convert(1, raw_product.unit_of_measure, row.unit_of_measure, conversions=conversions)
+        except UnitError:
+            skipped.append(
+                f"{row.supplier.name} sells it per {row.unit_of_measure}, which does not convert to "
+                f"{raw_product.unit_of_measure}"
+            )
+            continue
+        price = row.unit_price * one_stock_unit
+        if best_price is None or price < best_price:
+            best, best_price = row, price
+    return best, best_price, skipped
+
+
+def _no_price_reason(raw_product, skipped):
+    if skipped:
+        return f"No usable price: {'; '.join(skipped)} (give the material an equivalence between the two)"
+    return "No supplier sells it: add it to a supplier's price list"
+
+
+# --- Material requirements ------------------------------------------------------------------------------
+
+
+def material_requirements(*, date_from, date_to, ids_only=False):
+    """What the plans dated in [date_from, date_to] (neither completed nor cancelled) need, against what is
+    on hand and on order (open purchase orders: commande or expedie), with the cheapest supplier for each
+    shortfall.
+
+    Returns {"from", "to", "materials": [line], "suppliers": [group]} with exact figures; a line holds the
+    raw product itself under "raw_product", a suggestion its supplier under "supplier". With `ids_only`,
+    just the ids of the materials concerned (for locking them).
+    """
+    start, end = plan_window(date_from, date_to)
+    plans = list(
+        ProductionPlan.objects.filter(
+            status__in=OPEN_PLAN_STATUSES, planned_production_date__gte=start, planned_production_date__lt=end
+        )
+        .select_related("finished_product")
+        .prefetch_related("finished_product__conversions")
+        .order_by("id")
+    )
+    outputs = defaultdict(Decimal)  # finished product id -> planned output, in its stock unit
+    for plan in plans:
+        outputs[plan.finished_product_id] += to_stock_unit(
+            plan.finished_product, plan.planned_quantity, plan.unit_of_measure, what=f"Production plan {plan.pk}"
+        )
+    if ids_only:
+        return set(
+            RecipeItem.objects.filter(finished_product_id__in=outputs).values_list("raw_product_id", flat=True)
+        )
+
+    required, materials = defaultdict(Decimal), {}
+    for item in _recipe_items().filter(finished_product_id__in=outputs).order_by("raw_product_id"):
+        raw = materials.setdefault(item.raw_product_id, item.raw_product)
+        required[raw.pk] += to_stock_unit(
+            raw,
+            item.quantity_required * outputs[item.finished_product_id],
+            item.unit_of_measure,
+            what=f"Recipe item '{raw.name}' of finished product {item.finished_product_id}",
+        )
+
+    on_order = defaultdict(Decimal)
+    open_orders = (
+        RawProductOrder.objects.filter(raw_product_id__in=materials, status__in=OPEN_ORDER_STATUSES)
+        .values("raw_product_id", "unit_of_measure")
+        .annotate(total=Sum("quantity"))
+        .order_by()
+    )
+    for row in open_orders:
+        raw = materials[row["raw_product_id"]]
+        on_order[raw.pk] += to_stock_unit(
+            raw, row["total"], row["unit_of_measure"], what=f"Open purchase orders of '{raw.name}'"
+        )
+
+    lines = []
+    for raw in sorted(materials.values(), key=lambda raw: (raw.name.lower(), raw.pk)):
+        needed, ordered = quantize_quantity(required[raw.pk]), quantize_quantity(on_order[raw.pk])
+        shortfall = max(Decimal(0), needed - raw.stock_quantity - ordered)
+        line = {
+            "raw_product": raw,
+            "unit_of_measure": raw.unit_of_measure,
+            "required": needed,
+            "on_hand": raw.stock_quantity,
+            "on_order": ordered,
+            "shortfall": shortfall,
+            "suggestion": None,
+            "reason": None,
+        }
+        if not shortfall:
+            line["reason"] = "Nothing to buy: what is on hand and on order covers what is required"
+        else:
+            row, price, skipped = cheapest_price(raw)
+            if row is None:
+                line["reason"] = _no_price_reason(raw, skipped)
+            else:
+                line["suggestion"] = {
+                    "supplier": row.supplier,
+                    "unit_price": price,
+                    "quantity": shortfall,
+                    "cost": price * shortfall,
+                    "price_list_unit_price": row.unit_price,
+                    "price_list_unit_of_measure": row.unit_of_measure,
+                }
+        lines.append(line)
+
+    groups = {}
+    for line in lines:
+        suggestion = line["suggestion"]
+        if suggestion is None:
+            continue
+        supplier = suggestion["supplier"]
+        group = groups.setdefault(supplier.pk, {"supplier": supplier, "materials": [], "total": Decimal(0)})
+        group["materials"].append(line)
+        # The total of the orders it would create, each priced at its rounded cost.
+        group["total"] += quantize_money(suggestion["cost"])
+    suppliers = sorted(groups.values(), key=lambda group: (group["supplier"].name.lower(), group["supplier"].pk))
+    return {"from": date_from, "to": date_to, "materials": lines, "suppliers": suppliers}
+
+
+# --- Costs ----------------------------------------------------------------------------------------------
+
+
+def cost_queryset(queryset):
+    """Finished products with everything `finished_product_cost` reads, in a fixed number of queries."""
+    return queryset.prefetch_related(
+        "conversions",
+        Prefetch("recipe_items", queryset=_recipe_items().order_by("raw_product_id")),
+        Prefetch(
+            "production_plans",
+            queryset=ProductionPlan.objects.exclude(status=Status.CANCELLED).order_by("-id"),
+            to_attr="cost_plans",
+        ),
+    )
+
+
+def _material_lines(product):
+    lines, missing = [], []
+    for item in product.recipe_items.all():
+        raw = item.raw_product
+        line = {
+            "raw_product": raw,
+            "quantity": None,
+            "unit_of_measure": raw.unit_of_measure,
+            "unit_price": None,
+            "supplier": None,
+            "cost": None,
+        }
+        lines.append(line)
+        problem = unit_problem(raw, item.unit_of_measure)
+        if problem:
+            missing.append({"raw_product": raw, "reason": f"The recipe's unit cannot be used: {problem}"})
+            continue
+        line["quantity"] = to_stock_unit(raw, item.quantity_required, item.unit_of_measure)
+        row, price, skipped = cheapest_price(raw)
+        if row is None:
+            missing.append({"raw_product": raw, "reason": _no_price_reason(raw, skipped)})
+            continue
+        line.update(unit_price=price, supplier=row.supplier, cost=price * line["quantity"])
+    return lines, missing
+
+
+def _in_stock_unit(product, plan, quantity):
+    try:
+        return to_stock_unit(product, quantity, plan.unit_of_measure)
+    except InvalidInput:
+        return None  # a plan in a unit that no longer converts cannot say what a unit cost
+
+
+def _labour(product, plans):
+    """(labour cost per stock unit, basis): the completed runs (last 5) when there are some, hourly rate ×
+    actual duration (or planned, if none was recorded) over the quantity produced; else the latest plan's
+    planned figures. (None, None) without any plan."""
+    completed = sorted(
+        (plan for plan in plans if plan.status == Status.COMPLETED),
+        key=lambda plan: (plan.completed_at or plan.updated_at, plan.pk),
+        reverse=True,
+    )
+    used, labour, quantity = [], Decimal(0), Decimal(0)
+    for plan in completed:
+        produced = _in_stock_unit(product, plan, plan.produced_quantity or plan.planned_quantity)
+        if not produced:
+            continue
+        hours = plan.actual_duration if plan.actual_duration is not None else plan.planned_duration
+        labour += plan.hourly_rate * hours
+        quantity += produced
+        used.append(plan.pk)
+        if len(used) == LABOUR_PLANS:
+            break
+    if used:
+        return labour / quantity, {"source": "completed_plans", "plan_ids": used}
+    latest = sorted(plans, key=lambda plan: (plan.planned_production_date, plan.pk), reverse=True)
+    for plan in latest:
+        planned = _in_stock_unit(product, plan, plan.planned_quantity)
+        if planned:
+            return plan.hourly_rate * plan.planned_duration / planned, {"source": "latest_plan", "plan_ids": [plan.pk]}
+    return None, None
+
+
+def average_sale_price(product):
+    """What a stock unit of the product sold for on average (orders not out of stock), or None."""
+    rows = (
+        FinishedProductOrder.objects.filter(finished_product=product)
+        .exclude(status=OrderStatus.RUPTURE_DE_STOCK)
+        .values("unit_of_measure")
+        .annotate(quantity=Sum("quantity"), price=Sum("sale_price"))
+        .order_by()
+    )
+    quantity, price = Decimal(0), Decimal(0)
+    for row in rows:
+        try:
+            quantity += to_stock_unit(product, row["quantity"], row["unit_of_measure"])
+        except InvalidInput:
+            continue
+        price += row["price"]
+    return price / quantity if quantity else None
+
+
+def finished_product_cost(product, *, with_sales=True):
+    """The cost of one stock unit of a finished product: materials (cheapest prices) plus labour.
+
+    Materials without a usable price are left out of `material_cost` and named in `missing_prices`. Use a
+    product from `cost_queryset` to keep the queries bounded.
+    """
+    lines, missing = _material_lines(product)
+    material_cost = sum((line["cost"] for line in lines if line["cost"] is not None), Decimal(0))
+    plans = getattr(product, "cost_plans", None)
+    if plans is None:
+        plans = list(product.production_plans.exclude(status=Status.CANCELLED))
+    labour_cost, labour_basis = _labour(product, plans)
+    unit_cost = material_cost + (labour_cost or 0)
+    answer = {
+        "finished_product": product,
+        "unit_of_measure": product.unit_of_measure,
+        "materials": lines,
+        "material_cost": material_cost,
+        "labour_cost": labour_cost,
+        "labour_basis": labour_basis,
+        "unit_cost": unit_cost,
+        "missing_prices": missing,
+    }
+    if with_sales:
+        sale_price = average_sale_price(product)
+        margin = sale_price - unit_cost if sale_price is not None else None
+        answer.update(
+            average_sale_price=sale_price,
+            margin=margin,
+            margin_rate=margin / sale_price if margin is not None and sale_price else None,
+        )
+    return answer

@@ -1,0 +1,217 @@
+"""Production runs: a plan is started, then completed (consuming its recipe, adding its output) or cancelled;
+and the purchase orders that cover a window's shortfall. Used by the API and the admin alike.
+
+Completing locks every material of the recipe (raw products, in pk order), then the finished product, then
+the plan, re-checks everything on what it locked, and either moves all the stock or none of it.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+
+from inventory.measures import (
+    check_line,
+    quantize_money,
+    quantize_quantity,
+    to_stock_unit,
+)
+from inventory.models import FinishedProduct, RawProduct, StockMovement
+from inventory.services import lock_items, stock_change
+from orders.services import raw_product_order_create
+from production.models import ProductionPlan, RecipeItem
+from production.selectors import material_requirements
+from stocky.errors import Conflict, InsufficientStock, InvalidInput
+
+Status = ProductionPlan.Status
+Reason = StockMovement.Reason
+
+# action -> (the statuses it starts from, the status it reaches)
+PLAN_TRANSITIONS = {
+    "start": ((Status.PLANNED,), Status.IN_PROGRESS),
+    "complete": ((Status.PLANNED, Status.IN_PROGRESS), Status.COMPLETED),
+    "cancel": ((Status.PLANNED, Status.IN_PROGRESS), Status.CANCELLED),
+}
+
+
+def _plain(number):
+    return format(number.normalize(), "f")
+
+
+def _lock_plan(plan):
+    locked = ProductionPlan.objects.select_for_update().filter(pk=plan.pk).first()
+    if locked is None:
+        raise Conflict(f"The production plan {plan.pk} no longer exists")
+    return locked
+
+
+def _check_transition(plan, action):
+    sources, target = PLAN_TRANSITIONS[action]
+    if plan.status not in sources:
+        if plan.status in ProductionPlan.FINAL:
+            why = f"it is {plan.status}, which is final"
+        else:
+            why = f"it is {plan.status}; only a plan that is {' or '.join(sources)} can be"
+        message = f"Cannot {action} production plan {plan.pk}: {why}"
+        raise Conflict(message, errors={"status": [message]})
+    return target
+
+
+def _sync(plan, locked):
+    """Copy what the service wrote onto the caller's instance."""
+    for field in ("status", "produced_quantity", "actual_duration", "started_at", "completed_at", "updated_at"):
+        setattr(plan, field, getattr(locked, field))
+    return plan
+
+
+@transaction.atomic
+def production_plan_start(*, plan, user=None):
+    """planned → in_progress. No stock moves until the plan is completed."""
+    locked = _lock_plan(plan)
+    locked.status = _check_transition(locked, "start")
+    locked.started_at = timezone.now()
+    locked.save(update_fields=["status", "started_at", "updated_at"])
+    return _sync(plan, locked)
+
+
+@transaction.atomic
+def production_plan_cancel(*, plan, user=None):
+    """planned or in_progress → cancelled (final). No stock moves."""
+    locked = _lock_plan(plan)
+    locked.status = _check_transition(locked, "cancel")
+    locked.save(update_fields=["status", "updated_at"])
+    return _sync(plan, locked)
+
+
+def _consumption(plan, finished, produced, raw_products):
+    """[(raw product, quantity in its stock unit)] that producing `produced` (in the plan's unit) consumes."""
+    output = to_stock_unit(finished, produced, plan.unit_of_measure, what=f"Production plan {plan.pk}")
+    lines = []
+    for item in RecipeItem.objects.filter(finished_product_id=finished.pk).order_by("raw_product_id"):
+        raw = raw_products[item.raw_product_id]
+        needed = to_stock_unit(
+            raw, item.quantity_required * output, item.unit_of_measure, what=f"Recipe item '{raw.name}'"
+        )
+        lines.append((raw, quantize_quantity(needed)))
+    return quantize_quantity(output), lines
+
+
+@transaction.atomic
+def production_plan_complete(*, plan, produced_quantity=None, actual_duration=None, user=None):
+    """planned or in_progress → completed (final): consume every recipe item × the produced quantity
+    (default: the planned quantity, in the plan's unit) from the materials' stock and add the produced
+    quantity to the finished product's stock, all or nothing.
+
+    When materials are short, raises InsufficientStock (409) whose `errors["materials"]` lists each short
+    material with what is needed and what is on hand; nothing changes.
+    """
+    if produced_quantity is not None and produced_quantity <= 0:
+        raise InvalidInput(
+            "The produced quantity must be greater than 0",
+            errors={"produced_quantity": ["Ensure this value is greater than 0."]},
+        )
+    # Lock order: the materials (pk order), the finished product, then the plan (docs/development.md).
+    finished_id = ProductionPlan.objects.filter(pk=plan.pk).values_list("finished_product_id", flat=True).first()
+    if finished_id is None:
+        raise Conflict(f"The production plan {plan.pk} no longer exists")
+    raw_ids = RecipeItem.objects.filter(finished_product_id=finished_id).values_list("raw_product_id", flat=True)
+    raw_products = lock_items(RawProduct, list(raw_ids))
+    finished = lock_items(FinishedProduct, [finished_id])[finished_id]
+    locked = _lock_plan(plan)
+    target = _check_transition(locked, "complete")
+    if locked.finished_product_id != finished_id:  # changed between the read and the locks: start over
+        raise Conflict(f"Production plan {plan.pk} changed while completing it; try again")
+    for raw_id in RecipeItem.objects.filter(finished_product_id=finished_id).values_list("raw_product_id", flat=True):
+        if raw_id not in raw_products:  # a recipe item added meanwhile
+            raw_products.update(lock_items(RawProduct, [raw_id]))
+
+    produced = produced_quantity if produced_quantity is not None else locked.planned_quantity
+    output, consumption = _consumption(locked, finished, produced, raw_products)
+    short = [
+        f"'{raw.name}' (raw product {raw.pk}): {_plain(needed)} {raw.unit_of_measure} needed, "
+        f"{_plain(raw.stock_quantity)} {raw.unit_of_measure} on hand"
+        for raw, needed in consumption
+        if needed > raw.stock_quantity
+    ]
+    if short:
+        raise InsufficientStock(
+            f"Cannot complete production plan {plan.pk}: {len(short)} material(s) short",
+            errors={"materials": short},
+        )
+    for raw, needed in consumption:
+        if needed:
+            stock_change(item=raw, delta=-needed, reason=Reason.PRODUCTION_CONSUMPTION, user=user, source=locked)
+    stock_change(item=finished, delta=output, reason=Reason.PRODUCTION_OUTPUT, user=user, source=locked)
+
+    now = timezone.now()
+    locked.status = target
+    locked.produced_quantity = produced
+    if actual_duration is not None:
+        locked.actual_duration = actual_duration
+    locked.started_at = locked.started_at or now
+    locked.completed_at = now
+    locked.save(
+        update_fields=["status", "produced_quantity", "actual_duration", "started_at", "completed_at", "updated_at"]
+    )
+    return _sync(plan, locked)
+
+
+@transaction.atomic
+def production_plan_update(*, plan, **fields):
+    """Change a plan's fields while it is planned or in progress; a completed or cancelled plan is final."""
+    locked = _lock_plan(plan)
+    if locked.status in ProductionPlan.FINAL:
+        message = f"Production plan {plan.pk} is {locked.status}: it can no longer be changed"
+        raise Conflict(message, errors={"status": [message]})
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    if "unit_of_measure" in fields or "finished_product" in fields:
+        check_line(locked)
+    locked.save(update_fields=[*fields, "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def production_plan_delete(*, plan):
+    """Delete a plan, unless it is completed: its run is in the ledger and in the product's labour cost."""
+    locked = _lock_plan(plan)
+    if locked.status == Status.COMPLETED:
+        message = (
+            f"Production plan {plan.pk} is completed: the stock ledger and the product's labour cost refer to it"
+        )
+        raise Conflict(message, errors={"status": [message]})
+    locked.delete()
+
+
+def default_delivery_date(date_from):
+    """The window's first day, or today if that is past."""
+    return max(date_from, timezone.localdate())
+
+
+@transaction.atomic
+def requirements_orders_create(*, date_from, date_to, expected_delivery_date=None, user=None):
+    """Create the purchase orders (status `commande`) that the window's suggestions call for: one per short
+    material that a supplier sells, for the shortfall, priced at the suggestion's cost.
+
+    The materials are locked first, so two concurrent calls do not order the same shortfall twice: the
+    second sees the first's orders as on order. Returns (orders, the requirements answer they came from).
+    """
+    lock_items(RawProduct, list(material_requirements(date_from=date_from, date_to=date_to, ids_only=True)))
+    answer = material_requirements(date_from=date_from, date_to=date_to)
+    delivery = expected_delivery_date or default_delivery_date(date_from)
+    orders = []
+    for line in answer["materials"]:
+        suggestion = line["suggestion"]
+        if suggestion is None:
+            continue
+        orders.append(
+            raw_product_order_create(
+                user=user,
+                raw_product=line["raw_product"],
+                supplier=suggestion["supplier"],
+                quantity=suggestion["quantity"],
+                unit_of_measure=line["unit_of_measure"],
+                price=quantize_money(suggestion["cost"]),
+                expected_delivery_date=delivery,
+            )
+        )
+    return orders, answer
+
