@@ -1,4 +1,5 @@
 from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
 
 from inventory.models import FinishedProduct
 from production.filters import ProductionPlanFilter, RecipeItemFilter
@@ -24,6 +25,7 @@ class RecipeItemViewSet(PairViewSet):
         "finished_product_id", "raw_product_id", "quantity_required", "unit_of_measure", *TIMESTAMPS,
     ]
 
+    @extend_schema(responses=RecipeItemSerializer(many=True))
     def for_product(self, request, finished_product_id):
         """One finished product's recipe: GET /recipe-items/product/<id> and /finished-products/<id>/recipe."""
         product = get_object_or_404(FinishedProduct, pk=finished_product_id)

@@ -201,6 +201,12 @@ def positive_int_param(request, name, default, maximum=None, message=None):
     return value
 
 
+def integer_query_parameter(name, description, maximum=None):
+    """A paginator's parameter as the OpenAPI schema (stocky/schema.py) lists it: an integer >= 1."""
+    schema = {"type": "integer", "minimum": 1, **({"maximum": maximum} if maximum else {})}
+    return {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
+
+
 class OptionalPagePagination(BasePagination):
     """Section A lists: every row without `page` (as the earlier system did); one page with it."""
 
@@ -223,6 +229,14 @@ class OptionalPagePagination(BasePagination):
 
     def get_paginated_response(self, data):  # the viewset builds the envelope itself
         raise NotImplementedError
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            integer_query_parameter(
+                "page", "A page of the list (from 1); without it, every row. The envelope then has `meta`."
+            ),
+            integer_query_parameter("page_size", f"Rows per page (default {self.page_size}).", self.max_page_size),
+        ]
 
 
 class StrictOrderingFilter(filters.OrderingFilter):
