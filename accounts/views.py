@@ -159,7 +159,9 @@ class UserViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             ordering=request.query_params.get("ordering", ""),
         )
         total = users.count()
-        rows = users[(page - 1) * size : page * size] if total else []
+        offset = (page - 1) * size
+        # Past the end, nothing to read (and a huge page number never reaches the SQL: see HubPagination).
+        rows = users[offset : offset + size] if offset < total else []
         return Response({"users": UserListSerializer(rows, many=True).data, "totalPages": math.ceil(total / size)})
 
     @extend_schema(request=UserUpdateSerializer, responses={204: None})

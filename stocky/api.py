@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, filters, routers, status
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
@@ -145,6 +146,7 @@ def _json_error(status_code, message):
     return JsonResponse(error_body(status_code, message), status=status_code)
 
 
+@csrf_exempt  # else a POST or DELETE to an unknown path meets the CSRF check first: an HTML 403, not this 404
 def api_not_found(request, *args, **kwargs):
     """Catch-all for unknown paths under /api/: a 404 in the envelope, never Django's HTML page."""
     return _json_error(404, f"No endpoint at {request.path}")
@@ -215,10 +217,11 @@ class OptionalPagePagination(BasePagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         self.meta = None
+        # Checked even without `page`, where it does not apply: a bad parameter is a 400, never ignored.
+        size = positive_int_param(request, "page_size", self.page_size, maximum=self.max_page_size)
         if "page" not in request.query_params:
             return None
         page = positive_int_param(request, "page", 1)
-        size = positive_int_param(request, "page_size", self.page_size, maximum=self.max_page_size)
         total = queryset.count()
         total_pages = max(1, math.ceil(total / size))
         if page > total_pages:

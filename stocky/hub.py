@@ -27,9 +27,12 @@ class HubPagination(BasePagination):
         page = positive_int_param(request, "page", 1)
         size = positive_int_param(request, "pageSize", self.page_size, maximum=self.max_page_size)
         self.key = view.list_key
-        self.total_pages = math.ceil(queryset.count() / size)
+        total = queryset.count()
+        self.total_pages = math.ceil(total / size)
         offset = (page - 1) * size
-        return list(queryset[offset : offset + size])
+        # Past the end there is nothing to read; not asking also keeps a huge page number out of the SQL,
+        # where an OFFSET beyond the database's integer range is an error.
+        return list(queryset[offset : offset + size]) if offset < total else []
 
     def get_paginated_response(self, data):
         return Response({self.key: data, "totalPages": self.total_pages})
