@@ -43,7 +43,7 @@ class OrderViewSet(ManufacturingViewSet):
         if status is not None:
             self.set_status(order, status)
 
-    @extend_schema(request=OrderStatusSerializer)
+    @extend_schema(request=OrderStatusSerializer, summary="Change the status of an order")
     @action(detail=True, methods=["patch"])
     def status(self, request, pk=None):
         order = self.get_object()

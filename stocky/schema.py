@@ -101,6 +101,17 @@ ERRORS = {
 }
 
 
+# Section A's CRUD, summarised from the view's `entity` and `entity_plural` ("Raw product", "Raw products").
+CRUD_SUMMARIES = {
+    "list": "List {many}",
+    "create": "Create a {one}",
+    "retrieve": "Read a {one}",
+    "update": "Replace a {one} (every required field)",
+    "partial_update": "Change some fields of a {one}",
+    "destroy": "Delete a {one}",
+}
+
+
 class _Shared:
     """The identity of the components this module registers (drf-spectacular checks name collisions)."""
 
@@ -116,10 +127,19 @@ def error_response(description):
 class StockyAutoSchema(AutoSchema):
     @property
     def enveloped(self):
-        """Section A: success bodies in `{"success", "message", "data", "meta"?}`."""
+        """Section A: success bodies in `{"success", "message", "data", "meta"?}`. Another view that answers
+        with `stocky.viewsets.envelope` says so with `success_envelope = True`."""
         from stocky.viewsets import ManufacturingViewSet
 
-        return isinstance(self.view, ManufacturingViewSet)
+        return isinstance(self.view, ManufacturingViewSet) or getattr(self.view, "success_envelope", False)
+
+    def get_summary(self):
+        summary = super().get_summary()  # an @extend_schema(summary=...) wins
+        entity = getattr(self.view, "entity", None)
+        if summary or entity is None or not self.enveloped:
+            return summary
+        template = CRUD_SUMMARIES.get(getattr(self.view, "action", None))
+        return template and template.format(one=entity.lower(), many=self.view.entity_plural.lower())
 
     def get_filter_backends(self):
         # Only a viewset's own list applies its filters; the extra reads (`/suppliers/<id>/raw-products`)
@@ -285,3 +305,4 @@ class WelcomeSerializer(serializers.Serializer):
     message = serializers.CharField()
     description = serializers.CharField()
     endpoints = serializers.DictField(child=serializers.CharField(), help_text="Resource name → its path.")
+

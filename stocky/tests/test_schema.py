@@ -6,9 +6,21 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
+from django.urls import path
 from drf_spectacular.drainage import GENERATOR_STATS
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.views import APIView
 
+from inventory.serializers import RawProductSerializer
+from production.models import ProductionPlan
+from production.serializers import ProductionPlanSerializer
+from stocky.api import OptionalSlashRouter
 from stocky.tests.openapi import openapi_schema, response_schema, validate_body
+from stocky.viewsets import ManufacturingViewSet
 
 pytestmark = pytest.mark.django_db
 
@@ -35,10 +47,10 @@ def test_bearer_auth_is_described_and_public_endpoints_need_none():
     bearer = {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     assert schema["components"]["securitySchemes"]["jwtAuth"] == bearer
     assert schema["paths"]["/api/v1/raw-products/"]["get"]["security"] == [{"jwtAuth": []}]
-    for path in ("/api/v1/auth/login/", "/api/v1/auth/refresh/", "/api/v1/auth/register/"):
-        operation = schema["paths"][path]["post"]
-        assert operation["security"] == [{}], path
-        assert "403" not in operation["responses"], path
+    for public in ("/api/v1/auth/login/", "/api/v1/auth/refresh/", "/api/v1/auth/register/"):
+        operation = schema["paths"][public]["post"]
+        assert operation["security"] == [{}], public
+        assert "403" not in operation["responses"], public
     assert schema["paths"]["/api/v1/"]["get"]["security"] == [{}]
 
 
@@ -107,3 +119,64 @@ def test_the_docs_page_is_public_and_loads_only_our_own_assets(anon):
     # The page asks for the schema at our own path, and never calls the public online validator.
     assert '"validatorUrl": null' in html
     assert 'url: "/api/v1/schema"' in html
+
+
+# --- How a new endpoint is described (docs/development.md) -------------------------------------------
+
+
+class _CostSerializer(serializers.Serializer):
+    finished_product_id = serializers.IntegerField()
+    unit_cost = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+
+class _PlanViewSet(ManufacturingViewSet):
+    entity, entity_plural = "Production plan", "Production plans"
+    queryset = ProductionPlan.objects.all()
+    serializer_class = ProductionPlanSerializer
+
+    @extend_schema(request=None)  # no body; answers the plan, in the envelope
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        raise NotImplementedError
+
+    @extend_schema(responses=RawProductSerializer(many=True))  # a list: the list envelope, page parameters
+    @action(detail=True, methods=["get"])
+    def materials(self, request, pk=None):
+        raise NotImplementedError
+
+
+class _RequirementsView(APIView):
+    success_envelope = True  # answers with stocky.viewsets.envelope, though not a ManufacturingViewSet
+
+    @extend_schema(responses=_CostSerializer, parameters=[OpenApiParameter("until", OpenApiTypes.DATE)])
+    def get(self, request):
+        raise NotImplementedError
+
+
+def test_a_new_section_a_endpoint_gets_its_envelope_from_a_small_annotation():
+    router = OptionalSlashRouter()
+    router.register("plans", _PlanViewSet, basename="plan")
+    patterns = [*router.urls, path("requirements", _RequirementsView.as_view())]
+    schema = SchemaGenerator(patterns=patterns).get_schema(request=None, public=True)
+    paths = schema["paths"]
+
+    def body(path_, method, status="200"):
+        return paths[path_][method]["responses"][status]["content"]["application/json"]["schema"]["$ref"]
+
+    complete = paths["/plans/{id}/complete/"]["post"]
+    assert "requestBody" not in complete
+    assert body("/plans/{id}/complete/", "post") == "#/components/schemas/ProductionPlanEnvelope"
+    assert {"401", "403", "404", "409"} <= set(complete["responses"])
+    assert body("/plans/{id}/materials/", "get") == "#/components/schemas/RawProductListEnvelope"
+    assert [p["name"] for p in paths["/plans/{id}/materials/"]["get"]["parameters"]] == ["id", "page", "page_size"]
+    assert body("/requirements", "get") == "#/components/schemas/_CostEnvelope"
+    assert "400" in paths["/requirements"]["get"]["responses"], "a query parameter can be refused"
+    assert schema["components"]["schemas"]["_Cost"]["properties"]["unit_cost"]["type"] == "number"
+
+
+def test_errors_of_the_schema_and_docs_views_are_json(anon):
+    responses = [anon.post("/api/v1/schema/"), anon.delete("/api/v1/docs/"), anon.get("/api/v1/schema/?format=xml")]
+    for response in responses:
+        assert response.status_code in (404, 405)
+        assert response["Content-Type"] == "application/json"
+        assert response.json()["success"] is False
