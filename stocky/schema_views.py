@@ -1,8 +1,10 @@
 """The views that serve the OpenAPI schema and the docs page (apart from stocky.schema, which drf-spectacular's
 views import through DEFAULT_SCHEMA_CLASS)."""
 
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
 
 
 class JSONErrorsMixin:
@@ -17,7 +19,19 @@ class JSONErrorsMixin:
 
 
 class SchemaView(JSONErrorsMixin, SpectacularAPIView):
-    pass
+    """The schema, generated once per process: it changes only with the code, and generating it costs about a
+    second, which a public endpoint must not spend on every request. (`?lang=` and `?version=` are ignored:
+    the API has one version and one language.)"""
+
+    generated = None
+
+    @extend_schema(exclude=True)  # not an endpoint of the API it describes
+    def get(self, request, *args, **kwargs):
+        if SchemaView.generated is None:
+            generator = self.generator_class(urlconf=self.urlconf, patterns=self.patterns)
+            SchemaView.generated = generator.get_schema(request=request, public=self.serve_public)
+        filename = self._get_filename(request, None)
+        return Response(SchemaView.generated, headers={"Content-Disposition": f'inline; filename="{filename}"'})
 
 
 class DocsView(JSONErrorsMixin, SpectacularSwaggerView):

@@ -180,3 +180,10 @@ def test_errors_of_the_schema_and_docs_views_are_json(anon):
         assert response.status_code in (404, 405)
         assert response["Content-Type"] == "application/json"
         assert response.json()["success"] is False
+
+
+def test_the_schema_is_generated_once_per_process(anon, monkeypatch):
+    first = anon.get("/api/v1/schema/?format=json").content
+    # Any further generation would fail: the answer must come from what was generated already.
+    monkeypatch.setattr("drf_spectacular.generators.SchemaGenerator.get_schema", lambda *a, **k: 1 / 0)
+    assert anon.get("/api/v1/schema/?format=json").content == first
