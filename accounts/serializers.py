@@ -51,5 +51,12 @@ class RegisterSerializer(serializers.Serializer):
     password = serializers.CharField(max_length=4096, trim_whitespace=False)
 
 
+class TokenPairSerializer(serializers.Serializer):
+    """The answer of log-in, refresh and register (documents the shape token_pair_body builds)."""
+
+    accessToken = serializers.CharField()
+    refreshToken = serializers.CharField()
+
+
 def token_pair_body(pair):
     return {"accessToken": pair.access, "refreshToken": pair.refresh}

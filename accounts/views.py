@@ -2,6 +2,7 @@
 
 import math
 
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -13,6 +14,7 @@ from accounts.serializers import (
     LoginSerializer,
     RefreshTokenSerializer,
     RegisterSerializer,
+    TokenPairSerializer,
     UserListSerializer,
     UserSerializer,
     UserUpdateSerializer,
@@ -20,6 +22,7 @@ from accounts.serializers import (
 )
 from stocky.api import positive_int_param
 from stocky.permissions import ALL_ROLES, INVITE_ROLES, UserManagementPermission
+from stocky.schema import error_response, hub_page
 
 
 def valid(serializer_class, request):
@@ -47,6 +50,10 @@ class LoginView(PublicAuthView):
     def throttle_account(self, data):
         return throttles.email_account(data.get("email"))
 
+    @extend_schema(
+        request=LoginSerializer,
+        responses={200: TokenPairSerializer, 401: error_response("Wrong e-mail or password, or an inactive account.")},
+    )
     def post(self, request):
         data = valid(LoginSerializer, request)
         user = services.user_authenticate(email=data["email"], password=data["password"], request=request)
@@ -59,6 +66,10 @@ class RefreshView(PublicAuthView):
     def throttle_account(self, data):
         return throttles.refresh_token_account(data.get("refreshToken"))
 
+    @extend_schema(
+        request=RefreshTokenSerializer,
+        responses={200: TokenPairSerializer, 401: error_response("An expired, revoked or used refresh token.")},
+    )
     def post(self, request):
         data = valid(RefreshTokenSerializer, request)
         return Response(token_pair_body(services.refresh_token_rotate(raw=data["refreshToken"])))
@@ -70,6 +81,7 @@ class RegisterView(PublicAuthView):
     def throttle_account(self, data):
         return throttles.invitation_account(data.get("token"))
 
+    @extend_schema(request=RegisterSerializer, responses={201: TokenPairSerializer})
     def post(self, request):
         data = valid(RegisterSerializer, request)
         user = services.invitation_accept(token=data["token"], username=data["username"], password=data["password"])
@@ -79,6 +91,7 @@ class RegisterView(PublicAuthView):
 class LogoutView(APIView):
     role_overrides = {"POST": ALL_ROLES}  # everyone may log out, ReadonlyUser included
 
+    @extend_schema(request=RefreshTokenSerializer, responses={204: None})
     def post(self, request):
         data = valid(RefreshTokenSerializer, request)
         services.refresh_token_revoke(raw=data["refreshToken"], user=request.user)
@@ -86,6 +99,7 @@ class LogoutView(APIView):
 
 
 class MeView(APIView):
+    @extend_schema(responses=UserSerializer)
     def get(self, request):
         return Response(UserSerializer(request.user).data)
 
@@ -93,6 +107,7 @@ class MeView(APIView):
 class InviteView(APIView):
     role_overrides = {"POST": INVITE_ROLES}
 
+    @extend_schema(request=InviteSerializer, responses={201: None})
     def post(self, request):
         data = valid(InviteSerializer, request)
         services.invitation_create(
@@ -119,6 +134,20 @@ class UserViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         # Every active user, so that a superior's id answers 403 (the permission) and not 404.
         return selectors.active_users()
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("page", {"type": "integer", "minimum": 1}, description="The page, from 1 (default 1)."),
+            OpenApiParameter(
+                "pageSize", {"type": "integer", "minimum": 1, "maximum": 100}, description="Rows per page (default 10)."
+            ),
+            OpenApiParameter("search", description="Words that must each match the username, a name or the e-mail."),
+            OpenApiParameter(
+                "ordering", description=f"Sort by one or more of {', '.join(selectors.ORDERING_FIELDS)}, "
+                "separated by commas; `-` before a name sorts descending."
+            ),
+        ],
+        responses=hub_page("UserPage", "users", UserListSerializer),
+    )
     def list(self, request):
         page = positive_int_param(request, "page", 1, message="The page must be a positive integer")
         size = positive_int_param(
@@ -130,9 +159,12 @@ class UserViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             ordering=request.query_params.get("ordering", ""),
         )
         total = users.count()
-        rows = users[(page - 1) * size : page * size] if total else []
+        offset = (page - 1) * size
+        # Past the end, nothing to read (and a huge page number never reaches the SQL: see HubPagination).
+        rows = users[offset : offset + size] if offset < total else []
         return Response({"users": UserListSerializer(rows, many=True).data, "totalPages": math.ceil(total / size)})
 
+    @extend_schema(request=UserUpdateSerializer, responses={204: None})
     def update(self, request, pk=None):
         user = self.get_object()
         data = valid(UserUpdateSerializer, request)

@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
@@ -177,6 +178,7 @@ class ProductSerializer(serializers.ModelSerializer):
         model = Product
         fields = ["id", "name", "category", "quantity", "description", "imageUrl", "createdAt", "updatedAt"]
 
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
     def get_imageUrl(self, product):
         if not product.image:
             return None
@@ -219,6 +221,14 @@ class CategoryNameField(serializers.CharField):
         return category
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "nullable": True,
+        "description": "PNG, JPEG, WebP or GIF, at most 5 MB: a file in a multipart form, or base64 (or a `data:` "
+        "URL) in JSON. `null` or an empty value removes the image on update.",
+    }
+)
 class UploadedImageField(serializers.Field):
     """A multipart file or a base64 string (or `data:` URL), checked and normalised by inventory.images.
 

@@ -1,4 +1,5 @@
 from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 
@@ -49,6 +50,7 @@ from inventory.serializers import (
     QuantityInputSerializer,
 )
 from stocky.hub import HubViewSet
+from stocky.schema import hub_page, json_or_multipart
 
 
 class StockedProductViewSet(ManufacturingViewSet):
@@ -117,6 +119,7 @@ class SupplierViewSet(ManufacturingViewSet):
     search_fields = ["name", "email", "phone", "contact_person", "website"]
     ordering_fields = ["id", "name", "email", "contact_person", *TIMESTAMPS]
 
+    @extend_schema(responses=SupplierRawProductSerializer(many=True))
     @action(detail=True, methods=["get"], url_path="raw-products")
     def raw_products(self, request, pk=None):
         """What this supplier sells: its price-list lines (GET /suppliers/<id>/raw-products)."""
@@ -172,12 +175,14 @@ class ProductViewSet(HubViewSet):
         "updatedAt": "updated_at",
     }
 
+    @extend_schema(request=json_or_multipart(ProductInputSerializer), responses={201: ProductSerializer})
     def create(self, request):
         data = self.validated_input(ProductInputSerializer)
         data.setdefault("image", None)
         product = services.product_create(**data, user=request.user)
         return self.read(product, status.HTTP_201_CREATED)
 
+    @extend_schema(request=json_or_multipart(ProductInputSerializer), responses=ProductSerializer)
     def update(self, request, pk):
         data = self.validated_input(ProductInputSerializer)
         data.setdefault("image", services.UNCHANGED)
@@ -188,6 +193,7 @@ class ProductViewSet(HubViewSet):
         services.product_delete(product=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+    @extend_schema(request=QuantityInputSerializer, responses=ProductSerializer)
     def quantity(self, request, pk):
         data = self.validated_input(QuantityInputSerializer)
         product = services.product_quantity_change(
@@ -209,9 +215,11 @@ class CategoryViewSet(viewsets.GenericViewSet):
     pagination_class = None
     filter_backends = []
 
+    @extend_schema(responses=hub_page("Categories", "categories", CategoryListSerializer, paged=False))
     def list(self, request):
         return Response({"categories": self.get_serializer(self.get_queryset(), many=True).data})
 
+    @extend_schema(request=CategoryInputSerializer, responses={201: CategorySerializer})
     def create(self, request):
         serializer = CategoryInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -1,4 +1,5 @@
 from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 
 from orders import services
@@ -49,6 +50,7 @@ class OrderViewSet(ManufacturingViewSet):
     def perform_destroy(self, instance):
         self.service("delete")(order=instance)
 
+    @extend_schema(request=OrderStatusSerializer, summary="Change the status of an order")
     @action(detail=True, methods=["patch"])
     def status(self, request, pk=None):
         order = self.get_object()
@@ -66,6 +68,7 @@ class ClientViewSet(ManufacturingViewSet):
     search_fields = ["name", "email", "phone", "contact_person", "address", "city", "region"]
     ordering_fields = ["id", "name", "email", "contact_person", "client_type", "city", "region", *TIMESTAMPS]
 
+    @extend_schema(responses=FinishedProductOrderSerializer(many=True))
     @action(detail=True, methods=["get"])
     def orders(self, request, pk=None):
         """The client's finished-product orders (GET /clients/<id>/orders)."""
@@ -144,6 +147,7 @@ class CatalogueOrderViewSet(HubViewSet):
         "destroy": {Role.ADMIN},
     }
 
+    @extend_schema(request=CatalogueOrderCreateSerializer, responses={201: CatalogueOrderSerializer})
     def create(self, request):
         data = self.validated_input(CatalogueOrderCreateSerializer)
         order = services.catalogue_order_create(
@@ -156,6 +160,7 @@ class CatalogueOrderViewSet(HubViewSet):
         )
         return self.read(order, status.HTTP_201_CREATED)
 
+    @extend_schema(request=CatalogueOrderUpdateSerializer, responses=CatalogueOrderSerializer)
     def update(self, request, pk):
         data = self.validated_input(CatalogueOrderUpdateSerializer)
         order = services.catalogue_order_update(order=self.get_object(), **data)
@@ -165,6 +170,7 @@ class CatalogueOrderViewSet(HubViewSet):
         services.catalogue_order_delete(order=self.get_object(), user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+    @extend_schema(request=CatalogueTransitionSerializer, responses=CatalogueOrderSerializer)
     def transition(self, request, pk):
         data = self.validated_input(CatalogueTransitionSerializer)
         order = services.catalogue_order_transition(

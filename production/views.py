@@ -1,4 +1,5 @@
 from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -38,6 +39,7 @@ class RecipeItemViewSet(PairViewSet):
         "finished_product_id", "raw_product_id", "quantity_required", "unit_of_measure", *TIMESTAMPS,
     ]
 
+    @extend_schema(responses=RecipeItemSerializer(many=True))
     def for_product(self, request, finished_product_id):
         """One finished product's recipe: GET /recipe-items/product/<id> and /finished-products/<id>/recipe."""
         product = get_object_or_404(FinishedProduct, pk=finished_product_id)

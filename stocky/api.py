@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, filters, routers, status
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
@@ -145,6 +146,7 @@ def _json_error(status_code, message):
     return JsonResponse(error_body(status_code, message), status=status_code)
 
 
+@csrf_exempt  # else a POST or DELETE to an unknown path meets the CSRF check first: an HTML 403, not this 404
 def api_not_found(request, *args, **kwargs):
     """Catch-all for unknown paths under /api/: a 404 in the envelope, never Django's HTML page."""
     return _json_error(404, f"No endpoint at {request.path}")
@@ -201,6 +203,12 @@ def positive_int_param(request, name, default, maximum=None, message=None):
     return value
 
 
+def integer_query_parameter(name, description, maximum=None):
+    """A paginator's parameter as the OpenAPI schema (stocky/schema.py) lists it: an integer >= 1."""
+    schema = {"type": "integer", "minimum": 1, **({"maximum": maximum} if maximum else {})}
+    return {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
+
+
 class OptionalPagePagination(BasePagination):
     """Section A lists: every row without `page` (as the earlier system did); one page with it."""
 
@@ -209,10 +217,11 @@ class OptionalPagePagination(BasePagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         self.meta = None
+        # Checked even without `page`, where it does not apply: a bad parameter is a 400, never ignored.
+        size = positive_int_param(request, "page_size", self.page_size, maximum=self.max_page_size)
         if "page" not in request.query_params:
             return None
         page = positive_int_param(request, "page", 1)
-        size = positive_int_param(request, "page_size", self.page_size, maximum=self.max_page_size)
         total = queryset.count()
         total_pages = max(1, math.ceil(total / size))
         if page > total_pages:
@@ -223,6 +232,14 @@ class OptionalPagePagination(BasePagination):
 
     def get_paginated_response(self, data):  # the viewset builds the envelope itself
         raise NotImplementedError
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            integer_query_parameter(
+                "page", "A page of the list (from 1); without it, every row. The envelope then has `meta`."
+            ),
+            integer_query_parameter("page_size", f"Rows per page (default {self.page_size}).", self.max_page_size),
+        ]
 
 
 class StrictOrderingFilter(filters.OrderingFilter):

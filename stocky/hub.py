@@ -9,7 +9,7 @@ from rest_framework import filters, mixins, viewsets
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 
-from stocky.api import StrictOrderingFilter, positive_int_param
+from stocky.api import StrictOrderingFilter, integer_query_parameter, positive_int_param
 
 
 class HubPagination(BasePagination):
@@ -27,12 +27,30 @@ class HubPagination(BasePagination):
         page = positive_int_param(request, "page", 1)
         size = positive_int_param(request, "pageSize", self.page_size, maximum=self.max_page_size)
         self.key = view.list_key
-        self.total_pages = math.ceil(queryset.count() / size)
+        total = queryset.count()
+        self.total_pages = math.ceil(total / size)
         offset = (page - 1) * size
-        return list(queryset[offset : offset + size])
+        # Past the end there is nothing to read; not asking also keeps a huge page number out of the SQL,
+        # where an OFFSET beyond the database's integer range is an error.
+        return list(queryset[offset : offset + size]) if offset < total else []
 
     def get_paginated_response(self, data):
         return Response({self.key: data, "totalPages": self.total_pages})
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            integer_query_parameter("page", "The page, from 1 (default 1); past the last page the list is empty."),
+            integer_query_parameter("pageSize", f"Rows per page (default {self.page_size}).", self.max_page_size),
+        ]
+
+    def get_paginated_response_schema(self, schema):
+        # `list_key` is set by stocky.schema from the view, as paginate_queryset does from the request.
+        return {
+            "type": "object",
+            "required": [self.list_key, "totalPages"],
+            "properties": {self.list_key: schema, "totalPages": {"type": "integer", "minimum": 0}},
+            "additionalProperties": False,
+        }
 
 
 class CamelCaseOrderingFilter(StrictOrderingFilter):

@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "corsheaders",
     "django_tasks",
     "django_tasks_db",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "accounts",
     "inventory",
     "orders",
@@ -211,6 +213,8 @@ REST_FRAMEWORK = {
         "stocky.api.StrictOrderingFilter",
     ],
     "EXCEPTION_HANDLER": "stocky.api.exception_handler",
+    # The OpenAPI schema (/api/v1/schema/): envelopes and error responses are added in stocky/schema.py.
+    "DEFAULT_SCHEMA_CLASS": "stocky.schema.StockyAutoSchema",
     # Quantities and money are JSON numbers, never strings (SPEC section 0).
     "COERCE_DECIMAL_TO_STRING": False,
     "UNAUTHENTICATED_USER": None,
@@ -222,6 +226,31 @@ REST_FRAMEWORK = {
     },
     # How many reverse proxies add to X-Forwarded-For; 0 trusts only the socket address (no spoofing).
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
+}
+
+# --- OpenAPI schema and docs page (docs/api.md "Schema") ---------------------------------------------
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Stocky API",
+    "DESCRIPTION": "Raw materials, recipes, production, clients, orders and a catalogue for small producers. "
+    "Manufacturing endpoints answer in the success envelope, hub endpoints in bare camelCase JSON, and every "
+    "error in the one error envelope. Log in with POST /api/v1/auth/login and send the access token as "
+    "`Authorization: Bearer <token>`.",
+    "VERSION": "1",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Read-only fields (ids, timestamps, names of related records) are not part of request bodies.
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Bodies are documented as JSON; the few endpoints that take an upload add multipart themselves.
+    "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
+    # The schema and the docs page are public (they describe the API, not its data) and ignore any token.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Served from our own static files (drf-spectacular-sidecar): the docs page works without internet.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No call to the public online validator; keep the token across reloads of the page.
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "persistAuthorization": True, "deepLinking": True},
 }
 
 SIMPLE_JWT = {

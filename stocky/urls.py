@@ -1,10 +1,13 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.http import JsonResponse
 from django.urls import include, path, re_path
+from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import api_view, authentication_classes, permission_classes
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
 
-from stocky import api, health
+from stocky import api, health, schema, schema_views
 
 API_PREFIX = "/api/v1"
 
@@ -29,8 +32,12 @@ ENDPOINTS = {
 }
 
 
+@extend_schema(responses=schema.WelcomeSerializer, summary="The public index of the API's resources")
+@api_view(["GET"])
+@authentication_classes([])  # public: a stale token sent along is ignored
+@permission_classes([AllowAny])
 def welcome(request):
-    return JsonResponse(
+    return Response(
         {
             "message": "Welcome to the Stocky API",
             "description": "Raw materials, recipes, production, finished goods, clients, orders and a "
@@ -43,6 +50,9 @@ def welcome(request):
 
 api_v1 = [
     path("", welcome, name="api-root"),
+    # The OpenAPI schema (YAML, or JSON with ?format=json) and the interactive docs page, both public.
+    re_path(r"^schema/?$", schema_views.SchemaView.as_view(), name="schema"),
+    re_path(r"^docs/?$", schema_views.DocsView.as_view(url_name="schema"), name="docs"),
     path("", include("accounts.urls")),
     path("", include("inventory.urls")),
     path("", include("orders.urls")),
