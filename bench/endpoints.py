@@ -100,9 +100,39 @@ def measure_queries(endpoint_list, token, *, pool_ids=(), host="127.0.0.1"):
     return results
 
 
+# Where a request's time goes: (label, file path ending, function). Each figure is inclusive (a function and
+# what it calls), the outermost call when a name matches several; so the rows overlap and do not add up.
+BREAKDOWN = [
+    ("whole request (Django handler, middleware included)", "django/core/handlers/base.py", "get_response"),
+    ("DRF view dispatch", "rest_framework/views.py", "dispatch"),
+    ("authentication (JWT check + user lookup)", "rest_framework/views.py", "perform_authentication"),
+    ("permissions", "rest_framework/views.py", "check_permissions"),
+    ("filter backends (filterset, search, ordering)", "rest_framework/generics.py", "filter_queryset"),
+    ("pagination", "rest_framework/generics.py", "paginate_queryset"),
+    ("serializer .data (output, rows fetched inside)", "rest_framework/serializers.py", "data"),
+    ("serializer field setup (get_fields)", "rest_framework/serializers.py", "get_fields"),
+    ("SQL execute (driver and database wait)", "django/db/backends/utils.py", "_execute"),
+    ("SQL compile", "django/db/models/sql/compiler.py", "as_sql"),
+    ("JSON rendering", "rest_framework/renderers.py", "render"),
+    ("response finalize (content negotiation, headers)", "rest_framework/views.py", "finalize_response"),
+]
+
+
+def breakdown(stats, repeat):
+    """[(label, ms per request, share of the whole request)] from pstats.Stats, per BREAKDOWN."""
+    found = {}
+    for (filename, _line, function), (_cc, _nc, _tt, cumulative, _callers) in stats.stats.items():
+        for label, suffix, name in BREAKDOWN:
+            if function == name and filename.replace("\\", "/").endswith(suffix):
+                found[label] = max(found.get(label, 0.0), cumulative)
+    whole = found.get(BREAKDOWN[0][0]) or 1.0
+    return [(label, found[label] * 1000 / repeat, found[label] / whole) for label, _, _ in BREAKDOWN if label in found]
+
+
 def profile(endpoint, token, *, repeat=20, host="127.0.0.1", top=25):
-    """cProfile of `repeat` requests of a read in-process (after a warm-up): the text report, sorted by
-    cumulative time, and the milliseconds per request under the profiler."""
+    """cProfile of `repeat` requests of a read in-process (after a warm-up). Returns the text report (the
+    breakdown, then the top functions by cumulative and by own time), the ms per request under the profiler
+    and the breakdown rows."""
     client = api_client(token, host)
     _call(client, endpoint.method, endpoint.path)
     profiler = cProfile.Profile()
@@ -112,7 +142,13 @@ def profile(endpoint, token, *, repeat=20, host="127.0.0.1", top=25):
     profiler.disable()
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)
-    total = stats.total_tt
+    per_request = stats.total_tt * 1000 / repeat
+    out.write(f"{endpoint.label}: {repeat} requests, {per_request:.2f} ms each under cProfile\n\n")
+    rows = breakdown(stats, repeat)
+    for label, ms, share in rows:
+        out.write(f"  {ms:8.2f} ms {share:6.1%}  {label}\n")
+    out.write("\n")
     stats.sort_stats("cumulative").print_stats(top)
     stats.sort_stats("tottime").print_stats(top)
-    return out.getvalue(), total * 1000 / repeat
+    stats.print_callers(10)  # who calls the ten most expensive functions
+    return out.getvalue(), per_request, rows

@@ -33,6 +33,14 @@ class Result:
     latency_us: dict
     pool_exhausted: int = 0
     raw: dict = field(default_factory=dict)
+    server_cpu_seconds: float | None = None  # set by the caller, who knows the server
+
+    @property
+    def cpu_ms(self):
+        """Server CPU milliseconds per request."""
+        if self.server_cpu_seconds is None or not self.requests:
+            return None
+        return self.server_cpu_seconds * 1000 / self.requests
 
     @property
     def rps(self):
@@ -60,6 +68,7 @@ class Result:
             "statuses": {str(k): v for k, v in sorted(self.statuses.items())}, "socket_errors": self.socket_errors,
             "latency_ms": {k: round(v / 1000, 3) for k, v in self.latency_us.items()},
             "errors": self.errors, "conflicts": self.conflicts, "pool_exhausted": self.pool_exhausted,
+            "server_cpu_ms_per_request": None if self.cpu_ms is None else round(self.cpu_ms, 3),
         }
 
 

@@ -84,14 +84,15 @@ def fmt(value, digits=0):
 
 
 def table(rows):
-    head = ["endpoint", "req/s", "p50 ms", "p99 ms", "errors", "409s", "queries", "ceiling req/s", "ratio",
+    head = ["endpoint", "req/s", "CPU ms/req", "p50 ms", "p99 ms", "errors", "409s", "queries", "ceiling req/s",
+            "ceiling CPU ms", "ratio",
             "earlier req/s", "vs earlier"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for row in rows:
         lines.append("| " + " | ".join([
-            f"`{row['label']}`", fmt(row.get("rps")), fmt(row.get("p50_ms"), 2), fmt(row.get("p99_ms"), 2),
+            f"`{row['label']}`", fmt(row.get("rps")), fmt(row.get("cpu_ms"), 2), fmt(row.get("p50_ms"), 2), fmt(row.get("p99_ms"), 2),
             fmt(row.get("errors")), fmt(row.get("conflicts")), fmt(row.get("queries")),
-            fmt(row.get("ceiling_rps")), fmt(row.get("ratio"), 2), fmt(row.get("earlier_rps")),
+            fmt(row.get("ceiling_rps")), fmt(row.get("ceiling_cpu_ms"), 2), fmt(row.get("ratio"), 2), fmt(row.get("earlier_rps")),
             fmt(row.get("vs_earlier"), 2),
         ]) + " |")
     return "\n".join(lines)
@@ -101,7 +102,10 @@ def measure(server, path, *, token=None, method="GET", body=None, ids=None, load
     if warmup and ids is None:
         loadgen.run(server.base_url, path, token=token, method=method, body=body,
                     load=loadgen.Load(load.threads, load.connections, warmup, load.timeout))
-    return loadgen.run(server.base_url, path, token=token, method=method, body=body, ids=ids, load=load)
+    cpu = server.cpu_seconds()
+    result = loadgen.run(server.base_url, path, token=token, method=method, body=body, ids=ids, load=load)
+    result.server_cpu_seconds = server.cpu_seconds() - cpu
+    return result
 
 
 def median_run(results):
@@ -112,7 +116,10 @@ def median_run(results):
 def bench(server, token, data, endpoint_list, queries, load, warmup, pool, repeat=1):
     """wrk against each endpoint, then its ceiling right after (so both see the same machine state);
     `repeat` rounds over all endpoints, each figure the median round."""
+    from django.db.models import Max
+
     from bench.endpoints import EARLIER
+    from inventory.models import RawProduct
 
     runs = {endpoint.key: [] for endpoint in endpoint_list}
     ceilings = {endpoint.key: [] for endpoint in endpoint_list}
@@ -122,6 +129,8 @@ def bench(server, token, data, endpoint_list, queries, load, warmup, pool, repea
             print(f" round {round_ + 1} of {repeat}")
         for endpoint in endpoint_list:
             print(f"  {endpoint.label} ...", end=" ", flush=True)
+            # The write run creates raw products (POST); they are deleted after it, below.
+            created_after = RawProduct.objects.aggregate(m=Max("id"))["m"] if endpoint.method == "POST" else None
             ids = pool[round_ * share : (round_ + 1) * share] if endpoint.pool else None
             result = measure(server, endpoint.path, token=token, method=endpoint.method, body=endpoint.body,
                              ids=ids, load=load, warmup=warmup)
@@ -132,6 +141,9 @@ def bench(server, token, data, endpoint_list, queries, load, warmup, pool, repea
                                   warmup=warmup)
                 ceilings[endpoint.key].append(ceiling)
                 print(f", ceiling {ceiling.rps:,.0f} req/s", end="", flush=True)
+            if created_after is not None:
+                # Every round reads the same rows: what the write runs created goes again.
+                RawProduct.objects.filter(id__gt=created_after).delete()
             print(flush=True)
 
     rows = []
@@ -139,7 +151,7 @@ def bench(server, token, data, endpoint_list, queries, load, warmup, pool, repea
         results = runs[endpoint.key]
         result = median_run(results)
         row = {"key": endpoint.key, "label": endpoint.label, "queries": queries[endpoint.key]["queries"],
-               "rps": result.rps, "p50_ms": result.latency_us["p50"] / 1000, "p99_ms": result.latency_us["p99"] / 1000,
+               "rps": result.rps, "cpu_ms": result.cpu_ms, "p50_ms": result.latency_us["p50"] / 1000, "p99_ms": result.latency_us["p99"] / 1000,
                "errors": sum(r.errors for r in results), "conflicts": sum(r.conflicts for r in results),
                "rounds": [r.as_dict() for r in results]}
         exhausted = sum(r.pool_exhausted for r in results)
@@ -148,7 +160,7 @@ def bench(server, token, data, endpoint_list, queries, load, warmup, pool, repea
             print(f"! {endpoint.label}: {row['note']}")
         if ceilings[endpoint.key]:
             ceiling = median_run(ceilings[endpoint.key])
-            row.update(ceiling_rps=ceiling.rps, ceiling_errors=sum(r.errors for r in ceilings[endpoint.key]),
+            row.update(ceiling_rps=ceiling.rps, ceiling_cpu_ms=ceiling.cpu_ms, ceiling_errors=sum(r.errors for r in ceilings[endpoint.key]),
                        ceiling_rounds=[r.as_dict() for r in ceilings[endpoint.key]],
                        ratio=result.rps / ceiling.rps if ceiling.rps else None)
         if endpoint.key in EARLIER and data.scale == 1:
@@ -237,10 +249,13 @@ def main(argv=None):
 
         if args.profile:
             for endpoint in (e for e in endpoint_list if e.read):
-                text, ms = endpoints.profile(endpoint, token)
+                text, ms, rows = endpoints.profile(endpoint, token)
                 path = RESULTS / f"profile-{stamp}-{endpoint.key}.txt"
                 path.write_text(text)
-                print(f"profile of {endpoint.label}: {ms:.2f} ms/request under cProfile -> {path}")
+                report.setdefault("profiles", {})[endpoint.key] = {"ms_per_request": ms, "breakdown": rows}
+                print(f"profile of {endpoint.label}: {ms:.2f} ms/request under cProfile (in full: {path})")
+                for label, part, share in rows:
+                    print(f"  {part:8.2f} ms {share:6.1%}  {label}")
 
         if args.bench:
             print(f"wrk -t{load.threads} -c{load.connections} -d{load.duration:g}s (+{args.warmup:g} s warm-up) "

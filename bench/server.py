@@ -158,6 +158,27 @@ class Server:
             time.sleep(0.2)
         raise RuntimeError(f"gunicorn did not answer /healthz within {wait} s; see {self.log_path}")
 
+    def cpu_seconds(self):
+        """CPU time (user + system) the server has used so far: the master, its reaped workers (counted in
+        the master's cutime/cstime) and its live workers. Less sensitive than req/s to other work on the
+        machine, so the harness reports it per request."""
+        tick = os.sysconf("SC_CLK_TCK")
+
+        def times(pid, children=False):
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                return 0
+            # After the name: state is field 3, so utime..cstime (fields 14-17) are at 11..14 here.
+            own = int(fields[11]) + int(fields[12])
+            return own + (int(fields[13]) + int(fields[14]) if children else 0)
+
+        master = self.process.pid
+        workers = []
+        for task in Path(f"/proc/{master}/task").glob("*/children"):
+            workers += task.read_text().split()
+        return (times(master, children=True) + sum(times(pid) for pid in workers)) / tick
+
     def stop(self, wait=35):
         """SIGTERM (gunicorn's graceful stop), then SIGKILL of its process group if it is still there."""
         if self.process is None or self.process.poll() is not None:
