@@ -37,13 +37,22 @@ def _json(body, status=200):
     return HttpResponse(orjson.dumps(body, default=_default), status=status, content_type="application/json")
 
 
-def _section_a(rows, message, request):
-    """Section A's envelope; with `page`, one page of rows and the same meta as the API (a COUNT)."""
+def _section_a(rows, message, request, page_of_ids=False):
+    """Section A's envelope; with `page`, one page of rows and the same meta as the API (a COUNT).
+
+    `page_of_ids`: read the page's ids first, then the joined rows of those ids. A join with ORDER BY id
+    LIMIT makes MariaDB start from the other table and sort a temporary table (60-90 ms at 9,600 purchase
+    orders, against 0.3 ms for the two queries; PERFORMANCE.md), and a ceiling is the least work possible.
+    """
     if "page" not in request.GET:
         return _json({"success": True, "message": message, "data": list(rows)})
     page, size = int(request.GET["page"]), int(request.GET.get("page_size", 50))
-    total = rows.count()
-    data = list(rows[(page - 1) * size : page * size])
+    total = rows.model.objects.count()
+    if page_of_ids:
+        ids = list(rows.model.objects.order_by("id").values_list("id", flat=True)[(page - 1) * size : page * size])
+        data = list(rows.filter(id__in=ids))
+    else:
+        data = list(rows[(page - 1) * size : page * size])
     meta = {"page": page, "page_size": size, "total": total, "total_pages": math.ceil(total / size)}
     return _json({"success": True, "message": message, "data": data, "meta": meta})
 
@@ -73,7 +82,7 @@ def raw_product_orders(request):
     rows = RawProductOrder.objects.order_by("id").values(
         *RAW_PRODUCT_ORDER, raw_product_name=F("raw_product__name"), supplier_name=F("supplier__name")
     )
-    return _section_a(rows, "Raw product orders fetched successfully", request)
+    return _section_a(rows, "Raw product orders fetched successfully", request, page_of_ids=True)
 
 
 def products(request):

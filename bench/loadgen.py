@@ -101,8 +101,9 @@ def seconds(value):
     return max(1, round(value))
 
 
-def run(base_url, path, *, token=None, method="GET", body=None, ids=None, load=Load()):
+def run(base_url, path, *, token=None, method="GET", body=None, ids=None, load=None):
     """One wrk run of `method path` (`{id}` in path takes each of `ids` once) against the server at base_url."""
+    load = load or Load()
     with tempfile.TemporaryDirectory(prefix="stocky-bench-") as tmp:
         body_file = ids_file = "-"
         if body is not None:
@@ -117,7 +118,9 @@ def run(base_url, path, *, token=None, method="GET", body=None, ids=None, load=L
             token or "-", method, path, body_file, ids_file, str(load.threads),
         ]
         # Bounded: wrk stops itself after -d; the margin covers its start and the last timeouts.
-        done = subprocess.run(command, capture_output=True, text=True, timeout=load.duration + load.timeout + 30)
+        done = subprocess.run(
+            command, capture_output=True, text=True, timeout=load.duration + load.timeout + 30, check=False
+        )
         if done.returncode != 0:
             raise LoadError(f"wrk failed ({done.returncode}): {done.stderr.strip() or done.stdout[-2000:]}")
         return parse(done.stdout)

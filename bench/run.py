@@ -17,7 +17,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,8 +25,8 @@ RESULTS = ROOT / "bench" / "results"
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import loadgen  # noqa: E402
-from bench.server import Database, Server, bench_environment, free_port  # noqa: E402
+from bench import loadgen
+from bench.server import Database, Server, bench_environment, free_port
 
 
 def parse_args(argv=None):
@@ -61,7 +61,7 @@ def machine():
                 if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
     try:
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                                timeout=5).stdout.strip()
+                                timeout=5, check=False).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         commit = ""
     return {"cpu": cpu, "cores": len(os.sched_getaffinity(0)), "python": platform.python_version(),
@@ -90,9 +90,11 @@ def table(rows):
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for row in rows:
         lines.append("| " + " | ".join([
-            f"`{row['label']}`", fmt(row.get("rps")), fmt(row.get("cpu_ms"), 2), fmt(row.get("p50_ms"), 2), fmt(row.get("p99_ms"), 2),
+            f"`{row['label']}`", fmt(row.get("rps")), fmt(row.get("cpu_ms"), 2), fmt(row.get("p50_ms"), 2),
+            fmt(row.get("p99_ms"), 2),
             fmt(row.get("errors")), fmt(row.get("conflicts")), fmt(row.get("queries")),
-            fmt(row.get("ceiling_rps")), fmt(row.get("ceiling_cpu_ms"), 2), fmt(row.get("ratio"), 2), fmt(row.get("earlier_rps")),
+            fmt(row.get("ceiling_rps")), fmt(row.get("ceiling_cpu_ms"), 2), fmt(row.get("ratio"), 2),
+            fmt(row.get("earlier_rps")),
             fmt(row.get("vs_earlier"), 2),
         ]) + " |")
     return "\n".join(lines)
@@ -102,9 +104,11 @@ def measure(server, path, *, token=None, method="GET", body=None, ids=None, load
     if warmup and ids is None:
         loadgen.run(server.base_url, path, token=token, method=method, body=body,
                     load=loadgen.Load(load.threads, load.connections, warmup, load.timeout))
+        server.wait_idle()
     cpu = server.cpu_seconds()
     result = loadgen.run(server.base_url, path, token=token, method=method, body=body, ids=ids, load=load)
     result.server_cpu_seconds = server.cpu_seconds() - cpu
+    server.wait_idle()
     return result
 
 
@@ -151,7 +155,8 @@ def bench(server, token, data, endpoint_list, queries, load, warmup, pool, repea
         results = runs[endpoint.key]
         result = median_run(results)
         row = {"key": endpoint.key, "label": endpoint.label, "queries": queries[endpoint.key]["queries"],
-               "rps": result.rps, "cpu_ms": result.cpu_ms, "p50_ms": result.latency_us["p50"] / 1000, "p99_ms": result.latency_us["p99"] / 1000,
+               "rps": result.rps, "cpu_ms": result.cpu_ms,
+               "p50_ms": result.latency_us["p50"] / 1000, "p99_ms": result.latency_us["p99"] / 1000,
                "errors": sum(r.errors for r in results), "conflicts": sum(r.conflicts for r in results),
                "rounds": [r.as_dict() for r in results]}
         exhausted = sum(r.pool_exhausted for r in results)
@@ -160,7 +165,8 @@ def bench(server, token, data, endpoint_list, queries, load, warmup, pool, repea
             print(f"! {endpoint.label}: {row['note']}")
         if ceilings[endpoint.key]:
             ceiling = median_run(ceilings[endpoint.key])
-            row.update(ceiling_rps=ceiling.rps, ceiling_cpu_ms=ceiling.cpu_ms, ceiling_errors=sum(r.errors for r in ceilings[endpoint.key]),
+            row.update(ceiling_rps=ceiling.rps, ceiling_cpu_ms=ceiling.cpu_ms,
+                       ceiling_errors=sum(r.errors for r in ceilings[endpoint.key]),
                        ceiling_rounds=[r.as_dict() for r in ceilings[endpoint.key]],
                        ratio=result.rps / ceiling.rps if ceiling.rps else None)
         if endpoint.key in EARLIER and data.scale == 1:
@@ -187,7 +193,7 @@ def main(argv=None):
     args = parse_args(argv)
     # Ctrl-C and `kill` both unwind through the finally blocks below, which stop the server and drop the database.
     signal.signal(signal.SIGTERM, interrupt)
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     name = args.db_name or f"stocky_bench_{os.getpid()}"
     database = Database(args.db, name, args.mariadb_url, keep=args.keep_db)
     port = free_port()
@@ -282,7 +288,8 @@ def main(argv=None):
             report["soak"] = {"seconds": args.soak, "clients": args.soak_clients, "completions": plan.completions,
                               **stats.as_dict(), "check": verdict}
             for operation, counts in sorted(stats.by_operation.items()):
-                print(f"  {operation:28} " + ", ".join(f"{status}: {n}" for status, n in sorted(counts.items(), key=str)))
+                statuses = ", ".join(f"{status}: {n}" for status, n in sorted(counts.items(), key=str))
+                print(f"  {operation:28} {statuses}")
             print(f"  {report['soak']['requests']:,} requests; {verdict['ledger_entries']:,} ledger entries on "
                   f"{verdict['items_moved']} items; {verdict['items_checked']:,} items checked")
             print("  PASS: no 5xx, no stock below zero, the ledger equals the stock" if verdict["ok"]
@@ -300,7 +307,7 @@ def main(argv=None):
 
             connections.close_all()
         database.drop()
-    report["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    report["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
     out = RESULTS / f"{stamp}-{args.db}-scale{args.scale:g}.json"
     out.write_text(json.dumps(report, indent=2, default=str))
     print(f"\nResults: {out}")

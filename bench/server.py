@@ -138,13 +138,13 @@ class Server:
 
     def start(self, wait=60):
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        log = open(self.log_path, "wb")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "stocky.wsgi"],
-            cwd=ROOT, env={**os.environ, **self.env}, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True, preexec_fn=_die_with_parent if sys.platform == "linux" else None,
-        )
-        log.close()
+        with open(self.log_path, "wb") as log:
+            # preexec_fn runs before any thread of the harness exists (the soak's start later).
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "stocky.wsgi"],
+                cwd=ROOT, env={**os.environ, **self.env}, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True, preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+            )
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -178,6 +178,21 @@ class Server:
         for task in Path(f"/proc/{master}/task").glob("*/children"):
             workers += task.read_text().split()
         return (times(master, children=True) + sum(times(pid) for pid in workers)) / tick
+
+    def wait_idle(self, quiet=0.5, limit=15):
+        """Wait until the server has finished what wrk left behind: requests that wrk sent on connections
+        still queued in the listen backlog when it stopped are read and served afterwards. Idle means the
+        access log (a line per request) has not grown for `quiet` seconds."""
+        deadline = time.monotonic() + limit
+        size, since = -1, time.monotonic()
+        while time.monotonic() < deadline:
+            now = self.log_path.stat().st_size
+            if now != size:
+                size, since = now, time.monotonic()
+            elif time.monotonic() - since >= quiet:
+                return True
+            time.sleep(0.1)
+        return False
 
     def stop(self, wait=35):
         """SIGTERM (gunicorn's graceful stop), then SIGKILL of its process group if it is still there."""

@@ -4,6 +4,6 @@ Everything else (middleware, database, DRF, JWT) comes from the environment exac
 bench/run.py sets that environment.
 """
 
-from stocky.settings import *  # noqa: F403
+from stocky.settings import *
 
 ROOT_URLCONF = "bench.urls"

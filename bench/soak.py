@@ -91,10 +91,8 @@ def check(begin, stats=None):
                                "last_ledger_balance": str(last_balances[row["last"]])})
     if mismatches:
         kinds = Counter(entry["item"].split()[0] for entry in mismatches)
-        failures.append(
-            f"ledger differs from stock for {len(mismatches)} item(s) ({', '.join(f'{k}: {n}' for k, n in sorted(kinds.items()))}), "
-            f"e.g. {mismatches[:3]}"
-        )
+        by_kind = ", ".join(f"{kind}: {n}" for kind, n in sorted(kinds.items()))
+        failures.append(f"ledger differs from stock for {len(mismatches)} item(s) ({by_kind}), e.g. {mismatches[:3]}")
 
     if stats is not None:
         if stats.server_errors:
@@ -141,7 +139,9 @@ class Stats:
 
     def as_dict(self):
         return {
-            "operations": {op: {str(k): v for k, v in counts.items()} for op, counts in sorted(self.by_operation.items())},
+            "operations": {
+                op: {str(k): v for k, v in counts.items()} for op, counts in sorted(self.by_operation.items())
+            },
             "requests": sum(sum(c.values()) for c in self.by_operation.values()),
             "server_errors": self.server_errors, "transport_errors": self.transport_errors,
             "unexpected": dict(self.unexpected),
@@ -246,8 +246,8 @@ class Client(threading.Thread):
         self.call("set raw stock (PATCH)", "PATCH", f"/api/v1/raw-products/{product_id}", body)
 
     def create_order(self):
-        body = {"itemId": self.rng.choice(self.plan.scarce_product_ids), "client": "Soak", "quantity": self.rng.randint(1, 3),
-                "initialState": "Pending"}
+        body = {"itemId": self.rng.choice(self.plan.scarce_product_ids), "client": "Soak",
+                "quantity": self.rng.randint(1, 3), "initialState": "Pending"}
         # 400: more than the product has at this moment (SPEC), a normal answer under this load.
         status, data = self.call("create hub order", "POST", "/api/v1/products/orders", body, expected=(201, 400))
         if status == 201:

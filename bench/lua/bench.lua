@@ -15,7 +15,8 @@ function setup(thread)
 end
 
 function init(args)
-   local token, method, path, body_file, ids_file, nthreads = args[1], args[2], args[3], args[4], args[5], tonumber(args[6])
+   local token, method, path, body_file, ids_file = args[1], args[2], args[3], args[4], args[5]
+   local nthreads = tonumber(args[6])
    if token ~= "-" then wrk.headers["Authorization"] = "Bearer " .. token end
    local body = nil
    if body_file ~= "-" then
