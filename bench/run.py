@@ -274,7 +274,11 @@ def main(argv=None):
             report["load_average_after"] = os.getloadavg()
             report["endpoints"] = rows
             ok = ok and not any(row["errors"] or row.get("ceiling_errors") for row in rows)
-            print()
+            m = report["machine"]
+            before, after = report["load_average_before"][0], report["load_average_after"][0]
+            print(f"\n{report['started']}, {m['cpu']} ({m['cores']} cores), {m['database']}, Python {m['python']}, "
+                  f"commit {m['commit']}; scale {args.scale:g}; wrk -t{load.threads} -c{load.connections} "
+                  f"-d{load.duration}s, median of {args.repeat}; load average {before:.1f} before, {after:.1f} after\n")
             print(table(rows))
 
         if args.soak:
