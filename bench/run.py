@@ -294,6 +294,9 @@ def main(argv=None):
             for operation, counts in sorted(stats.by_operation.items()):
                 statuses = ", ".join(f"{status}: {n}" for status, n in sorted(counts.items(), key=str))
                 print(f"  {operation:28} {statuses}")
+            completed = stats.by_operation.get("complete production plan", {})
+            if plan.completions and not any(isinstance(k, int) and 200 <= k < 300 for k in completed):
+                print("  ! No production completion succeeded: check the body the endpoint expects (bench/soak.py).")
             print(f"  {report['soak']['requests']:,} requests; {verdict['ledger_entries']:,} ledger entries on "
                   f"{verdict['items_moved']} items; {verdict['items_checked']:,} items checked")
             print("  PASS: no 5xx, no stock below zero, the ledger equals the stock" if verdict["ok"]

@@ -6,12 +6,14 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.urls import path, re_path
 from rest_framework_simplejwt.tokens import AccessToken
 
 from bench import dataset, endpoints, loadgen, soak
 from inventory.models import Product, RawProduct, StockMovement
 from inventory.services import stock_change
 from orders.models import CatalogueOrder, RawProductOrder
+from stocky import api
 
 SCALE = 0.05  # 6 raw products, 5 purchase orders, 5 catalogue products, ...
 
@@ -133,3 +135,23 @@ def test_wrk_output_is_read_with_409s_apart_from_errors():
     assert result.as_dict()["latency_ms"]["p99"] == 7.0
     with pytest.raises(loadgen.LoadError):
         loadgen.parse("unable to connect to 127.0.0.1:1\n")
+
+
+
+def _complete(request, pk):
+    """Stands for the production work's completion endpoint."""
+
+
+class URLConf:
+    """A URLconf as an object (Django accepts any object with `urlpatterns`), hashable for its cache."""
+
+    def __init__(self, urlpatterns):
+        self.urlpatterns = urlpatterns
+
+
+@pytest.mark.parametrize("routed", [False, True])
+def test_the_soak_includes_production_completions_only_once_they_are_routed(settings, routed):
+    # URLconfs as objects: the application's catch-all for unknown /api/ paths, with or without the route.
+    patterns = [path("api/v1/production-plans/<int:pk>/complete", _complete)] if routed else []
+    settings.ROOT_URLCONF = URLConf([*patterns, re_path(r"^api/", api.api_not_found)])
+    assert soak.completion_route_exists() is routed
