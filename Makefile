@@ -8,7 +8,7 @@ JOBS ?= 2
 # The MariaDB server `make test-mariadb` uses (its test database is test_<name>).
 MARIADB_URL ?= mysql://root@127.0.0.1:3306/stocky
 
-.PHONY: install run test test-mariadb migrate superuser clean sysdeps
+.PHONY: install run test test-mariadb migrate superuser clean sysdeps bench
 
 # mysqlclient compiles against the MariaDB/MySQL client headers; fetch them when they are missing.
 sysdeps:
@@ -35,6 +35,12 @@ test: install
 # The same suite against the local MariaDB (see README); CI runs both.
 test-mariadb: install
 	DATABASE_URL=$(MARIADB_URL) $(BIN)/pytest -n $(JOBS)
+
+# The benchmark (bench/README.md): a fresh MariaDB database on the local server, gunicorn, wrk.
+# Options go in BENCH_ARGS, e.g. make bench BENCH_ARGS="--scale 100" or BENCH_ARGS="--soak 180".
+bench: install
+	@./scripts/ensure-wrk
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 superuser: install
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py createsuperuser

@@ -1,0 +1,9 @@
+"""Stocky's own settings, with one difference: the URLconf adds the ceiling views (bench/urls.py).
+
+Everything else (middleware, database, DRF, JWT) comes from the environment exactly as in production;
+bench/run.py sets that environment.
+"""
+
+from stocky.settings import *
+
+ROOT_URLCONF = "bench.urls"
