@@ -149,7 +149,8 @@ class ConversionSerializer(serializers.Serializer):
 
 
 class StockMovementSerializer(serializers.ModelSerializer):
-    user_id = serializers.IntegerField(read_only=True)
+    # null once the user is deleted, or for changes no user made (a command, a migration)
+    user_id = serializers.IntegerField(read_only=True, allow_null=True)
     user_name = serializers.SerializerMethodField()
 
     class Meta:
@@ -158,7 +159,9 @@ class StockMovementSerializer(serializers.ModelSerializer):
             "id", "item_type", "item_id", "item_name", "change", "balance_after", "unit_of_measure", "reason",
             "source_type", "source_id", "note", "user_id", "user_name", "created_at",
         ]
+        read_only_fields = fields  # the ledger is only read, and every field is always in the answer
 
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_user_name(self, movement):
         return movement.user.username if movement.user_id else None
 

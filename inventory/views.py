@@ -67,7 +67,9 @@ class StockedProductViewSet(ManufacturingViewSet):
         update = getattr(services, self.update_service)
         serializer.instance = update(product=serializer.instance, user=self.request.user, **serializer.validated_data)
 
-    @action(detail=True, methods=["get", "put"])
+    # Never paginated: a product has a handful of equivalences.
+    @extend_schema(request=ConversionSerializer(many=True), responses=ConversionSerializer(many=True))
+    @action(detail=True, methods=["get", "put"], pagination_class=None)
     def conversions(self, request, pk=None):
         """GET the product's equivalences; PUT replaces the whole list with the body (a JSON list)."""
         product = self.get_object()

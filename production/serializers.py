@@ -104,6 +104,8 @@ class RequirementsOrdersSerializer(WindowSerializer):
 
 
 # --- Presenting the selectors' exact figures: quantities to 3 places, money to 2 -------------------------
+# requirements_data and cost_data build the answers as dicts; the serializers after them describe those dicts
+# for the OpenAPI schema (stocky/tests/test_schema_conformance.py checks real answers against them).
 
 
 def _quantity(value):
@@ -201,3 +203,98 @@ def cost_data(answer):
         ],
     }
     return data
+
+
+# --- The shapes of requirements_data and cost_data, for the schema ---------------------------------------
+
+
+def _quantity_field(**kwargs):
+    return serializers.DecimalField(max_digits=None, decimal_places=3, **kwargs)
+
+
+def _money_field(**kwargs):
+    return serializers.DecimalField(max_digits=None, decimal_places=2, **kwargs)
+
+
+class SuggestionSerializer(serializers.Serializer):
+    supplier_id = serializers.IntegerField()
+    supplier_name = serializers.CharField()
+    unit_price = _money_field(help_text="Per stock unit of the material.")
+    quantity = _quantity_field(help_text="The shortfall, in the material's stock unit.")
+    cost = _money_field()
+    price_list_unit_price = _money_field(help_text="The price-list row as listed.")
+    price_list_unit_of_measure = serializers.CharField()
+
+
+class RequirementLineSerializer(serializers.Serializer):
+    raw_product_id = serializers.IntegerField()
+    raw_product_name = serializers.CharField()
+    unit_of_measure = serializers.CharField(help_text="The material's stock unit.")
+    required = _quantity_field()
+    on_hand = _quantity_field()
+    on_order = _quantity_field()
+    shortfall = _quantity_field()
+    suggestion = SuggestionSerializer(allow_null=True, help_text="null when nothing is short or nothing can be bought.")
+    reason = serializers.CharField(allow_null=True, help_text="Why there is no suggestion; null when there is one.")
+
+
+class SupplierMaterialSerializer(serializers.Serializer):
+    raw_product_id = serializers.IntegerField()
+    raw_product_name = serializers.CharField()
+    quantity = _quantity_field()
+    unit_of_measure = serializers.CharField()
+    cost = _money_field()
+
+
+class SupplierRequirementsSerializer(serializers.Serializer):
+    supplier_id = serializers.IntegerField()
+    supplier_name = serializers.CharField()
+    materials = SupplierMaterialSerializer(many=True)
+    total = _money_field()
+
+
+class RequirementsSerializer(WindowSerializer):
+    """GET /production/requirements (requirements_data)."""
+
+    materials = RequirementLineSerializer(many=True)
+    suppliers = SupplierRequirementsSerializer(many=True)
+    total_cost = _money_field()
+
+
+class CostMaterialSerializer(serializers.Serializer):
+    raw_product_id = serializers.IntegerField()
+    raw_product_name = serializers.CharField()
+    quantity = _quantity_field(allow_null=True, help_text="null when the recipe's unit does not convert.")
+    unit_of_measure = serializers.CharField()
+    unit_price = _money_field(allow_null=True)
+    supplier_id = serializers.IntegerField(allow_null=True)
+    supplier_name = serializers.CharField(allow_null=True)
+    cost = _money_field(allow_null=True)
+
+
+class LabourBasisSerializer(serializers.Serializer):
+    source = serializers.ChoiceField(choices=["completed_plans", "latest_plan"])
+    plan_ids = serializers.ListField(child=serializers.IntegerField())
+
+
+class MissingPriceSerializer(serializers.Serializer):
+    raw_product_id = serializers.IntegerField()
+    raw_product_name = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class CostSerializer(serializers.Serializer):
+    """GET /finished-products/<id>/cost (cost_data)."""
+
+    finished_product_id = serializers.IntegerField()
+    finished_product_name = serializers.CharField()
+    unit_of_measure = serializers.CharField()
+    materials = CostMaterialSerializer(many=True)
+    material_cost = _money_field()
+    labour_cost = _money_field(allow_null=True)
+    labour_basis = LabourBasisSerializer(allow_null=True)
+    unit_cost = _money_field()
+    average_sale_price = _money_field(allow_null=True)
+    margin = _money_field(allow_null=True)
+    margin_rate = serializers.DecimalField(max_digits=None, decimal_places=4, allow_null=True)
+    missing_prices = MissingPriceSerializer(many=True)

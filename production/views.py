@@ -1,5 +1,5 @@
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -11,10 +11,12 @@ from production import selectors, services
 from production.filters import ProductionPlanFilter, RecipeItemFilter
 from production.models import ProductionPlan, RecipeItem
 from production.serializers import (
+    CostSerializer,
     PlanCompleteSerializer,
     ProductionPlanSerializer,
     RecipeItemSerializer,
     RequirementsOrdersSerializer,
+    RequirementsSerializer,
     WindowSerializer,
     cost_data,
     requirements_data,
@@ -71,10 +73,12 @@ class ProductionPlanViewSet(ManufacturingViewSet):
         service(plan=plan, user=self.request.user, **kwargs)
         return envelope(self.get_serializer(plan).data, f"Production plan {verb} successfully")
 
+    @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
         return self._run("started", services.production_plan_start)
 
+    @extend_schema(request=PlanCompleteSerializer)
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         if not hasattr(request.data, "get"):
@@ -83,6 +87,7 @@ class ProductionPlanViewSet(ManufacturingViewSet):
         body.is_valid(raise_exception=True)
         return self._run("completed", services.production_plan_complete, **body.validated_data)
 
+    @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         return self._run("cancelled", services.production_plan_cancel)
@@ -98,6 +103,9 @@ class RequirementsView(APIView):
     """GET /production/requirements?from=YYYY-MM-DD&to=YYYY-MM-DD: what the window's plans need and what
     to buy from whom."""
 
+    success_envelope = True
+
+    @extend_schema(parameters=[WindowSerializer], responses=RequirementsSerializer)
     def get(self, request):
         date_from, date_to = _window(request.query_params)
         answer = selectors.material_requirements(date_from=date_from, date_to=date_to)
@@ -108,6 +116,15 @@ class RequirementsOrdersView(APIView):
     """POST /production/requirements/orders {"from", "to", "expected_delivery_date"?}: create the suggested
     purchase orders. The window may also come in the query string."""
 
+    success_envelope = True
+
+    @extend_schema(
+        request=RequirementsOrdersSerializer,
+        responses={
+            201: OpenApiResponse(RawProductOrderSerializer(many=True), description="The purchase orders created."),
+            200: OpenApiResponse(RawProductOrderSerializer(many=True), description="Nothing to order: `data` is `[]`."),
+        },
+    )
     def post(self, request):
         if not hasattr(request.data, "get"):
             raise ValidationError({"non_field_errors": ['Send an object: {"from": "YYYY-MM-DD", "to": "YYYY-MM-DD"}']})
@@ -134,6 +151,9 @@ class RequirementsOrdersView(APIView):
 class FinishedProductCostView(APIView):
     """GET /finished-products/<id>/cost: materials, labour, unit cost, sale price and margin."""
 
+    success_envelope = True
+
+    @extend_schema(responses=CostSerializer)
     def get(self, request, finished_product_id):
         product = get_object_or_404(selectors.cost_queryset(FinishedProduct.objects.all()), pk=finished_product_id)
         answer = selectors.finished_product_cost(product)

@@ -251,6 +251,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # No call to the public online validator; keep the token across reloads of the page.
     "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "persistAuthorization": True, "deepLinking": True},
+    # Orders and production plans both have a `status`, with different values: one enum each, named for it.
+    "ENUM_NAME_OVERRIDES": {
+        "OrderStatusEnum": "orders.models.OrderStatus",
+        "ProductionPlanStatusEnum": "production.models.PlanStatus",
+    },
 }
 
 SIMPLE_JWT = {

@@ -75,6 +75,33 @@ def test_decimals_are_numbers_and_envelopes_are_described():
     }
 
 
+def test_stock_and_production_requests_are_described():
+    """What the conformance tests (answers only) cannot see: parameters and request bodies."""
+    paths = openapi_schema()["paths"]
+
+    def parameters(path_, method):
+        return {p["name"]: (p["in"], p.get("required", False), p["schema"]) for p in paths[path_][method]["parameters"]}
+
+    date = {"type": "string", "format": "date"}
+    assert parameters("/api/v1/production/requirements/", "get") == {
+        "from": ("query", True, date), "to": ("query", True, date),
+    }
+    # A product's conversions are one short list: no pages, on reading or replacing.
+    for method in ("get", "put"):
+        assert set(parameters("/api/v1/raw-products/{id}/conversions/", method)) == {"id"}
+    put = paths["/api/v1/raw-products/{id}/conversions/"]["put"]["requestBody"]
+    assert put["content"]["application/json"]["schema"]["type"] == "array" and put["required"]
+    plan = "/api/v1/production-plans/{id}"
+    assert "requestBody" not in paths[f"{plan}/start/"]["post"]
+    assert "requestBody" not in paths[f"{plan}/cancel/"]["post"]
+    complete = paths[f"{plan}/complete/"]["post"]["requestBody"]
+    assert not complete.get("required"), "the body of /complete is optional"
+    schemas = openapi_schema()["components"]["schemas"]
+    enums = "#/components/schemas/"
+    assert schemas["ProductionPlan"]["properties"]["status"]["allOf"] == [{"$ref": f"{enums}ProductionPlanStatusEnum"}]
+    assert schemas["RawProductOrder"]["properties"]["status"] == {"$ref": f"{enums}OrderStatusEnum"}
+
+
 def test_the_checker_refuses_what_the_api_must_not_answer():
     """The conformance tests can fail: a decimal as a string, a field too many or too few, a bad envelope."""
     schema = response_schema("GET", "/api/v1/raw-products/1", 200)

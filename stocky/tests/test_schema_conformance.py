@@ -15,6 +15,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.models import Role
+from inventory.models import RawProduct
+from inventory.services import stock_change
 from inventory.tests.factories import (
     FinishedProductFactory,
     RawProductFactory,
@@ -25,6 +27,7 @@ from inventory.tests.factories import (
 )
 from orders.models import CatalogueOrder
 from orders.tests.factories import ClientFactory, FinishedProductOrderFactory, RawProductOrderFactory, make_order
+from production.models import RecipeItem
 from production.tests.factories import ProductionPlanFactory, RecipeItemFactory
 from stocky.tests.openapi import assert_matches_schema
 
@@ -277,3 +280,122 @@ def test_catalogue_order_bodies_match_the_schema(api, client_for):
 def test_welcome_matches_the_schema(anon):
     body = check(anon.get("/api/v1/"), 200)
     assert body["endpoints"]["rawProducts"] == "/api/v1/raw-products"
+
+
+# --- Stock that follows the work: conversions, the ledger, production runs, requirements, costs --------
+
+
+@pytest.fixture
+def bakery(db):
+    """Bread planned next month: flour on hand but short and sold by a mill, yeast that nobody sells."""
+    flour = RawProductFactory(name="Flour", stock_quantity=2, unit_of_measure="kg")
+    yeast = RawProductFactory(name="Yeast", stock_quantity=0, unit_of_measure="g")
+    bread = FinishedProductFactory(name="Bread", stock_quantity=0, unit_of_measure="unit")
+    RecipeItemFactory(finished_product=bread, raw_product=flour, quantity_required=500, unit_of_measure="g")
+    RecipeItemFactory(finished_product=bread, raw_product=yeast, quantity_required=10, unit_of_measure="g")
+    mill = SupplierFactory(name="Mill")
+    SupplierRawProductFactory(supplier=mill, raw_product=flour, unit_price="800.00", unit_of_measure="t")
+    day = timezone.now() + datetime.timedelta(days=40)
+    plan = ProductionPlanFactory(
+        finished_product=bread, planned_quantity=10, unit_of_measure="unit", planned_production_date=day,
+        planned_duration=2, hourly_rate=20,
+    )
+    window = {"from": day.date().isoformat(), "to": (day.date() + datetime.timedelta(days=1)).isoformat()}
+    return SimpleNamespace(flour=flour, yeast=yeast, bread=bread, mill=mill, plan=plan, window=window)
+
+
+def test_conversions_match_the_schema(api, client_for, bakery):
+    for url in (f"/api/v1/raw-products/{bakery.flour.pk}/conversions",
+                f"/api/v1/finished-products/{bakery.bread.pk}/conversions"):
+        assert check(api.get(url), 200)["data"] == []
+        rows = [{"quantity_a": 1, "unit_a": "unit", "quantity_b": 450, "unit_b": "g"}]
+        assert check(api.put(url, rows), 200)["data"] == rows
+        assert check(api.get(f"{url}/"), 200)["data"] == rows
+        # Not a list; an unknown unit (400 on `0.unit_b`); a product that does not exist.
+        check(api.put(url, {"quantity_a": 1}), 400)
+        body = check(api.put(url, [{**rows[0], "unit_b": "sack"}]), 400)
+        assert list(body["errors"]) == ["0.unit_b"]
+        check(api.put(url.replace(f"/{url.split('/')[4]}/", "/999999/"), rows), 404)
+        check(client_for(Role.READONLY).put(url, rows), 403)
+
+
+def test_the_stock_ledger_matches_the_schema(api, client_for, bakery):
+    # One entry made by a user through the API, one by no one (a command: user_id and user_name null).
+    check(api.patch(f"/api/v1/raw-products/{bakery.flour.pk}", {"stock_quantity": 30}), 200)
+    stock_change(item=bakery.yeast, delta=5, reason="correction", note="Counted")
+    body = check(client_for(Role.READONLY).get("/api/v1/stock-movements"), 200)
+    users = {entry["user_name"] for entry in body["data"]}
+    assert api.user.username in users and None in users
+    body = check(api.get("/api/v1/stock-movements/", {"item_type": "raw_product", "page": 1, "page_size": 1}), 200)
+    assert body["meta"]["total"] >= 2
+    entry = body["data"][0]
+    check(api.get(f"/api/v1/stock-movements/{entry['id']}"), 200)
+    check(api.get("/api/v1/stock-movements", {"item_type": "lorry"}), 400)
+    check(api.get("/api/v1/stock-movements", {"source_id": "-1"}), 400)
+    check(api.get("/api/v1/stock-movements/999999"), 404)
+
+
+def test_production_runs_match_the_schema(api, client_for, bakery):
+    plans = "/api/v1/production-plans"
+    plan = bakery.plan
+    assert check(api.post(f"{plans}/{plan.pk}/start"), 200)["data"]["status"] == "in_progress"
+    check(api.post(f"{plans}/{plan.pk}/start"), 409)
+    # 10 loaves need 5 kg of flour (2 on hand) and 100 g of yeast (none): nothing moves, each shortage named.
+    body = check(api.post(f"{plans}/{plan.pk}/complete", {"actual_duration": 2.5}), 409)
+    assert len(body["errors"]["materials"]) == 2
+    check(api.post(f"{plans}/{plan.pk}/complete", [1]), 400)
+    check(api.post(f"{plans}/{plan.pk}/complete", {"produced_quantity": 0}), 400)
+    check(api.post(f"{plans}/999999/complete"), 404)
+    check(client_for(Role.READONLY).post(f"{plans}/{plan.pk}/cancel"), 403)
+
+    RawProduct.objects.filter(pk__in=[bakery.flour.pk, bakery.yeast.pk]).update(stock_quantity=1000)
+    data = check(api.post(f"{plans}/{plan.pk}/complete", {"produced_quantity": 9, "actual_duration": 2.5}), 200)["data"]
+    assert (data["status"], data["produced_quantity"]) == ("completed", 9)
+    check(api.post(f"{plans}/{plan.pk}/cancel"), 409)
+    other = ProductionPlanFactory(finished_product=bakery.bread)
+    assert check(api.post(f"{plans}/{other.pk}/cancel/"), 200)["data"]["status"] == "cancelled"
+
+
+def test_requirements_and_their_orders_match_the_schema(api, client_for, anon, bakery):
+    url = "/api/v1/production/requirements"
+    data = check(api.get(url, bakery.window), 200)["data"]
+    flour, yeast = data["materials"]  # by name
+    assert flour["suggestion"]["supplier_id"] == bakery.mill.pk and flour["reason"] is None
+    assert yeast["suggestion"] is None and yeast["reason"]
+    assert data["suppliers"][0]["materials"][0]["raw_product_id"] == bakery.flour.pk
+    check(api.get(f"{url}/", {"from": "2026-01-01", "to": "2026-01-31"}), 200)  # nothing planned
+    # Missing, malformed or reversed dates.
+    assert set(check(api.get(url), 400)["errors"]) == {"from", "to"}
+    check(api.get(url, {"from": "01/03/2026", "to": "2026-03-31"}), 400)
+    check(api.get(url, {"from": "2026-03-31", "to": "2026-03-01"}), 400)
+    check(anon.get(url, bakery.window), 401)
+
+    orders = f"{url}/orders"
+    created = check(api.post(orders, bakery.window), 201)["data"]
+    assert [order["raw_product_id"] for order in created] == [bakery.flour.pk]
+    assert check(api.post(orders, bakery.window), 200)["data"] == []  # now on order
+    check(api.post(orders, {"from": "2026-03-01"}), 400)
+    check(api.post(orders, ["2026-03-01"]), 400)
+    check(client_for(Role.READONLY).post(orders, bakery.window), 403)
+
+
+def test_costs_match_the_schema(api, bakery):
+    # Labour from a completed run, a sale price, a material nobody sells and one whose recipe unit no longer
+    # converts (only reachable by editing the database): every nullable figure once null, once not.
+    ProductionPlanFactory(
+        finished_product=bakery.bread, planned_quantity=10, unit_of_measure="unit", planned_duration=2,
+        hourly_rate=20, status="completed", produced_quantity=10, completed_at=timezone.now(),
+    )
+    FinishedProductOrderFactory(finished_product=bakery.bread, quantity=10, unit_of_measure="unit", sale_price=30)
+    salt = RawProductFactory(name="Salt", unit_of_measure="kg")
+    RecipeItemFactory(finished_product=bakery.bread, raw_product=salt, quantity_required=5, unit_of_measure="g")
+    RecipeItem.objects.filter(raw_product=salt).update(unit_of_measure="ml")
+    data = check(api.get(f"/api/v1/finished-products/{bakery.bread.pk}/cost"), 200)["data"]
+    assert data["labour_basis"]["source"] == "completed_plans" and data["margin_rate"] is not None
+    assert {line["raw_product_name"]: line["quantity"] for line in data["materials"]}["Salt"] is None
+    assert len(data["missing_prices"]) == 2
+
+    plain = FinishedProductFactory()
+    data = check(api.get(f"/api/v1/finished-products/{plain.pk}/cost/"), 200)["data"]
+    assert (data["materials"], data["labour_basis"], data["average_sale_price"]) == ([], None, None)
+    check(api.get("/api/v1/finished-products/999999/cost"), 404)
