@@ -6,9 +6,9 @@ production plans runs from the orders due, materials are bought when they run lo
 runs are completed, orders are shipped and delivered, and the hub's catalogue orders are approved. Every stock
 change goes through the services that the API uses (inventory.services, orders.services,
 production.services), so each item's ledger adds up to its stock and reads in the order things happened.
-Events after the moment of seeding do not happen: orders due later are still open, later runs still planned.
-
-The randomness comes from one fixed seed: the same day gives the same demo. Dates follow the day you seed.
+The history stops at 6 this morning: orders due later are still open, later runs still planned, the first of the
+day's runs in progress. The randomness comes from one fixed seed, so the same day gives the same demo; dates follow
+the day you seed.
 `--scale` adds bulk history on top (stocky.demo.scale).
 """
 
@@ -143,7 +143,11 @@ def demo_delete():
 def demo_seed(*, weeks=DEFAULT_WEEKS, scale=1, progress=None, now=None):
     """Fill an empty database with the demo workshop and `weeks` of its history; `scale` > 1 multiplies its
     orders and plans with bulk history (stocky.demo.scale). `progress(total, description)` makes a bar."""
-    now = now or timezone.now()
+    # The history runs up to 6 this morning, when the first runs of the day are in the oven, so that the demo is
+    # the same whatever the hour of seeding (before 6, up to now: nothing is recorded in the future).
+    if now is None:
+        now = timezone.localtime()
+        now = min(now, now.replace(hour=6, minute=0, second=0, microsecond=0))
     workshop = Workshop(now=now, weeks=weeks, progress=progress or _no_progress)
     with workshop.clock.running():
         workshop.build()
@@ -297,7 +301,7 @@ class Workshop:
         for spec in data.USERS:
             user = User.objects.filter(email=spec.email).first() or User(email=spec.email)
             user.username, user.first_name, user.last_name = spec.username, spec.first_name, spec.last_name
-            user.role, user.is_active = spec.role, True
+            user.role, user.is_active, user.date_joined = spec.role, True, self.clock.now
             user.set_password(spec.password)
             user.save()
             self.users[spec.role] = user
