@@ -142,7 +142,7 @@ class History:
         nights = defaultdict(list)
         for run in self.runs:
             nights[timezone.localdate(run.planned_production_date)].append(run)
-        bar = progress(copies, "Adding bulk history")
+        bar = progress(copies, "Adding bulk history", "copies")
         slot = NIGHT_SECONDS / copies
         with written_timestamps(RawProductOrder, FinishedProductOrder, ProductionPlan, CatalogueOrder, StockMovement):
             for copy in range(copies):

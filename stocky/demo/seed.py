@@ -142,7 +142,7 @@ def demo_delete():
 @transaction.atomic
 def demo_seed(*, weeks=DEFAULT_WEEKS, scale=1, progress=None, now=None):
     """Fill an empty database with the demo workshop and `weeks` of its history; `scale` > 1 multiplies its
-    orders and plans with bulk history (stocky.demo.scale). `progress(total, description)` makes a bar."""
+    orders and plans with bulk history (stocky.demo.scale). `progress(total, description, unit)` makes a bar."""
     # The history runs up to 6 this morning, when the first runs of the day are in the oven, so that the demo is
     # the same whatever the hour of seeding (before 6, up to now: nothing is recorded in the future).
     if now is None:
@@ -166,7 +166,7 @@ class _NoBar:
         pass
 
 
-def _no_progress(total, description):
+def _no_progress(total, description, unit):
     return _NoBar()
 
 
@@ -278,7 +278,7 @@ class Workshop:
         for sale in self.sales:
             self.schedule(sale.ordered_at, self.sale_place, sale)
         self.schedule_hub_orders()
-        bar = self.progress((self.today - self.first_day).days + 1, "Replaying the workshop's history")
+        bar = self.progress((self.today - self.first_day).days + 1, "Replaying the workshop's history", "days")
         shown = self.first_day
         while self.events:
             when, _, action, args = heapq.heappop(self.events)

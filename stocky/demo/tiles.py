@@ -4,6 +4,7 @@ They go through `inventory.images.normalise_image`, the same checks and re-encod
 """
 
 import io
+import unicodedata
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -15,7 +16,10 @@ PALETTE = ["#c8553d", "#588b8b", "#f28f3b", "#5d576b", "#8cb369", "#bc4b51"]
 
 
 def initials(name):
-    words = [word for word in name.replace("-", " ").split() if word[:1].isalpha()]
+    """The first letters of the first two real words, without accents (the default font has no "À"):
+    "Fontaine à chocolat" -> "FC"."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    words = [word for word in plain.replace("-", " ").split() if len(word) > 2 and word[0].isalpha()]
     return "".join(word[0] for word in words[:2]).upper() or "?"
 
 

@@ -196,6 +196,19 @@ def test_a_database_with_other_business_data_is_refused_and_left_alone(make_user
     assert list(User.objects.values_list("pk", flat=True)) == [owner.pk]
 
 
+def test_reset_asks_first_and_deletes_nothing_unless_told_yes(monkeypatch):
+    Supplier.objects.create(name="Moulin Réel", phone="1", email="real@moulin.fr", contact_person="Anne")
+    questions = []
+    monkeypatch.setattr("builtins.input", lambda question: questions.append(question) or "no")
+
+    with pytest.raises(CommandError, match="Nothing deleted"):
+        call_command("seed_demo", "--reset", stdout=io.StringIO(), stderr=io.StringIO(), interactive=True)
+
+    assert "1 suppliers" in questions[0]
+    assert list(Supplier.objects.values_list("name", flat=True)) == ["Moulin Réel"]
+    assert not RawProduct.objects.exists()
+
+
 def test_if_empty_seeds_an_empty_database_and_says_nothing_once_there_is_data():
     out = seed("--if-empty", "--weeks", "1")
     assert "Seeded the demo workshop" in out and RawProduct.objects.exists()
@@ -264,7 +277,7 @@ def test_the_command_scales_with_a_progress_bar(monkeypatch):
     bars = []
 
     class Bar:
-        def __init__(self, total, description):
+        def __init__(self, total, description, unit):
             self.total, self.description, self.done = total, description, 0
             bars.append(self)
 

@@ -18,12 +18,11 @@ from stocky.demo.seed import (
 MAX_SCALE = 1000
 
 
-def _bar(total, description):
+def _bar(total, description, unit):
     """A progress bar on standard error, shown only on a terminal (as the import and export commands do)."""
     from tqdm import tqdm
 
-    return tqdm(total=total, desc=description, unit=" days" if "history" in description else "",
-                file=sys.stderr, delay=0.5, disable=None, leave=False)
+    return tqdm(total=total, desc=description, unit=f" {unit}", file=sys.stderr, delay=0.5, disable=None, leave=False)
 
 
 def _positive(limit):
@@ -105,10 +104,13 @@ class Command(BaseCommand):
         self.print_log_in(base_url)
 
     def confirm(self):
-        answer = input(
-            f"This deletes every business record ({self.summary()}) and the demo accounts of this database.\n"
-            "Type 'yes' to continue: "
-        )
+        try:
+            answer = input(
+                f"This deletes every business record ({self.summary()}) and the demo accounts of this database.\n"
+                "Type 'yes' to continue: "
+            )
+        except EOFError:  # no one to answer: a script that forgot --no-input
+            return False
         return answer.strip().lower() == "yes"
 
     def summary(self):
