@@ -1,4 +1,4 @@
-# The two commands a newcomer needs: `make run` (set up and serve on SQLite) and `make test`.
+# The two commands a newcomer needs: `make run` (set up, seed the demo once and serve on SQLite) and `make test`.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -26,7 +26,9 @@ install: $(BIN)/.installed
 migrate: install
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --no-input
 
+# The first start fills the empty database with the demo workshop and prints its accounts (docs/tutorial.md).
 run: migrate
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py seed_demo --if-empty --base-url http://$(HOST)
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver $(HOST)
 
 test: install

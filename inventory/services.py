@@ -4,7 +4,6 @@ from contextlib import contextmanager
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 
 from inventory.measures import check_product_lines, check_unit
 from inventory.models import (
@@ -39,7 +38,7 @@ def stock_change(*, item, delta, reason, user=None, source=None, note=""):
     """Add `delta` (negative to take) to a stocked item's quantity and append a ledger entry.
 
     Locks the item's row (callers that move several items lock them first with `lock_items`, in pk
-    order), re-checks the quantity after locking, lets the database do the arithmetic, and raises
+    order), re-checks the quantity after locking, writes the exact new quantity, and raises
     `InsufficientStock` (nothing changed) when the result would fall below zero. `source` is the
     document that caused the movement (any model instance). Returns the ledger entry; `item` is
     refreshed in place.
@@ -59,9 +58,11 @@ def stock_change(*, item, delta, reason, user=None, source=None, note=""):
     if on_hand + delta >= ceiling:
         message = f"The quantity of '{item.name}' cannot reach {ceiling}"
         raise InvalidInput(message, errors={"quantity": [message]})
-    if delta:
-        model.objects.filter(pk=item.pk).update(**{kind.quantity_field: F(kind.quantity_field) + delta})
     balance = on_hand + delta
+    if delta:
+        # The row is locked, so writing the balance computed here is as safe as `F() + delta`, and exact:
+        # SQLite keeps decimals as binary floats, where 0.7 - 0.4 - 0.3 falls below 0 and fails the CHECK.
+        model.objects.filter(pk=item.pk).update(**{kind.quantity_field: balance})
     setattr(item, kind.quantity_field, balance)
     return StockMovement.objects.create(
         item_type=kind.item_type,

@@ -26,6 +26,16 @@ def test_change_moves_stock_and_records_balance(flour, make_user):
     )
 
 
+def test_changes_that_empty_the_stock_exactly_leave_zero(flour):
+    # SQLite keeps decimals as binary floats: 0.7 - 0.4 - 0.3 computed there is just below 0.
+    stock_set(item=flour, quantity=Decimal("0.7"))
+    stock_change(item=flour, delta=Decimal("-0.4"), reason=StockMovement.Reason.SHIPMENT)
+    entry = stock_change(item=flour, delta=Decimal("-0.3"), reason=StockMovement.Reason.SHIPMENT)
+    flour.refresh_from_db()
+    assert flour.stock_quantity == 0 == entry.balance_after
+    assert RawProduct.objects.filter(pk=flour.pk, stock_quantity__gt=0).count() == 0
+
+
 def test_change_below_zero_raises_and_changes_nothing(flour):
     with pytest.raises(InsufficientStock) as caught:
         stock_change(item=flour, delta=-11, reason=StockMovement.Reason.SHIPMENT)
