@@ -142,7 +142,8 @@ def _held(kind, order, product):
         item_type=product.STOCK_LEDGER.item_type,
         item_id=product.pk,
     ).aggregate(total=Sum("change"))["total"]
-    return total or Decimal(0)
+    # SQLite sums decimals in binary floats; the ledger's changes have 3 places, so their sum has too.
+    return Decimal(total or 0).quantize(Decimal("0.001"))
 
 
 def _move_stock(kind, order, current, target, user):
