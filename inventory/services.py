@@ -4,7 +4,8 @@ from contextlib import contextmanager
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Lower
 
 from inventory.measures import check_product_lines, check_unit
 from inventory.models import (
@@ -233,7 +234,9 @@ def _stored_image(product, image):
 
 def category_find(*, name):
     """The category with this name in any letter case, or None."""
-    return Category.objects.filter(name_key=name.lower()).first()
+    # Folded by the database, as name_key is: Python's lower() folds more than SQLite's LOWER (ASCII only),
+    # so "Émile" would find the category "émile" there rather than "Émile" itself.
+    return Category.objects.filter(name_key=Lower(Value(name))).first()
 
 
 @transaction.atomic

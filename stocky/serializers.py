@@ -3,13 +3,26 @@
 from rest_framework import serializers
 
 
+class IdRelatedField(serializers.PrimaryKeyRelatedField):
+    """A primary key given as an integer. DRF hands any JSON number to the database lookup, where 1.5 is
+    truncated to record 1 and 1e400 (infinity) raises OverflowError: a number with a fraction, or not
+    finite, is refused as not an id."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, float):
+            if not data.is_integer():
+                self.fail("incorrect_type", data_type="float")
+            data = int(data)  # 7.0 is 7: JSON does not tell them apart
+        return super().to_internal_value(data)
+
+
 def related_id(model, source, label=None, **kwargs):
     """A foreign key written and read as `<source>_id`; an unknown id is a 400 on that field.
 
     Reading it costs no query: DRF reads the `<source>_id` column of the row it already has.
     """
     label = label or model._meta.verbose_name.capitalize()
-    return serializers.PrimaryKeyRelatedField(
+    return IdRelatedField(
         source=source,
         queryset=model._default_manager.all(),
         error_messages={
