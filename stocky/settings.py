@@ -211,7 +211,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.SearchFilter",
+        "stocky.api.BoundedSearchFilter",
         "stocky.api.StrictOrderingFilter",
     ],
     "EXCEPTION_HANDLER": "stocky.api.exception_handler",
