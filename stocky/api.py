@@ -93,6 +93,16 @@ def _protected_errors(exc):
     return f"Cannot delete: still referenced by {summary}", errors
 
 
+def _token_error_message(detail):
+    """The message of a JWT error (simplejwt's `{"detail", "code", "messages": [{"message", ...}]}`), made
+    precise by the first token's reason ("Token is expired"), or None for any other error."""
+    if not (isinstance(detail, dict) and "code" in detail and isinstance(detail.get("detail"), str)):
+        return None
+    reasons = [item.get("message") for item in detail.get("messages") or [] if isinstance(item, dict)]
+    reason = next((str(text) for text in reasons if text), None)
+    return f"{detail['detail']}: {reason}" if reason else str(detail["detail"])
+
+
 _SUSPICIOUS_MESSAGES = {
     TooManyFieldsSent: "The request has too many fields (form fields or query parameters)",
     TooManyFilesSent: "The request has too many files",
@@ -151,6 +161,9 @@ def exception_handler(exc, context):
             return error_response(exc.status_code, _validation_message(errors), errors, headers)
         if isinstance(exc, exceptions.ParseError):
             return error_response(exc.status_code, f"Malformed request body: {exc.detail}", {}, headers)
+        token_message = _token_error_message(exc.detail)
+        if token_message:
+            return error_response(exc.status_code, token_message, {}, headers)
         message = exc.detail if isinstance(exc.detail, str) else "Request failed"
         errors = {} if isinstance(exc.detail, str) else _flatten(exc.detail)
         return error_response(exc.status_code, str(message), errors, headers)
