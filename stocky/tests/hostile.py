@@ -28,7 +28,8 @@ def unchanged_database():
 
 def assert_refused(response, status_code=None):
     """The error envelope of SPEC section 0 with a 4xx status (exactly `status_code` when given)."""
-    assert response["Content-Type"] == "application/json", (response.status_code, response.content[:300])
+    content_type = response.get("Content-Type", "")
+    assert content_type.split(";")[0] == "application/json", (response.status_code, content_type, response.content[:300])
     body = response.json()
     assert 400 <= response.status_code < 500, body
     if status_code is not None:

@@ -192,7 +192,9 @@ def test_a_supplier_email_filter_beyond_the_field_length_is_a_400(api, shop):
 
 @pytest.mark.parametrize("path", ["/api/v1/raw-products", "/api/v1/stock-movements"])
 @pytest.mark.parametrize("parameter", ["page", "page_size"])
-@pytest.mark.parametrize("value", ["1e3", "-0", "0", "-1", "1.5", "NaN", "Infinity", str(10**40), "0x10", "\x00", "' OR 1=1"])
+@pytest.mark.parametrize(
+    "value", ["1e3", "-0", "0", "-1", "1.5", "NaN", "Infinity", str(10**40), "0x10", "true", "\x00", "' OR 1=1"]
+)
 def test_a_page_that_is_not_a_positive_integer_in_range_is_a_400(api, shop, path, parameter, value):
     query = {"page": 1, parameter: value}
     body = assert_refused(api.get(path, query), 400)
@@ -201,7 +203,7 @@ def test_a_page_that_is_not_a_positive_integer_in_range_is_a_400(api, shop, path
 
 @pytest.mark.parametrize("path", ["/api/v1/products", "/api/v1/products/orders", "/api/v1/users"])
 @pytest.mark.parametrize("parameter", ["page", "pageSize"])
-@pytest.mark.parametrize("value", ["1e3", "-0", "1.5", "NaN", "Infinity", "\x00", "' OR 1=1"])
+@pytest.mark.parametrize("value", ["1e3", "-0", "1.5", "NaN", "Infinity", "true", "\x00", "' OR 1=1"])
 def test_a_hub_page_that_is_not_a_positive_integer_is_a_400(api, path, parameter, value):
     body = assert_refused(api.get(path, {parameter: value}), 400)
     assert set(body["errors"]) == {parameter}
@@ -274,7 +276,7 @@ def test_too_many_form_fields_or_files_is_a_400(api, shop):
 @pytest.mark.parametrize("query", ["search=%FF%FE", "search=%ED%A0%80", "search=%C3%28", "ordering=%FF"])
 def test_a_query_string_that_is_not_utf8_is_read_with_replacement_characters(api, names, query):
     response = api.get(f"/api/v1/raw-products?{query}")
-    assert response.status_code in (200, 400) and response["Content-Type"] == "application/json"
+    assert response.status_code in (200, 400) and response["Content-Type"].startswith("application/json")
     if query.startswith("search"):
         assert response.json()["data"] == []
 
