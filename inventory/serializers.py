@@ -18,12 +18,12 @@ from inventory.services import category_find
 from inventory.units import Equivalence, UnitError, normalize_unit
 from stocky.models import QUANTITY
 from stocky.serializers import (
+    BoundedUniqueValidator,
     OptionalTextField,
     OptionalURLField,
     PairKeyedSerializer,
     related_id,
 )
-from stocky.validators import BoundedUniqueValidator
 
 
 class UnitField(serializers.CharField):
