@@ -20,7 +20,7 @@ from accounts.serializers import (
     UserUpdateSerializer,
     token_pair_body,
 )
-from stocky.api import positive_int_param
+from stocky.api import MAX_SEARCH_LENGTH, positive_int_param, search_text
 from stocky.permissions import ALL_ROLES, INVITE_ROLES, UserManagementPermission
 from stocky.schema import error_response, hub_page
 
@@ -140,7 +140,11 @@ class UserViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             OpenApiParameter(
                 "pageSize", {"type": "integer", "minimum": 1, "maximum": 100}, description="Rows per page (default 10)."
             ),
-            OpenApiParameter("search", description="Words that must each match the username, a name or the e-mail."),
+            OpenApiParameter(
+                "search",
+                {"type": "string", "maxLength": MAX_SEARCH_LENGTH},
+                description="Words that must each match the username, a name or the e-mail.",
+            ),
             OpenApiParameter(
                 "ordering", description=f"Sort by one or more of {', '.join(selectors.ORDERING_FIELDS)}, "
                 "separated by commas; `-` before a name sorts descending."
@@ -155,7 +159,7 @@ class UserViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         )
         users = selectors.user_list(
             actor=request.user,
-            search=request.query_params.get("search", ""),
+            search=search_text(request),
             ordering=request.query_params.get("ordering", ""),
         )
         total = users.count()

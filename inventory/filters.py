@@ -26,7 +26,8 @@ class FinishedProductFilter(django_filters.FilterSet):
 
 class SupplierFilter(django_filters.FilterSet):
     # E-mails are unique regardless of letter case, so they are looked up that way too.
-    email = django_filters.CharFilter(lookup_expr="iexact")
+    # Bounded like the field: an over-long value is a 400, not an over-long LIKE pattern (SQLite refuses those).
+    email = django_filters.CharFilter(lookup_expr="iexact", max_length=254)
 
     class Meta:
         model = Supplier

@@ -2,7 +2,6 @@ from decimal import Decimal
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.validators import UniqueValidator
 
 from inventory.images import image_from_upload
 from inventory.measures import unit_problem
@@ -19,6 +18,7 @@ from inventory.services import category_find
 from inventory.units import Equivalence, UnitError, normalize_unit
 from stocky.models import QUANTITY
 from stocky.serializers import (
+    BoundedUniqueValidator,
     OptionalTextField,
     OptionalURLField,
     PairKeyedSerializer,
@@ -83,7 +83,7 @@ class SupplierSerializer(serializers.ModelSerializer):
     email = serializers.EmailField(
         max_length=254,
         validators=[
-            UniqueValidator(
+            BoundedUniqueValidator(
                 queryset=Supplier.objects.all(),
                 lookup="iexact",
                 message="A supplier with this e-mail already exists.",

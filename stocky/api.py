@@ -5,7 +5,12 @@ import math
 import re
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import (
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
 from django.db.models import ProtectedError, RestrictedError
@@ -88,6 +93,22 @@ def _protected_errors(exc):
     return f"Cannot delete: still referenced by {summary}", errors
 
 
+def _token_error_message(detail):
+    """The message of a JWT error (simplejwt's `{"detail", "code", "messages": [{"message", ...}]}`), made
+    precise by the first token's reason ("Token is expired"), or None for any other error."""
+    if not (isinstance(detail, dict) and "code" in detail and isinstance(detail.get("detail"), str)):
+        return None
+    reasons = [item.get("message") for item in detail.get("messages") or [] if isinstance(item, dict)]
+    reason = next((str(text) for text in reasons if text), None)
+    return f"{detail['detail']}: {reason}" if reason else str(detail["detail"])
+
+
+_SUSPICIOUS_MESSAGES = {
+    TooManyFieldsSent: "The request has too many fields (form fields or query parameters)",
+    TooManyFilesSent: "The request has too many files",
+}
+
+
 def exception_handler(exc, context):
     """Render every error raised under the API in the one envelope of SPEC section 0."""
     if isinstance(exc, Http404):
@@ -121,6 +142,13 @@ def exception_handler(exc, context):
     if isinstance(exc, RequestDataTooBig):
         return error_response(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, "The request body is too large")
 
+    if isinstance(exc, SuspiciousOperation):
+        # Django's guards on a request (too many fields or files in a form or query string, ...): Django
+        # answers them with a 400 outside a view, and so do we inside one.
+        set_rollback()
+        logger.warning("Suspicious request refused with a 400: %s", exc)
+        return error_response(status.HTTP_400_BAD_REQUEST, _SUSPICIOUS_MESSAGES.get(type(exc), "The request is malformed"))
+
     if isinstance(exc, exceptions.APIException):
         set_rollback()
         headers = {}
@@ -133,6 +161,9 @@ def exception_handler(exc, context):
             return error_response(exc.status_code, _validation_message(errors), errors, headers)
         if isinstance(exc, exceptions.ParseError):
             return error_response(exc.status_code, f"Malformed request body: {exc.detail}", {}, headers)
+        token_message = _token_error_message(exc.detail)
+        if token_message:
+            return error_response(exc.status_code, token_message, {}, headers)
         message = exc.detail if isinstance(exc.detail, str) else "Request failed"
         errors = {} if isinstance(exc.detail, str) else _flatten(exc.detail)
         return error_response(exc.status_code, str(message), errors, headers)
@@ -251,7 +282,8 @@ class StrictOrderingFilter(filters.OrderingFilter):
             return self.get_default_ordering(view)
         fields = [param.strip() for param in params.split(",") if param.strip()]
         valid = {name for name, _label in self.get_valid_fields(queryset, view, {"request": request})}
-        bad = [field for field in fields if field.lstrip("-") not in valid]
+        # One leading "-" at most: "--id" would pass a check on field.lstrip("-") and fail in the database.
+        bad = [field for field in fields if field.removeprefix("-") not in valid]
         if bad or not fields:
             allowed = ", ".join(sorted(valid))
             raise exceptions.ValidationError(
@@ -261,6 +293,40 @@ class StrictOrderingFilter(filters.OrderingFilter):
         if not any(field.lstrip("-") in ("id", "pk") for field in fields):
             fields.append("id")
         return fields
+
+
+MAX_SEARCH_LENGTH = 200
+
+
+def search_text(request, param="search"):
+    """The `search` query parameter, refused (400) beyond MAX_SEARCH_LENGTH characters.
+
+    Each word of a search becomes a LIKE on every search field. Unbounded, SQLite fails on one long word (a
+    LIKE pattern is at most 50,000 bytes) or on a thousand short ones (an expression is at most 1,000 deep),
+    and MariaDB scans once per word. A search is a few words.
+    """
+    value = request.query_params.get(param, "")
+    if len(value) > MAX_SEARCH_LENGTH:
+        raise exceptions.ValidationError({param: [f"The search must be at most {MAX_SEARCH_LENGTH} characters"]})
+    # As DRF's SearchFilter does (but naming the parameter): no stored text holds a NUL, the serializers
+    # refuse it, and SQLite's LIKE stops reading its pattern at one (a search for NUL matched every row).
+    if "\x00" in value:
+        raise exceptions.ValidationError({param: ["Null characters are not allowed."]})
+    return value
+
+
+class BoundedSearchFilter(filters.SearchFilter):
+    """DRF's search, bounded in length and refusing NUL with a 400 on `search`: see `search_text`."""
+
+    def get_search_terms(self, request):
+        search_text(request, self.search_param)
+        return super().get_search_terms(request)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["maxLength"] = MAX_SEARCH_LENGTH
+        return parameters
 
 
 class OptionalSlashRouter(routers.SimpleRouter):

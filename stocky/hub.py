@@ -5,11 +5,11 @@ import math
 
 from django.urls import re_path
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import filters, mixins, viewsets
+from rest_framework import mixins, viewsets
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 
-from stocky.api import StrictOrderingFilter, integer_query_parameter, positive_int_param
+from stocky.api import BoundedSearchFilter, StrictOrderingFilter, integer_query_parameter, positive_int_param
 
 
 class HubPagination(BasePagination):
@@ -77,7 +77,7 @@ class HubViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     """
 
     pagination_class = HubPagination
-    filter_backends = [DjangoFilterBackend, filters.SearchFilter, CamelCaseOrderingFilter]
+    filter_backends = [DjangoFilterBackend, BoundedSearchFilter, CamelCaseOrderingFilter]
     lookup_value_regex = r"[0-9]+"
 
     def validated_input(self, serializer_class):

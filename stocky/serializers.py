@@ -1,6 +1,35 @@
 """Serializer pieces shared by the section A resources."""
 
 from rest_framework import serializers
+from rest_framework.validators import UniqueValidator
+
+
+class IdRelatedField(serializers.PrimaryKeyRelatedField):
+    """A primary key given as an integer. DRF hands any JSON number to the database lookup, where 1.5 is
+    truncated to record 1 and 1e400 (infinity) raises OverflowError: a number with a fraction, or not
+    finite, is refused as not an id."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, float):
+            if not data.is_integer():
+                self.fail("incorrect_type", data_type="float")
+            data = int(data)  # 7.0 is 7: JSON does not tell them apart
+        return super().to_internal_value(data)
+
+
+class BoundedUniqueValidator(UniqueValidator):
+    """DRF's UniqueValidator, skipped for a value longer than the field allows.
+
+    DRF runs every validator of a field even after one failed, so a 70,000-character e-mail reached the
+    uniqueness query although the length check had refused it; on SQLite its LIKE pattern (`iexact`) is
+    over the 50,000-byte limit and the query fails. The field's own max_length already reports the value.
+    """
+
+    def __call__(self, value, serializer_field):
+        max_length = getattr(serializer_field, "max_length", None)
+        if max_length is not None and isinstance(value, str) and len(value) > max_length:
+            return
+        super().__call__(value, serializer_field)
 
 
 def related_id(model, source, label=None, **kwargs):
@@ -9,7 +38,7 @@ def related_id(model, source, label=None, **kwargs):
     Reading it costs no query: DRF reads the `<source>_id` column of the row it already has.
     """
     label = label or model._meta.verbose_name.capitalize()
-    return serializers.PrimaryKeyRelatedField(
+    return IdRelatedField(
         source=source,
         queryset=model._default_manager.all(),
         error_messages={

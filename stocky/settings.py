@@ -169,6 +169,7 @@ if MEDIA_STORAGE == "s3":
         },
     }
 # A JSON body may carry a catalogue image of up to 5 MB as base64 (4/3 larger), plus its other fields.
+# Any larger body is a 413, multipart forms included (stocky/parsers.py).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
 
 # --- E-mail ---------------------------------------------------------------------------------------
@@ -202,14 +203,15 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["stocky.permissions.RolePermission"],
     # JSON only: no browsable API, so no response from /api/ is ever HTML.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # DRF's, with a 400 or 413 where DRF let a hostile body through (stocky/parsers.py).
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
-        "rest_framework.parsers.MultiPartParser",
+        "stocky.parsers.JSONParser",
+        "stocky.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.SearchFilter",
+        "stocky.api.BoundedSearchFilter",
         "stocky.api.StrictOrderingFilter",
     ],
     "EXCEPTION_HANDLER": "stocky.api.exception_handler",
