@@ -20,8 +20,8 @@ from orders.models import RawProductOrder
 
 RAW_PRODUCT = ["id", "name", "stock_quantity", "unit_of_measure", "created_at", "updated_at"]
 RAW_PRODUCT_ORDER = [
-    "id", "raw_product_id", "supplier_id", "quantity", "price", "ordered_at", "expected_delivery_date", "status",
-    "created_at", "updated_at",
+    "id", "raw_product_id", "supplier_id", "quantity", "unit_of_measure", "price", "ordered_at",
+    "expected_delivery_date", "status", "created_at", "updated_at",
 ]
 PRODUCT = ["id", "name", "category_id", "quantity", "description", "image", "created_at", "updated_at"]
 
@@ -34,7 +34,9 @@ def _default(value):
 
 
 def _json(body, status=200):
-    return HttpResponse(orjson.dumps(body, default=_default), status=status, content_type="application/json")
+    # OPT_UTC_Z: UTC date-times end in "Z", as the API writes them.
+    return HttpResponse(orjson.dumps(body, default=_default, option=orjson.OPT_UTC_Z), status=status,
+                        content_type="application/json")
 
 
 def _section_a(rows, message, request, page_of_ids=False):
