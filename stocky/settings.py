@@ -201,7 +201,8 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["stocky.permissions.RolePermission"],
     # JSON only: no browsable API, so no response from /api/ is ever HTML.
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # DRF's JSONRenderer output, encoded by orjson (stocky/renderers.py).
+    "DEFAULT_RENDERER_CLASSES": ["stocky.renderers.FastJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         "rest_framework.parsers.JSONParser",
         "rest_framework.parsers.MultiPartParser",
