@@ -198,7 +198,8 @@ INVITATION_EMAIL_INLINE_BACKOFF_SECONDS = env.float("INVITATION_EMAIL_INLINE_BAC
 
 # --- REST API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
+    # simplejwt's JWTAuthentication, with each process remembering the user's row for a few seconds.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.CachedJWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["stocky.permissions.RolePermission"],
     # JSON only: no browsable API, so no response from /api/ is ever HTML.
     # DRF's JSONRenderer output, encoded by orjson (stocky/renderers.py).
@@ -265,6 +266,10 @@ SIMPLE_JWT = {
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": True,
 }
+# Seconds each web process may answer a valid access token from the user's row as it last read it: a
+# deactivation or a role change takes effect everywhere within that time (0: read the row on every request;
+# accounts/authentication.py, docs/accounts.md).
+AUTH_USER_CACHE_SECONDS = env.float("AUTH_USER_CACHE_SECONDS", default=5)
 
 # --- Deployment: static files, HTTPS, proxies, cross-origin requests ---------------------------------
 # WhiteNoise serves the hashed, pre-compressed files that `collectstatic` writes (browsers cache them for
