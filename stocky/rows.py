@@ -9,7 +9,9 @@ date-time. For a serializer whose fields are plain columns, a row plan reads the
 - a date-time is written as DRF writes it (ISO 8601, "Z" for UTC) by orjson, when the current time zone is
   UTC (the default); in any other zone through the field's own `to_representation`;
 - a Decimal stays a Decimal and becomes the JSON number DRF's renderer writes (stocky.renderers);
-- anything a plan cannot reproduce exactly (a method field, a nested serializer, a field with its own
+- a method field is read only when the serializer names the column it needs and a function of that value
+  that its `get_<field>` method uses as well (`row_methods`, e.g. the catalogue's imageUrl);
+- anything a plan cannot reproduce exactly (another method field, a nested serializer, a field with its own
   output, a nullable relation's name, ...) makes `plan_for` answer None, and the view keeps the serializer.
 
 `stocky/tests/test_rows.py` compares both outputs byte for byte over every section A resource, so that
@@ -41,6 +43,7 @@ class RowPlan:
     annotations: dict  # alias -> F("relation__name")
     datetime_fields: tuple  # (index, DRF field) of each date-time column
     converters: tuple  # (index, function) of the columns whose database value is not the output value
+    methods: tuple = ()  # (index, function(value, context)) of the method fields the serializer reads from a column
 
     @property
     def joins(self):
@@ -53,26 +56,43 @@ class RowPlan:
             queryset = queryset.annotate(**self.annotations)
         return queryset.values_list(*self.columns)
 
-    def encode(self, rows):
-        """The rows (tuples from `values`) as the JSON the serializer's output (many=True) renders to."""
-        converters = self._converters()
+    def encode(self, rows, context=None):
+        """The rows (tuples from `values`) as the JSON the serializer's output (many=True) renders to.
+
+        `context` is the serializer's context (the request), for the method fields."""
+        converters = self._converters(context)
         if converters:
             rows = [_convert(row, converters) for row in rows]
         names = self.names
         return _encoded([dict(zip(names, row)) for row in rows])
 
-    def encode_one(self, row):
+    def encode_one(self, row, context=None):
         """One row as the JSON of the serializer's output for one record."""
-        converters = self._converters()
+        converters = self._converters(context)
         if converters:
             row = _convert(row, converters)
         return _encoded(dict(zip(self.names, row)))
 
-    def _converters(self):
+    def _converters(self, context):
+        converters = self.converters
         if self.datetime_fields and not _is_utc(timezone.get_current_timezone()):
             # Another zone than UTC (TIME_ZONE): each date-time as the field writes it, offset included.
-            return self.converters + tuple((index, field.to_representation) for index, field in self.datetime_fields)
-        return self.converters
+            converters += tuple((index, field.to_representation) for index, field in self.datetime_fields)
+        if self.methods:
+            # Called for every value, None included, as DRF calls a method field with the whole record.
+            converters += tuple((index, _Method(function, context)) for index, function in self.methods)
+        return converters
+
+
+class _Method:
+    __slots__ = ("function", "context")
+    always = True
+
+    def __init__(self, function, context):
+        self.function, self.context = function, context
+
+    def __call__(self, value):
+        return self.function(value, self.context)
 
 
 def _encoded(data):
@@ -84,7 +104,8 @@ def _convert(row, converters):
     row = list(row)
     for index, function in converters:
         value = row[index]
-        if value is not None:  # DRF skips to_representation for None as well
+        # DRF skips to_representation for None (not a method field, which gets the whole record).
+        if value is not None or getattr(function, "always", False):
             row[index] = function(value)
     return row
 
@@ -120,11 +141,19 @@ def _build(serializer_class):
     if serializer_class.to_representation is not serializers.Serializer.to_representation:
         raise Unsupported("its own to_representation")
     model = serializer_class.Meta.model
-    names, columns, annotations, datetime_fields, converters = [], [], {}, [], []
+    row_methods = getattr(serializer_class, "row_methods", {})
+    names, columns, annotations, datetime_fields, converters, methods = [], [], {}, [], [], []
     for field in serializer_class().fields.values():
         if field.write_only:
             continue
         index = len(names)
+        if isinstance(field, serializers.SerializerMethodField) and field.field_name in row_methods:
+            # The serializer computes this field from one column, with a function the plan calls too.
+            column, function = row_methods[field.field_name]
+            methods.append((index, getattr(serializer_class, function)))
+            names.append(field.field_name)
+            columns.append(_concrete(model, column).attname)
+            continue
         column, converter = _column(model, field, annotations)
         if converter == "datetime":
             datetime_fields.append((index, field))
@@ -132,7 +161,9 @@ def _build(serializer_class):
             converters.append((index, converter))
         names.append(field.field_name)
         columns.append(column)
-    return RowPlan(tuple(names), tuple(columns), annotations, tuple(datetime_fields), tuple(converters))
+    return RowPlan(
+        tuple(names), tuple(columns), annotations, tuple(datetime_fields), tuple(converters), tuple(methods)
+    )
 
 
 def _concrete(model, name):
@@ -171,8 +202,9 @@ def _column(model, field, annotations):
         model_field = _concrete(relation.related_model, attrs[1])
         if model_field.is_relation:
             raise Unsupported(f"{field.field_name}: a relation of a relation")
-        annotations[field.field_name] = F(f"{attrs[0]}__{attrs[1]}")
-        return field.field_name, _converter(field, model_field)
+        alias = f"rowplan_{len(annotations)}"  # the output name may be a field of the model ("category")
+        annotations[alias] = F(f"{attrs[0]}__{attrs[1]}")
+        return alias, _converter(field, model_field)
     if len(attrs) != 1:
         raise Unsupported(f"{field.field_name}: a deeper source")
     model_field = _concrete(model, attrs[0])

@@ -20,26 +20,11 @@ def envelope(data, message, meta=None, status_code=status.HTTP_200_OK):
     return Response(body, status=status_code)
 
 
-class ManufacturingViewSet(viewsets.ModelViewSet):
-    """CRUD for one resource of section A.
+class FastReadMixin:
+    """What the reads of a section A or hub viewset share: filter backends left out when no query parameter
+    is theirs, and a RowPlan (stocky.rows) for answering without per-field serializer work."""
 
-    Subclasses name the resource (`entity`, `entity_plural`) for the messages; everything else is
-    the ordinary DRF machinery. Writes run in a transaction so that a service called by
-    `perform_*` either completes or changes nothing.
-
-    Reads (lists, single rows, the extra reads through `list_response`) skip the serializer's per-field
-    work when its fields are plain columns (stocky.rows); `fast_reads = False` turns that off for a view.
-    """
-
-    entity = "Record"
-    entity_plural = "Records"
-    pagination_class = OptionalPagePagination
-    lookup_value_regex = r"[0-9]+"
-    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
     fast_reads = True
-
-    def message(self, verb, plural=False):
-        return f"{self.entity_plural if plural else self.entity} {verb} successfully"
 
     def filter_queryset(self, queryset):
         # Without a filter, search or ordering parameter every backend hands the queryset back as it is;
@@ -62,6 +47,50 @@ class ManufacturingViewSet(viewsets.ModelViewSet):
             return None
         return plan_for(serializer_class or self.get_serializer_class())
 
+    def fast_retrieve(self):
+        """The requested record's JSON through the RowPlan, or None when the serializer must answer."""
+        plan = self.row_plan()
+        # Permissions that look at the record itself need the model instance.
+        if plan is None or any(
+            type(permission).has_object_permission is not BasePermission.has_object_permission
+            for permission in self.get_permissions()
+        ):
+            return None
+        row = get_object_or_404(plan.values(self.filter_queryset(self.get_queryset())), **self.lookup())
+        return plan.encode_one(row, self.get_serializer_context())
+
+    def lookup(self):
+        """The filter naming the requested record, from the URL."""
+        lookup_url_kwarg = self.lookup_url_kwarg or self.lookup_field
+        return {self.lookup_field: self.kwargs[lookup_url_kwarg]}
+
+    def get_object(self):
+        queryset = self.filter_queryset(self.get_queryset())
+        obj = get_object_or_404(queryset, **self.lookup())
+        self.check_object_permissions(self.request, obj)
+        return obj
+
+
+class ManufacturingViewSet(FastReadMixin, viewsets.ModelViewSet):
+    """CRUD for one resource of section A.
+
+    Subclasses name the resource (`entity`, `entity_plural`) for the messages; everything else is
+    the ordinary DRF machinery. Writes run in a transaction so that a service called by
+    `perform_*` either completes or changes nothing.
+
+    Reads (lists, single rows, the extra reads through `list_response`) skip the serializer's per-field
+    work when its fields are plain columns (stocky.rows); `fast_reads = False` turns that off for a view.
+    """
+
+    entity = "Record"
+    entity_plural = "Records"
+    pagination_class = OptionalPagePagination
+    lookup_value_regex = r"[0-9]+"
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+
+    def message(self, verb, plural=False):
+        return f"{self.entity_plural if plural else self.entity} {verb} successfully"
+
     def list(self, request, *args, **kwargs):
         return self.list_response(self.filter_queryset(self.get_queryset()))
 
@@ -75,34 +104,19 @@ class ManufacturingViewSet(viewsets.ModelViewSet):
         window = paginator.page_window(queryset, self.request) if paginator is not None else None
         plan = self.row_plan(serializer_class)
         if plan is not None:
-            data = plan.encode(page_rows(plan.values(queryset), window, joined=plan.joins))
+            rows = page_rows(plan.values(queryset), window, joined=plan.joins)
+            data = plan.encode(rows, self.get_serializer_context())
         else:
             rows = page_rows(queryset, window, joined=bool(queryset.query.select_related))
             data = serializer_class(rows, many=True, context=self.get_serializer_context()).data
         meta = paginator.meta if window is not None else None
         return envelope(data, message or self.message("fetched", plural=True), meta)
 
-    def lookup(self):
-        """The filter naming the requested record, from the URL."""
-        lookup_url_kwarg = self.lookup_url_kwarg or self.lookup_field
-        return {self.lookup_field: self.kwargs[lookup_url_kwarg]}
-
-    def get_object(self):
-        queryset = self.filter_queryset(self.get_queryset())
-        obj = get_object_or_404(queryset, **self.lookup())
-        self.check_object_permissions(self.request, obj)
-        return obj
-
     def retrieve(self, request, *args, **kwargs):
-        plan = self.row_plan()
-        # Permissions that look at the record itself need the model instance.
-        if plan is None or any(
-            type(permission).has_object_permission is not BasePermission.has_object_permission
-            for permission in self.get_permissions()
-        ):
-            return envelope(self.get_serializer(self.get_object()).data, self.message("fetched"))
-        row = get_object_or_404(plan.values(self.filter_queryset(self.get_queryset())), **self.lookup())
-        return envelope(plan.encode_one(row), self.message("fetched"))
+        data = self.fast_retrieve()
+        if data is None:
+            data = self.get_serializer(self.get_object()).data
+        return envelope(data, self.message("fetched"))
 
     @transaction.atomic
     def create(self, request, *args, **kwargs):

@@ -1,4 +1,5 @@
-"""The fast reads (stocky.rows) answer byte for byte what the serializers answer, on every section A resource.
+"""The fast reads (stocky.rows) answer byte for byte what the serializers answer, on every section A resource
+and on the hub's catalogue products.
 
 Each read is made twice on the same rows: with the fast path, during which no serializer may write a row
 (so the fast path is really what answered), and with `fast_reads` off (the serializer). The rows hold the
@@ -21,12 +22,14 @@ from inventory.tests.factories import (
     RawProductFactory,
     SupplierFactory,
     SupplierRawProductFactory,
+    make_category,
+    make_product,
 )
 from orders.tests.factories import ClientFactory, FinishedProductOrderFactory, RawProductOrderFactory
 from production.models import ProductionPlan
 from production.tests.factories import ProductionPlanFactory, RecipeItemFactory
 from stocky.rows import plan_for
-from stocky.viewsets import ManufacturingViewSet
+from stocky.viewsets import FastReadMixin, ManufacturingViewSet
 
 pytestmark = pytest.mark.django_db
 
@@ -140,7 +143,7 @@ def both_ways(api, monkeypatch, path, fast):
             patch.setattr(serializers.ModelSerializer, "to_representation", refuse, raising=False)
         first = api.get(path)
     with monkeypatch.context() as patch:
-        patch.setattr(ManufacturingViewSet, "fast_reads", False)
+        patch.setattr(FastReadMixin, "fast_reads", False)
         second = api.get(path)
     return first, second
 
@@ -205,3 +208,32 @@ def test_a_missing_row_is_the_usual_404(api, shop):
                  f"/api/v1/recipe-items/{2**63}/1"):
         response = api.get(path)
         assert response.status_code == 404 and response.json()["statusCode"] == 404, path
+
+
+def test_the_hub_products_fast_reads_answer_the_serializers_bytes(api, monkeypatch):
+    phones, cables = make_category("Phones"), make_category("Câbles  ")
+    plain = make_product("iPhone 12", phones, quantity=Decimal("0"), description="")
+    make_product("USB-C", cables, quantity=Decimal("12.345"), description="Long\nline", image="products/usb.png")
+    make_product("Charger", cables, quantity=10, image="products/é ü.webp")
+    from inventory.views import ProductViewSet
+    from orders.views import CatalogueOrderViewSet
+
+    assert plan_for(ProductViewSet.serializer_class) is not None
+    assert plan_for(CatalogueOrderViewSet.serializer_class) is None, "orders nest their product: serialized"
+    paths = [
+        "/api/v1/products", "/api/v1/products?page=1&pageSize=2", "/api/v1/products?page=2&pageSize=2",
+        "/api/v1/products?page=9", "/api/v1/products?category=phones", "/api/v1/products?search=c&ordering=quantity",
+        "/api/v1/products?ordering=-category,name", f"/api/v1/products/{plain.pk}",
+        f"/api/v1/products/{plain.pk + 1}",
+    ]
+    plan_for(ProductViewSet.serializer_class)
+    for path in paths:
+        fast, serialized = both_ways(api, monkeypatch, path, fast=True)
+        assert fast.status_code == serialized.status_code == 200, (path, fast.content)
+        assert fast.content == serialized.content, path
+    body = api.get("/api/v1/products").json()
+    assert {p["name"]: p["imageUrl"] for p in body["products"]} == {
+        "Charger": "http://testserver/media/products/%C3%A9%20%C3%BC.webp", "iPhone 12": None,
+        "USB-C": "http://testserver/media/products/usb.png",
+    }
+    assert api.get("/api/v1/products?page=9").json() == {"products": [], "totalPages": 1}
