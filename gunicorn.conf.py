@@ -24,6 +24,8 @@ def _cores():
 workers = _int("GUNICORN_WORKERS", _int("WEB_CONCURRENCY", _cores()))
 # More than 1 switches to the gthread worker; only worth it if requests wait on slow I/O.
 threads = _int("GUNICORN_THREADS", 1)
+# sync (the default) closes each connection after its answer; gthread keeps connections alive (keepalive).
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "").strip() or ("gthread" if threads > 1 else "sync")
 bind = os.environ.get("GUNICORN_BIND") or f"0.0.0.0:{_int('PORT', 8000)}"
 
 # A request still running after this many seconds has its worker killed and restarted.
@@ -36,6 +38,10 @@ keepalive = _int("GUNICORN_KEEPALIVE", 5)
 # Replace each worker after about this many requests, so a slow leak never grows for long (0: never).
 max_requests = _int("GUNICORN_MAX_REQUESTS", 1000)
 max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 100)
+# The master imports Django and the project once; a new worker is a fork that serves at once, instead of
+# importing everything again while requests queue (at several hundred req/s, max_requests replaced a worker
+# every few seconds, often both at once: bench/README.md). Code changes then need a restart, not a HUP.
+preload_app = os.environ.get("GUNICORN_PRELOAD", "1").strip().lower() not in ("0", "false", "no", "off")
 
 # Logs to stdout/stderr, where Docker and process managers collect them. The access line ends with the
 # request's duration in milliseconds and, behind a proxy, the client's address as the proxy reports it.

@@ -85,7 +85,7 @@ def fmt(value, digits=0):
 
 def table(rows):
     head = ["endpoint", "req/s", "CPU ms/req", "p50 ms", "p99 ms", "errors", "409s", "queries", "ceiling req/s",
-            "ceiling CPU ms", "ratio",
+            "ceiling CPU ms", "ratio", "CPU ratio",
             "earlier req/s", "vs earlier"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for row in rows:
@@ -94,7 +94,7 @@ def table(rows):
             fmt(row.get("p99_ms"), 2),
             fmt(row.get("errors")), fmt(row.get("conflicts")), fmt(row.get("queries")),
             fmt(row.get("ceiling_rps")), fmt(row.get("ceiling_cpu_ms"), 2), fmt(row.get("ratio"), 2),
-            fmt(row.get("earlier_rps")),
+            fmt(row.get("cpu_ratio"), 2), fmt(row.get("earlier_rps")),
             fmt(row.get("vs_earlier"), 2),
         ]) + " |")
     return "\n".join(lines)
@@ -115,6 +115,23 @@ def measure(server, path, *, token=None, method="GET", body=None, ids=None, load
 def median_run(results):
     """The run with the median req/s (the lower middle one of an even count): its latencies go with it."""
     return sorted(results, key=lambda result: result.rps)[(len(results) - 1) // 2]
+
+
+def median(values):
+    values = sorted(value for value in values if value is not None)
+    if not values:
+        return None
+    middle = len(values) // 2
+    return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+
+
+def round_ratios(results, ceilings):
+    """Per round, the endpoint's req/s over its ceiling's (measured right after it) and the ceiling's CPU ms per
+    request over the endpoint's: a slow stretch of a shared machine hits both halves of a round alike."""
+    pairs = list(zip(results, ceilings, strict=True))
+    by_rps = [r.rps / c.rps if c.rps else None for r, c in pairs]
+    by_cpu = [c.cpu_ms / r.cpu_ms if r.cpu_ms and c.cpu_ms else None for r, c in pairs]
+    return by_rps, by_cpu
 
 
 def bench(server, token, data, endpoint_list, queries, load, warmup, pool, repeat=1):
@@ -144,7 +161,8 @@ def bench(server, token, data, endpoint_list, queries, load, warmup, pool, repea
                 ceiling = measure(server, endpoint.ceiling, method=endpoint.method, body=endpoint.body, load=load,
                                   warmup=warmup)
                 ceilings[endpoint.key].append(ceiling)
-                print(f", ceiling {ceiling.rps:,.0f} req/s", end="", flush=True)
+                ratio = f" (ratio {result.rps / ceiling.rps:.2f})" if ceiling.rps else ""
+                print(f", ceiling {ceiling.rps:,.0f} req/s{ratio}", end="", flush=True)
             if created_after is not None:
                 # Every round reads the same rows: what the write runs created goes again.
                 RawProduct.objects.filter(id__gt=created_after).delete()
@@ -165,10 +183,12 @@ def bench(server, token, data, endpoint_list, queries, load, warmup, pool, repea
             print(f"! {endpoint.label}: {row['note']}")
         if ceilings[endpoint.key]:
             ceiling = median_run(ceilings[endpoint.key])
+            by_rps, by_cpu = round_ratios(results, ceilings[endpoint.key])
             row.update(ceiling_rps=ceiling.rps, ceiling_cpu_ms=ceiling.cpu_ms,
                        ceiling_errors=sum(r.errors for r in ceilings[endpoint.key]),
                        ceiling_rounds=[r.as_dict() for r in ceilings[endpoint.key]],
-                       ratio=result.rps / ceiling.rps if ceiling.rps else None)
+                       ratio=median(by_rps), cpu_ratio=median(by_cpu), round_ratios=by_rps,
+                       round_cpu_ratios=by_cpu)
         if endpoint.key in EARLIER and data.scale == 1:
             row.update(earlier_rps=EARLIER[endpoint.key], vs_earlier=result.rps / EARLIER[endpoint.key])
         rows.append(row)

@@ -49,23 +49,32 @@ def stock_change(*, item, delta, reason, user=None, source=None, note=""):
     kind = _kind_of(model)
     delta = Decimal(delta)
     on_hand = model.objects.select_for_update().values_list(kind.quantity_field, flat=True).get(pk=item.pk)
-    if on_hand + delta < 0:
-        raise InsufficientStock(
-            f"Not enough stock of '{item.name}': {abs(delta)} requested, {on_hand} available",
-            errors={"quantity": [f"Only {on_hand} of '{item.name}' available, {abs(delta)} requested"]},
-        )
-    # MariaDB refuses a value wider than the column, but SQLite stores it and then fails to read it back.
-    field = model._meta.get_field(kind.quantity_field)
-    ceiling = Decimal(10) ** (field.max_digits - field.decimal_places)
-    if on_hand + delta >= ceiling:
-        message = f"The quantity of '{item.name}' cannot reach {ceiling}"
-        raise InvalidInput(message, errors={"quantity": [message]})
+    _check_change(item, kind, on_hand, delta)
     balance = on_hand + delta
     if delta:
         # The row is locked, so writing the balance computed here is as safe as `F() + delta`, and exact:
         # SQLite keeps decimals as binary floats, where 0.7 - 0.4 - 0.3 falls below 0 and fails the CHECK.
         model.objects.filter(pk=item.pk).update(**{kind.quantity_field: balance})
     setattr(item, kind.quantity_field, balance)
+    return _ledger_entry(item, kind, delta, balance, reason=reason, user=user, source=source, note=note)
+
+
+def _check_change(item, kind, on_hand, delta):
+    """InsufficientStock below zero, InvalidInput past what the column holds."""
+    if on_hand + delta < 0:
+        raise InsufficientStock(
+            f"Not enough stock of '{item.name}': {abs(delta)} requested, {on_hand} available",
+            errors={"quantity": [f"Only {on_hand} of '{item.name}' available, {abs(delta)} requested"]},
+        )
+    # MariaDB refuses a value wider than the column, but SQLite stores it and then fails to read it back.
+    field = type(item)._meta.get_field(kind.quantity_field)
+    ceiling = Decimal(10) ** (field.max_digits - field.decimal_places)
+    if on_hand + delta >= ceiling:
+        message = f"The quantity of '{item.name}' cannot reach {ceiling}"
+        raise InvalidInput(message, errors={"quantity": [message]})
+
+
+def _ledger_entry(item, kind, delta, balance, *, reason, user=None, source=None, note=""):
     return StockMovement.objects.create(
         item_type=kind.item_type,
         item_id=item.pk,
@@ -99,10 +108,15 @@ def stock_set(*, item, quantity, reason=Reason.ADJUSTMENT, user=None, source=Non
 
 
 def _stocked_product_create(model, *, user, stock_quantity=0, **fields):
-    product = model(**fields, stock_quantity=0)
+    stock = Decimal(stock_quantity or 0)
+    product = model(**fields, stock_quantity=stock)
+    kind = _kind_of(model)
+    _check_change(product, kind, Decimal(0), stock)  # the checks of stock_change, before anything is written
     product.save()
-    if stock_quantity:
-        stock_change(item=product, delta=stock_quantity, reason=Reason.INITIAL, user=user)
+    if stock:
+        # The row is this transaction's own, invisible to any other until it commits: nothing to lock or
+        # read back (stock_change would take a savepoint, a locking read and an update for that).
+        _ledger_entry(product, kind, stock, stock, reason=Reason.INITIAL, user=user)
     return product
 
 
@@ -271,11 +285,15 @@ def category_delete(*, category):
 @transaction.atomic
 def product_create(*, name, category, description="", quantity=0, image=None, user=None, pk=None, note=""):
     """A new catalogue product; an initial quantity enters the ledger as such. `pk` keeps an imported id."""
-    product = Product(pk=pk, name=name, category=category, description=description, quantity=0)
+    quantity = Decimal(quantity or 0)
+    product = Product(pk=pk, name=name, category=category, description=description, quantity=quantity)
+    kind = _kind_of(Product)
+    _check_change(product, kind, Decimal(0), quantity)  # before anything is written or stored
     with _stored_image(product, image):
         product.save(force_insert=pk is not None)
         if quantity:
-            stock_change(item=product, delta=quantity, reason=Reason.INITIAL, user=user, note=note)
+            # A new row, invisible to other transactions until this one commits: nothing to lock (stock_change).
+            _ledger_entry(product, kind, quantity, quantity, reason=Reason.INITIAL, user=user, note=note)
     return product
 
 

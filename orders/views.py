@@ -147,6 +147,13 @@ class CatalogueOrderViewSet(HubViewSet):
         "destroy": {Role.ADMIN},
     }
 
+    def get_queryset(self):
+        # A write locks and reads the order and its product again (orders.services): the product and the
+        # category fetched with the order would be two queries for nothing.
+        if self.action in ("update", "destroy", "transition"):
+            return CatalogueOrder.objects.all()
+        return super().get_queryset()
+
     @extend_schema(request=CatalogueOrderCreateSerializer, responses={201: CatalogueOrderSerializer})
     def create(self, request):
         data = self.validated_input(CatalogueOrderCreateSerializer)

@@ -245,8 +245,10 @@ class OptionalPagePagination(BasePagination):
 
     page_size = 50
     max_page_size = 500
+    parameters = frozenset({"page", "page_size"})
 
-    def paginate_queryset(self, queryset, request, view=None):
+    def page_window(self, queryset, request):
+        """The slice of `queryset` to answer (and `self.meta`), or None without `page`: every row."""
         self.meta = None
         # Checked even without `page`, where it does not apply: a bad parameter is a 400, never ignored.
         size = positive_int_param(request, "page_size", self.page_size, maximum=self.max_page_size)
@@ -259,7 +261,11 @@ class OptionalPagePagination(BasePagination):
             raise exceptions.ValidationError({"page": [f"The page {page} is out of range (1-{total_pages})"]})
         self.meta = {"page": page, "page_size": size, "total": total, "total_pages": total_pages}
         offset = (page - 1) * size
-        return list(queryset[offset : offset + size])
+        return slice(offset, offset + size)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        window = self.page_window(queryset, request)
+        return None if window is None else list(queryset[window])
 
     def get_paginated_response(self, data):  # the viewset builds the envelope itself
         raise NotImplementedError

@@ -9,7 +9,13 @@ from rest_framework import mixins, viewsets
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 
-from stocky.api import BoundedSearchFilter, StrictOrderingFilter, integer_query_parameter, positive_int_param
+from stocky.api import (
+    BoundedSearchFilter,
+    StrictOrderingFilter,
+    integer_query_parameter,
+    positive_int_param,
+)
+from stocky.viewsets import FastReadMixin, page_rows
 
 
 class HubPagination(BasePagination):
@@ -22,8 +28,10 @@ class HubPagination(BasePagination):
 
     page_size = 10
     max_page_size = 100
+    parameters = frozenset({"page", "pageSize"})
 
-    def paginate_queryset(self, queryset, request, view=None):
+    def page_window(self, queryset, request, view):
+        """The slice of `queryset` to answer, or None past the end (nothing to read)."""
         page = positive_int_param(request, "page", 1)
         size = positive_int_param(request, "pageSize", self.page_size, maximum=self.max_page_size)
         self.key = view.list_key
@@ -32,7 +40,11 @@ class HubPagination(BasePagination):
         offset = (page - 1) * size
         # Past the end there is nothing to read; not asking also keeps a huge page number out of the SQL,
         # where an OFFSET beyond the database's integer range is an error.
-        return list(queryset[offset : offset + size]) if offset < total else []
+        return slice(offset, offset + size) if offset < total else None
+
+    def paginate_queryset(self, queryset, request, view=None):
+        window = self.page_window(queryset, request, view)
+        return list(queryset[window]) if window is not None else []
 
     def get_paginated_response(self, data):
         return Response({self.key: data, "totalPages": self.total_pages})
@@ -69,16 +81,30 @@ class CamelCaseOrderingFilter(StrictOrderingFilter):
         return [("-" if f.startswith("-") else "") + fields.get(f.lstrip("-"), f.lstrip("-")) for f in ordering]
 
 
-class HubViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class HubViewSet(FastReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Reads of a hub resource: the paginated list and the single object, as bare JSON.
 
     Subclasses name `list_key` and map camelCase `ordering_fields` to model fields; their writes call
-    services and answer with `self.read(obj)`.
+    services and answer with `self.read(obj)`. Reads skip the serializer's per-field work when its fields
+    are plain columns (stocky.rows: the catalogue's products, not the orders with their nested product).
     """
 
     pagination_class = HubPagination
     filter_backends = [DjangoFilterBackend, BoundedSearchFilter, CamelCaseOrderingFilter]
     lookup_value_regex = r"[0-9]+"
+
+    def list(self, request, *args, **kwargs):
+        plan = self.row_plan()
+        if plan is None:
+            return super().list(request, *args, **kwargs)
+        queryset = self.filter_queryset(self.get_queryset())
+        window = self.paginator.page_window(queryset, request, self)
+        rows = page_rows(plan.values(queryset), window, joined=plan.joins) if window is not None else []
+        return self.paginator.get_paginated_response(plan.encode(rows, self.get_serializer_context()))
+
+    def retrieve(self, request, *args, **kwargs):
+        data = self.fast_retrieve()
+        return Response(data) if data is not None else super().retrieve(request, *args, **kwargs)
 
     def validated_input(self, serializer_class):
         """The request body checked by an input serializer (a 400 in the envelope otherwise), as a dict."""

@@ -199,10 +199,12 @@ INVITATION_EMAIL_INLINE_BACKOFF_SECONDS = env.float("INVITATION_EMAIL_INLINE_BAC
 
 # --- REST API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
+    # simplejwt's JWTAuthentication, with each process remembering the user's row for a few seconds.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.CachedJWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["stocky.permissions.RolePermission"],
     # JSON only: no browsable API, so no response from /api/ is ever HTML.
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # DRF's JSONRenderer output, encoded by orjson (stocky/renderers.py).
+    "DEFAULT_RENDERER_CLASSES": ["stocky.renderers.FastJSONRenderer"],
     # DRF's, with a 400 or 413 where DRF let a hostile body through (stocky/parsers.py).
     "DEFAULT_PARSER_CLASSES": [
         "stocky.parsers.JSONParser",
@@ -271,6 +273,10 @@ SIMPLE_JWT = {
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": True,
 }
+# Seconds each web process may answer a valid access token from the user's row as it last read it: a
+# deactivation or a role change takes effect everywhere within that time (0: read the row on every request;
+# accounts/authentication.py, docs/accounts.md).
+AUTH_USER_CACHE_SECONDS = env.float("AUTH_USER_CACHE_SECONDS", default=5)
 
 # --- Deployment: static files, HTTPS, proxies, cross-origin requests ---------------------------------
 # WhiteNoise serves the hashed, pre-compressed files that `collectstatic` writes (browsers cache them for

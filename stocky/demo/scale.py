@@ -29,7 +29,13 @@ from django.utils import timezone
 
 from accounts.models import User
 from inventory.measures import quantize_money
-from inventory.models import FinishedProduct, Product, RawProduct, StockMovement, SupplierRawProduct
+from inventory.models import (
+    FinishedProduct,
+    Product,
+    RawProduct,
+    StockMovement,
+    SupplierRawProduct,
+)
 from inventory.units import convert
 from orders.models import (
     CatalogueOrder,

@@ -63,7 +63,11 @@ from orders.services import (
     raw_product_order_set_status,
 )
 from production.models import PlanStatus, ProductionPlan, RecipeItem
-from production.services import production_plan_cancel, production_plan_complete, production_plan_start
+from production.services import (
+    production_plan_cancel,
+    production_plan_complete,
+    production_plan_start,
+)
 from stocky.demo import data
 from stocky.demo.clock import SimulatedClock
 from stocky.demo.scale import scale_history

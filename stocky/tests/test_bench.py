@@ -152,3 +152,19 @@ def test_the_soak_includes_production_completions_only_once_they_are_routed(sett
     patterns = [path("api/v1/production-plans/<int:pk>/complete", _complete)] if routed else []
     settings.ROOT_URLCONF = URLConf([*patterns, re_path(r"^api/", api.api_not_found)])
     assert soak.completion_route_exists() is routed
+
+
+def test_the_ratio_is_the_median_of_the_rounds_ratios():
+    from types import SimpleNamespace
+
+    from bench.run import median, round_ratios
+
+    # The machine slowed down during round 2's ceiling: its own ratio is off, the median of the rounds is not.
+    endpoint = [SimpleNamespace(rps=100, cpu_ms=5.0), SimpleNamespace(rps=150, cpu_ms=4.0),
+                SimpleNamespace(rps=60, cpu_ms=8.0)]
+    ceiling = [SimpleNamespace(rps=125, cpu_ms=4.0), SimpleNamespace(rps=60, cpu_ms=9.0),
+               SimpleNamespace(rps=75, cpu_ms=6.0)]
+    by_rps, by_cpu = round_ratios(endpoint, ceiling)
+    assert by_rps == [0.8, 2.5, 0.8] and median(by_rps) == 0.8
+    assert by_cpu == [0.8, 2.25, 0.75] and median(by_cpu) == 0.8
+    assert median([None, 1.0, 3.0]) == 2.0 and median([]) is None

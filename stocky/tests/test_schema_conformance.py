@@ -26,7 +26,12 @@ from inventory.tests.factories import (
     make_product,
 )
 from orders.models import CatalogueOrder
-from orders.tests.factories import ClientFactory, FinishedProductOrderFactory, RawProductOrderFactory, make_order
+from orders.tests.factories import (
+    ClientFactory,
+    FinishedProductOrderFactory,
+    RawProductOrderFactory,
+    make_order,
+)
 from production.models import RecipeItem
 from production.tests.factories import ProductionPlanFactory, RecipeItemFactory
 from stocky.tests.openapi import assert_matches_schema

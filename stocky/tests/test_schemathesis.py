@@ -17,8 +17,16 @@ from schemathesis import GenerationMode
 from schemathesis.checks import negative_data_rejection, positive_data_acceptance
 
 from accounts.models import Role
-from inventory.tests.factories import FinishedProductFactory, SupplierRawProductFactory, make_product
-from orders.tests.factories import ClientFactory, FinishedProductOrderFactory, RawProductOrderFactory
+from inventory.tests.factories import (
+    FinishedProductFactory,
+    SupplierRawProductFactory,
+    make_product,
+)
+from orders.tests.factories import (
+    ClientFactory,
+    FinishedProductOrderFactory,
+    RawProductOrderFactory,
+)
 from production.tests.factories import ProductionPlanFactory, RecipeItemFactory
 from stocky.tests.openapi import openapi_schema
 
