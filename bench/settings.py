@@ -7,3 +7,5 @@ bench/run.py sets that environment.
 from stocky.settings import *
 
 ROOT_URLCONF = "bench.urls"
+# The ceiling views stand for API requests: they get the API's middleware (stocky/middleware.py).
+API_PATH_PREFIXES = (*API_PATH_PREFIXES, "/bench/ceiling/")

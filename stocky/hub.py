@@ -99,7 +99,7 @@ class HubViewSet(FastReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin
             return super().list(request, *args, **kwargs)
         queryset = self.filter_queryset(self.get_queryset())
         window = self.paginator.page_window(queryset, request, self)
-        rows = page_rows(plan.values(queryset), window, joined=plan.joins) if window is not None else []
+        rows = page_rows(queryset, window, joined=plan.joins, read=plan.values) if window is not None else []
         return self.paginator.get_paginated_response(plan.encode(rows, self.get_serializer_context()))
 
     def retrieve(self, request, *args, **kwargs):

@@ -8,6 +8,8 @@ bits, non-string keys, nesting deeper than 254) is handed to DRF's renderer, whi
 error it always gave; so does a request for indented JSON (`Accept: application/json; indent=4`).
 """
 
+from decimal import Decimal
+
 import orjson
 from rest_framework.renderers import JSONRenderer
 from rest_framework.utils.encoders import JSONEncoder
@@ -34,9 +36,12 @@ class EncodedJSON:
 def default(value):
     """DRF's encoder, except that a Decimal's float is written as Python writes it (orjson spells floats
     below 1e-4 differently: 0.00001, not 1e-05)."""
-    if type(value) is EncodedJSON:
+    if type(value) is Decimal:  # first: a list's quantities and prices come here one by one
+        result = float(value)
+    elif type(value) is EncodedJSON:
         return orjson.Fragment(value.raw)
-    result = _drf_default(value)
+    else:
+        result = _drf_default(value)
     if type(result) is float and -1e-4 < result < 1e-4 and result:
         return orjson.Fragment(repr(result).encode())
     return result

@@ -51,7 +51,8 @@ class RowPlan:
 
     def values(self, queryset):
         """The queryset's rows as tuples in the order of `names` (filters and ordering kept)."""
-        queryset = queryset.prefetch_related(None)
+        if queryset._prefetch_related_lookups:
+            queryset = queryset.prefetch_related(None)  # the rows are tuples: nothing to attach them to
         if self.annotations:
             queryset = queryset.annotate(**self.annotations)
         return queryset.values_list(*self.columns)

@@ -58,13 +58,16 @@ MIDDLEWARE = [
     # Static files are answered here, before sessions and CORS (CORS only covers /api/).
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's session, CSRF, user and messages middleware, doing nothing under API_PATH_PREFIXES, where
+    # requests carry a Bearer token (stocky/middleware.py).
+    "stocky.middleware.BrowserSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "stocky.middleware.BrowserCsrfViewMiddleware",
+    "stocky.middleware.BrowserAuthenticationMiddleware",
+    "stocky.middleware.BrowserMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+API_PATH_PREFIXES = ("/api/",)
 
 ROOT_URLCONF = "stocky.urls"
 WSGI_APPLICATION = "stocky.wsgi.application"

@@ -104,7 +104,7 @@ class ManufacturingViewSet(FastReadMixin, viewsets.ModelViewSet):
         window = paginator.page_window(queryset, self.request) if paginator is not None else None
         plan = self.row_plan(serializer_class)
         if plan is not None:
-            rows = page_rows(plan.values(queryset), window, joined=plan.joins)
+            rows = page_rows(queryset, window, joined=plan.joins, read=plan.values)
             data = plan.encode(rows, self.get_serializer_context())
         else:
             rows = page_rows(queryset, window, joined=bool(queryset.query.select_related))
@@ -139,19 +139,22 @@ class ManufacturingViewSet(FastReadMixin, viewsets.ModelViewSet):
         return envelope(None, self.message("deleted"))
 
 
-def page_rows(queryset, window, joined=False):
-    """The rows of one page (`window`, a slice) of `queryset`, or all of them without a window.
+def page_rows(queryset, window, joined=False, read=None):
+    """The rows of one page (`window`, a slice) of `queryset`, or all of them without a window; `read` turns
+    a queryset of the model into what to answer (a RowPlan's values), the queryset itself by default.
 
-    A joined queryset reads the page's ids first, then the joined rows of those ids: with ORDER BY ...
-    LIMIT on a join, MariaDB may start from the other table and sort a temporary table, which grows with
-    the table (60-90 ms at 9,600 purchase orders against 0.3 ms for the two queries; PERFORMANCE.md).
+    A joined read takes the page's ids first, from the model's own table, then the joined rows of those ids:
+    with ORDER BY ... LIMIT on a join, MariaDB may start from the other table and sort a temporary table,
+    which grows with the table (90-115 ms at 9,600 purchase orders against 1-3 ms for the two queries;
+    PERFORMANCE.md, bench/README.md).
     """
+    read = read or (lambda rows: rows)
     if window is None:
-        return queryset
+        return read(queryset)
     if not joined:
-        return queryset[window]
+        return read(queryset)[window]
     ids = list(queryset.values_list("pk", flat=True)[window])
-    return queryset.filter(pk__in=ids)
+    return read(queryset.filter(pk__in=ids))
 
 
 def with_names(model, *relations):

@@ -67,6 +67,23 @@ def test_a_page_of_hub_products_costs_the_same_queries_for_1_row_or_30(api):
     assert len(response.json()["products"]) == 30 and one == thirty
 
 
+@pytest.mark.parametrize(
+    "url", ["/api/v1/raw-product-orders?page=2&page_size=2", "/api/v1/products?page=2&pageSize=2"]
+)
+def test_a_joined_page_reads_its_ids_from_its_own_table_then_joins_those_rows_only(api, url):
+    """MariaDB's join order trap: ORDER BY id LIMIT on the join sorted a temporary table (PERFORMANCE.md)."""
+    RawProductOrderFactory.create_batch(5)
+    for n in range(5):
+        make_product(f"Phone {n}", make_category(f"Category {n}"))
+    _, response = queries(api, url)
+    with CaptureQueriesContext(connection) as captured:
+        assert api.get(url).json() == response.json()
+    limited = [q["sql"] for q in captured if " LIMIT " in q["sql"] and "accounts_user" not in q["sql"]]
+    assert len(limited) == 1 and " JOIN " not in limited[0], limited
+    joined = [q["sql"] for q in captured if " JOIN " in q["sql"]]
+    assert len(joined) == 1 and " IN (" in joined[0] and " LIMIT " not in joined[0], joined
+
+
 def sql_of(captured, *words):
     return [q["sql"] for q in captured if all(word in q["sql"] for word in words)]
 
