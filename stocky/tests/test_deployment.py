@@ -4,6 +4,7 @@ The settings are read once per process, so what depends on the environment runs 
 a subprocess with a production-like environment, as the container does.
 """
 
+import gc
 import http.client
 import json
 import os
@@ -13,6 +14,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import ModuleType, SimpleNamespace
 
 import pytest
 from django.conf import settings
@@ -175,7 +177,7 @@ def test_the_app_serves_static_files_itself():
 
 
 def gunicorn_settings(monkeypatch, **env):
-    for name in ("GUNICORN_WORKERS", "WEB_CONCURRENCY", "GUNICORN_THREADS", "GUNICORN_BIND", "PORT"):
+    for name in ("GUNICORN_WORKERS", "WEB_CONCURRENCY", "GUNICORN_THREADS", "GUNICORN_BIND", "PORT", "GUNICORN_PRELOAD"):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -202,9 +204,44 @@ def test_every_name_in_gunicorn_conf_is_a_gunicorn_setting(monkeypatch):
 
     known = {setting.name for setting in KNOWN_SETTINGS}
     config = gunicorn_settings(monkeypatch)
-    names = {name for name, value in config.items() if not name.startswith("_") and not callable(value)}
-    names -= {"os"}
-    assert names and names <= known, names - known
+    names = {name for name, value in config.items() if not name.startswith("_") and not isinstance(value, ModuleType)}
+    assert {"workers", "when_ready", "pre_fork", "post_worker_init"} <= names  # settings and server hooks
+    assert names <= known, names - known
+
+
+class FakeServer:
+    """What gunicorn passes its hooks (the arbiter, or a worker): its configuration."""
+
+    def __init__(self, preload_app):
+        self.cfg = SimpleNamespace(preload_app=preload_app)
+
+
+@pytest.fixture
+def unfrozen():
+    gc.unfreeze()
+    yield
+    gc.unfreeze()
+
+
+def test_gunicorn_freezes_the_preloaded_application_in_the_master_before_forking(monkeypatch, unfrozen):
+    config = gunicorn_settings(monkeypatch)
+    assert config["preload_app"] is True
+    config["when_ready"](FakeServer(preload_app=True))
+    frozen = gc.get_freeze_count()
+    assert frozen > 10_000  # Django, DRF and the project, out of the collector's sight
+    # A forked worker leaves them be: collecting there would copy every page it touched.
+    config["post_worker_init"](FakeServer(preload_app=True))
+    assert gc.get_freeze_count() == frozen
+
+
+def test_gunicorn_without_preload_freezes_each_worker_after_it_loaded_the_application(monkeypatch, unfrozen):
+    config = gunicorn_settings(monkeypatch, GUNICORN_PRELOAD="0")
+    assert config["preload_app"] is False
+    config["when_ready"](FakeServer(preload_app=False))
+    config["pre_fork"](FakeServer(preload_app=False), None)
+    assert gc.get_freeze_count() == 0  # the master has no application to freeze
+    config["post_worker_init"](FakeServer(preload_app=False))
+    assert gc.get_freeze_count() > 10_000
 
 
 def docker_healthcheck():
