@@ -74,11 +74,11 @@ class CachedJWTAuthentication(JWTAuthentication):
 
     def get_validated_token(self, raw_token):
         if settings.AUTH_USER_CACHE_SECONDS <= 0:
-            return super().get_validated_token(raw_token)
+            return _checked(super().get_validated_token, raw_token)
         entry = _tokens.get(raw_token)
         if entry is not None and time.time() < entry[0]:
             return entry[1]
-        token = super().get_validated_token(raw_token)  # raises for a bad or expired token, as before
+        token = _checked(super().get_validated_token, raw_token)  # raises for a bad or expired token, as before
         expires = token.payload.get("exp")
         if isinstance(expires, (int, float)):
             with _lock:
@@ -88,14 +88,13 @@ class CachedJWTAuthentication(JWTAuthentication):
         return token
 
     def get_user(self, validated_token):
+        user_id = validated_token.get(api_settings.USER_ID_CLAIM)
+        if api_settings.USER_ID_FIELD == "id" and not _is_id(user_id):
+            # Only this server signs tokens, and it writes the id as an integer; anything else (a leaked key,
+            # an operator's tool) names no user, and must not reach the query as a 500 or as `pk=True`.
+            raise InvalidToken(_("Token contained no recognizable user identification"))
         ttl = settings.AUTH_USER_CACHE_SECONDS
-        if ttl <= 0:
-            return super().get_user(validated_token)
-        try:
-            user_id = validated_token[api_settings.USER_ID_CLAIM]
-        except KeyError as exc:
-            raise InvalidToken(_("Token contained no recognizable user identification")) from exc
-        if api_settings.USER_ID_FIELD != "id":
+        if ttl <= 0 or api_settings.USER_ID_FIELD != "id":
             return super().get_user(validated_token)
         user = _remembered(str(user_id), ttl)
         if user is None:
@@ -108,6 +107,25 @@ class CachedJWTAuthentication(JWTAuthentication):
         ) != get_md5_hash_password(user.password):
             raise AuthenticationFailed(_("The user's password has been changed."), code="password_changed")
         return user
+
+
+MAX_ID = 2**63 - 1
+
+
+def _is_id(value):
+    """Whether a token's user id claim can name a user: an integer (or its digits) a BIGINT key can hold."""
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        value = int(value)
+    return type(value) is int and 0 < value <= MAX_ID
+
+
+def _checked(validate, raw_token):
+    """simplejwt's validation, with claims it cannot read refused like any invalid token: an `exp` or `iat`
+    beyond the calendar raises OverflowError or ValueError in simplejwt (a 500 before)."""
+    try:
+        return validate(raw_token)
+    except (OverflowError, ValueError, TypeError) as exc:
+        raise InvalidToken(_("Given token not valid for any token type")) from exc
 
 
 @receiver(post_save, sender=User, dispatch_uid="accounts.authentication.forget_saved")

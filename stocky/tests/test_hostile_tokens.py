@@ -198,3 +198,37 @@ def test_a_hostile_refresh_token_is_a_401(anon, user, refresh, settings):
         response = anon.post("/api/v1/auth/refresh", {"refreshToken": refresh})
         assert response.status_code in (400, 401)  # NUL and over-long are 400s on the field
         assert_refused(response)
+
+
+# Tokens only this server can sign (its own key) whose claims it never writes: a leaked key, a tool of the
+# operator's, a bug in a later version. Each is refused like any invalid token, never a 500.
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"user_id": "abc"},
+        {"user_id": "1 OR 1=1"},
+        {"user_id": 10**30},
+        {"user_id": -1},
+        {"user_id": 1.5},
+        {"user_id": None},
+        {"user_id": [1]},
+        {"user_id": {"id": 1}},
+        {"user_id": True},
+        {"exp": 10**20},
+        {"exp": 2**63},
+        {"exp": -(10**20)},
+        {"iat": 10**20},
+        {"token_type": None},
+        {"jti": {"a": 1}},
+    ],
+    ids=lambda claims: json.dumps(claims),
+)
+@pytest.mark.parametrize("remembered_for", [5, 0], ids=["user cache on", "user cache off"])
+def test_a_token_signed_with_the_servers_key_but_with_claims_it_never_writes_is_a_401(
+    good, settings, claims, remembered_for
+):
+    settings.AUTH_USER_CACHE_SECONDS = remembered_for
+    _header, payload, _signature = parts(good)
+    payload.update(claims)
+    token = jwt.encode(payload, settings.SIMPLE_JWT["SIGNING_KEY"], algorithm="HS256")
+    assert_unauthorized(client_with(f"Bearer {token}"))
