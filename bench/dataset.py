@@ -168,19 +168,24 @@ def load(*, scale=1, seed=7, admin_password=ADMIN_PASSWORD):
         )
         for i in range(n["finished_products"])
     ])
+    # Recipes and plans in their products' own units, so that a plan can be completed (the soak completes
+    # plans; a "kg" of eggs counted in units is refused with a 400, as it should be).
+    raw_units = {raw_id: unit for raw_id, (_name, unit) in zip(data.raw_product_ids, raw_materials)}
+    finished_units = {product_id: GOODS[i % len(GOODS)][1] for i, product_id in enumerate(data.finished_product_ids)}
     per_recipe = min(BASE["recipe_items_per_product"], len(data.raw_product_ids))
     recipe_items = []
     for product_id in data.finished_product_ids:
         for raw_id in rng.sample(data.raw_product_ids, per_recipe):
             recipe_items.append(RecipeItem(
                 finished_product_id=product_id, raw_product_id=raw_id, quantity_required=quantity(rng, 0, 2) or 1,
-                unit_of_measure="kg",
+                unit_of_measure=raw_units[raw_id],
             ))
     _create(RecipeItem, recipe_items)
     data.plan_ids = _create(ProductionPlan, [
         ProductionPlan(
-            finished_product_id=rng.choice(data.finished_product_ids), planned_quantity=rng.randint(1, 20),
-            unit_of_measure="unit", planned_production_date=now + timedelta(days=rng.randint(-10, 30)),
+            finished_product_id=(product_id := rng.choice(data.finished_product_ids)),
+            planned_quantity=rng.randint(1, 20), unit_of_measure=finished_units[product_id],
+            planned_production_date=now + timedelta(days=rng.randint(-10, 30)),
             planned_duration=money(rng, 1, 8), hourly_rate=money(rng, 15, 40),
         )
         for _ in range(n["production_plans"])

@@ -152,11 +152,14 @@ class Plan:
     """What the clients act on: shared, so that they race on the same rows."""
 
     def __init__(self, *, raw_product_ids, hot_raw_product_ids, product_ids, scarce_product_ids, plan_ids,
-                 completions):
+                 completions, plan_products=None):
         self.raw_product_ids, self.hot_raw_product_ids = raw_product_ids, hot_raw_product_ids
         self.product_ids, self.scarce_product_ids = product_ids, scarce_product_ids
         self.plan_ids, self.completions = plan_ids, completions
+        # {finished product id: its unit}: the products of the first plans, whose recipes use the hot materials.
+        self.plan_products = plan_products or {}
         self.pending, self.ready = [], []  # hub order ids the soak created / approved
+        self.open_plans = list(plan_ids)  # production plans not known to be completed yet
         self.lock = threading.Lock()
 
     def remember(self, bucket, order_id):
@@ -183,7 +186,7 @@ class Client(threading.Thread):
             (10, self.create_order), (10, self.approve), (3, self.cancel_ready), (4, self.change_quantity),
         ]
         if plan.completions:
-            self.operations.append((3, self.complete_plan))
+            self.operations += [(2, self.create_plan), (3, self.complete_plan)]
         self.weights = [weight for weight, _ in self.operations]
 
     def call(self, operation, method, path, body=None, expected=(200,)):
@@ -276,11 +279,25 @@ class Client(threading.Thread):
         self.call("change product quantity", "PATCH", f"/api/v1/products/quantity/{product_id}",
                   {"delta": delta, "reason": "soak"}, expected=(200, 409))
 
+    def create_plan(self):
+        if not self.plan.plan_products:
+            return self.complete_plan()
+        product_id = self.rng.choice(sorted(self.plan.plan_products))
+        body = {"finished_product_id": product_id, "planned_quantity": self.rng.randint(1, 3),
+                "unit_of_measure": self.plan.plan_products[product_id], "planned_production_date": "2026-12-01T08:00:00Z",
+                "planned_duration": 1.5, "hourly_rate": 22}
+        status, data = self.call("create production plan", "POST", "/api/v1/production-plans", body, expected=(201,))
+        if status == 201:
+            self.plan.remember(self.plan.open_plans, data["data"]["id"])
+
     def complete_plan(self):
-        plan_id = self.rng.choice(self.plan.plan_ids)
-        # 409/400: already completed, or not enough materials right now.
+        plan_id = self.plan.pick(self.rng, self.plan.open_plans)
+        if plan_id is None:
+            return self.create_plan()
+        # Several clients complete the same plans. 409: another client completed it first, or the materials
+        # are short right now (the stock PATCHes set them low). A 400 would mean a plan that can never complete.
         self.call("complete production plan", "POST", f"/api/v1/production-plans/{plan_id}/complete", {},
-                  expected=(200, 201, 400, 409))
+                  expected=(200, 409))
 
     def run(self):
         try:
@@ -313,7 +330,7 @@ def prepare(*, data, scarce=3, scarce_quantity=10, hot=4, user=None):
     scarce_ids = data.product_ids[:scarce]
     for product in Product.objects.filter(pk__in=scarce_ids):
         services.product_quantity_change(product=product, quantity=scarce_quantity, note="soak: scarce", user=user)
-    plan_products = {plan.finished_product_id for plan in _plans(data.plan_ids[:10])}
+    plan_products = {plan.finished_product_id: plan.unit_of_measure for plan in _plans(data.plan_ids[:10])}
     hot_ids = list(
         RecipeItem.objects.filter(finished_product_id__in=plan_products).order_by("raw_product_id")
         .values_list("raw_product_id", flat=True).distinct()[:hot]
@@ -322,6 +339,7 @@ def prepare(*, data, scarce=3, scarce_quantity=10, hot=4, user=None):
     return Plan(
         raw_product_ids=list(data.raw_product_ids), hot_raw_product_ids=hot_ids, product_ids=list(data.product_ids),
         scarce_product_ids=scarce_ids, plan_ids=data.plan_ids[:10] or data.plan_ids, completions=completions,
+        plan_products=plan_products,
     )
 
 

@@ -56,6 +56,17 @@ def test_the_approval_pool_holds_pending_orders_that_stock_can_cover(loaded):
     assert sum(Product.objects.values_list("quantity", flat=True)) == before + 7
 
 
+def test_every_plan_of_the_dataset_completes_once_its_materials_suffice(loaded):
+    """The soak races completions: a plan whose units do not convert would only ever be a 400."""
+    from production.models import ProductionPlan
+    from production.services import production_plan_complete
+
+    RawProduct.objects.update(stock_quantity=Decimal("100000"))  # the ledger does not matter here
+    for plan in ProductionPlan.objects.filter(pk__in=loaded.plan_ids):
+        production_plan_complete(plan=plan)
+    assert set(ProductionPlan.objects.values_list("status", flat=True)) == {"completed"}
+
+
 def test_every_benchmarked_request_answers_and_its_queries_are_counted(loaded, token, bench_urls):
     from accounts.models import User
 
