@@ -8,7 +8,7 @@ JOBS ?= 2
 # The MariaDB server `make test-mariadb` uses (its test database is test_<name>).
 MARIADB_URL ?= mysql://root@127.0.0.1:3306/stocky
 
-.PHONY: install run test test-mariadb migrate superuser clean sysdeps bench
+.PHONY: install run test test-mariadb migrate superuser clean sysdeps bench bench-all
 
 # mysqlclient compiles against the MariaDB/MySQL client headers; fetch them when they are missing.
 sysdeps:
@@ -43,6 +43,13 @@ test-mariadb: install
 bench: install
 	@./scripts/ensure-wrk
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# Everything bench/README.md quotes: both scales (median of 3 rounds), then three minutes of racing writes.
+bench-all: install
+	@./scripts/ensure-wrk
+	$(BIN)/python bench/run.py --repeat 3
+	$(BIN)/python bench/run.py --scale 100 --repeat 3
+	$(BIN)/python bench/run.py --no-bench --soak 180
 
 superuser: install
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py createsuperuser
