@@ -1,7 +1,5 @@
 """Hub API, auth and users (SPEC section B): bare camelCase JSON, errors in the shared envelope."""
 
-import math
-
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.permissions import AllowAny
@@ -20,7 +18,8 @@ from accounts.serializers import (
     UserUpdateSerializer,
     token_pair_body,
 )
-from stocky.api import MAX_SEARCH_LENGTH, positive_int_param, search_text
+from stocky.api import MAX_SEARCH_LENGTH, search_text
+from stocky.hub import HubPagination
 from stocky.permissions import ALL_ROLES, INVITE_ROLES, UserManagementPermission
 from stocky.schema import error_response, hub_page
 
@@ -128,7 +127,7 @@ class UserViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     filter_backends = []  # search, ordering and pages follow the hub's own parameters (selectors)
     lookup_value_regex = r"[0-9]+"
     http_method_names = ["get", "put", "delete", "head", "options"]
-    max_page_size = 100
+    list_key = "users"  # the key of the rows in a page (HubPagination)
 
     def get_queryset(self):
         # Every active user, so that a superior's id answers 403 (the permission) and not 404.
@@ -153,20 +152,16 @@ class UserViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         responses=hub_page("UserPage", "users", UserListSerializer),
     )
     def list(self, request):
-        page = positive_int_param(request, "page", 1, message="The page must be a positive integer")
-        size = positive_int_param(
-            request, "pageSize", 10, maximum=self.max_page_size, message="The pageSize must be a positive integer"
-        )
+        # The hub's pages (page, pageSize, a page past the end is empty); search and ordering are the users'
+        # own (selectors), so the paginator is used directly rather than through the filter backends.
+        paginator = HubPagination()
         users = selectors.user_list(
             actor=request.user,
             search=search_text(request),
             ordering=request.query_params.get("ordering", ""),
         )
-        total = users.count()
-        offset = (page - 1) * size
-        # Past the end, nothing to read (and a huge page number never reaches the SQL: see HubPagination).
-        rows = users[offset : offset + size] if offset < total else []
-        return Response({"users": UserListSerializer(rows, many=True).data, "totalPages": math.ceil(total / size)})
+        rows = paginator.paginate_queryset(users, request, self)
+        return paginator.get_paginated_response(UserListSerializer(rows, many=True).data)
 
     @extend_schema(request=UserUpdateSerializer, responses={204: None})
     def update(self, request, pk=None):
