@@ -143,7 +143,9 @@ def test_a_remembered_token_is_refused_once_it_expires(client_for, clock, anon):
     from rest_framework_simplejwt.tokens import AccessToken
 
     token = AccessToken.for_user(client_for(Role.USER).user)
-    token.set_exp(lifetime=timedelta(seconds=1))
+    # exp is in whole seconds, so a 1-second lifetime could already be over by the second request on a busy
+    # machine (seen in CI); 3 seconds leave 2 at least.
+    token.set_exp(lifetime=timedelta(seconds=3))
     header = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     assert anon.get("/api/v1/raw-products", **header).status_code == 200  # checked, then remembered
     assert anon.get("/api/v1/raw-products", **header).status_code == 200
