@@ -30,6 +30,7 @@ from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from accounts.models import User
+from stocky.models import MAX_ID
 
 # user id (as text, as tokens carry it) -> (monotonic time it expires, the row's column values in FIELDS order)
 _rows = {}
@@ -107,9 +108,6 @@ class CachedJWTAuthentication(JWTAuthentication):
         ) != get_md5_hash_password(user.password):
             raise AuthenticationFailed(_("The user's password has been changed."), code="password_changed")
         return user
-
-
-MAX_ID = 2**63 - 1
 
 
 def _is_id(value):

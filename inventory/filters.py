@@ -10,6 +10,7 @@ from inventory.models import (
     SupplierRawProduct,
 )
 from inventory.services import category_find
+from stocky.models import MAX_ID
 
 
 class RawProductFilter(django_filters.FilterSet):
@@ -48,7 +49,7 @@ class IdFilter(django_filters.NumberFilter):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", 2**63 - 1)
+        kwargs.setdefault("max_value", MAX_ID)
         kwargs.setdefault("decimal_places", 0)
         super().__init__(*args, **kwargs)
 

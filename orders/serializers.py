@@ -82,7 +82,7 @@ from rest_framework import serializers
 
 from inventory.serializers import ProductSerializer
 from orders.models import CatalogueOrder
-from stocky.models import QUANTITY
+from stocky.models import MAX_ID, QUANTITY
 
 # --- Hub catalogue orders (SPEC section B "Orders": camelCase, bare objects) ------------------------
 
@@ -109,7 +109,7 @@ class CatalogueOrderCreateSerializer(CatalogueOrderUpdateSerializer):
     """POST /products/orders. Whether the item exists and has enough is the service's to say."""
 
     # Bounded by the primary key's range: a larger number is a 400 here, not a database error later.
-    itemId = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    itemId = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     initialState = serializers.CharField(required=False, default=CatalogueOrder.State.PENDING)
 
 

@@ -10,6 +10,8 @@ from django.db import models
 QUANTITY = {"max_digits": 14, "decimal_places": 3}
 MONEY = {"max_digits": 12, "decimal_places": 2}
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
+# The largest value a BIGINT key holds: an id above it names nothing, and must be refused before the database.
+MAX_ID = 2**63 - 1
 
 
 class TimeStampedModel(models.Model):

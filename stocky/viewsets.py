@@ -9,6 +9,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from stocky.api import OptionalPagePagination
+from stocky.models import MAX_ID
 from stocky.renderers import FastJSONRenderer
 from stocky.rows import plan_for
 
@@ -168,9 +169,6 @@ def with_names(model, *relations):
         model._default_manager.select_related(*relations)
         .only(*own, *(f"{relation}__name" for relation in relations))
     )
-
-
-MAX_ID = 2**63 - 1
 
 
 class PairViewSet(ManufacturingViewSet):

@@ -33,9 +33,9 @@ from stocky.api import (
     _flatten as flatten_errors,  # DRF's nested errors as {"field": ["message"]}
 )
 from stocky.exchange.formats import is_blank
+from stocky.models import MAX_ID
 
 Reason = StockMovement.Reason
-MAX_ID = 2**63 - 1  # a BIGINT primary key
 
 
 class RowError(Exception):
