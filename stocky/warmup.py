@@ -27,11 +27,8 @@ def warm_up():
 
 def _view_classes(patterns):
     for pattern in patterns:
+        pattern.pattern.regex  # noqa: B018 -- compiled here, else on the first request that passes it
         if isinstance(pattern, URLResolver):
-            pattern.pattern.regex  # noqa: B018 -- compiled once, lazily otherwise
             yield from _view_classes(pattern.url_patterns)
-        elif isinstance(pattern, URLPattern):
-            pattern.pattern.regex  # noqa: B018
-            view_class = getattr(pattern.callback, "cls", None)
-            if view_class is not None:
-                yield view_class
+        elif isinstance(pattern, URLPattern) and hasattr(pattern.callback, "cls"):
+            yield pattern.callback.cls
