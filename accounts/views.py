@@ -127,6 +127,7 @@ class UserViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     filter_backends = []  # search, ordering and pages follow the hub's own parameters (selectors)
     lookup_value_regex = r"[0-9]+"
     http_method_names = ["get", "put", "delete", "head", "options"]
+    pagination_class = HubPagination
     list_key = "users"  # the key of the rows in a page (HubPagination)
 
     def get_queryset(self):
@@ -135,10 +136,6 @@ class UserViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("page", {"type": "integer", "minimum": 1}, description="The page, from 1 (default 1)."),
-            OpenApiParameter(
-                "pageSize", {"type": "integer", "minimum": 1, "maximum": 100}, description="Rows per page (default 10)."
-            ),
             OpenApiParameter(
                 "search",
                 {"type": "string", "maxLength": MAX_SEARCH_LENGTH},
@@ -153,15 +150,14 @@ class UserViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     )
     def list(self, request):
         # The hub's pages (page, pageSize, a page past the end is empty); search and ordering are the users'
-        # own (selectors), so the paginator is used directly rather than through the filter backends.
-        paginator = HubPagination()
+        # own (selectors), not the filter backends'.
         users = selectors.user_list(
             actor=request.user,
             search=search_text(request),
             ordering=request.query_params.get("ordering", ""),
         )
-        rows = paginator.paginate_queryset(users, request, self)
-        return paginator.get_paginated_response(UserListSerializer(rows, many=True).data)
+        rows = self.paginate_queryset(users)
+        return self.get_paginated_response(UserListSerializer(rows, many=True).data)
 
     @extend_schema(request=UserUpdateSerializer, responses={204: None})
     def update(self, request, pk=None):
