@@ -96,12 +96,8 @@ def _matches(pks, singular, plural):
     return f"{count} {singular if len(pks) == 1 else plural}", f"ids {shown}"
 
 
-@dataclass(frozen=True)
-class ForeignKey:
-    column: str  # the API's field, e.g. "supplier_id"
-    name_column: str  # the same record by its name, e.g. "supplier"
-    source: str  # the model field, e.g. "supplier"
-    model: type
+class ModelLabels:
+    """`label` and `label_plural`: the verbose names of `self.model`, for reports."""
 
     @property
     def label(self):
@@ -112,7 +108,15 @@ class ForeignKey:
         return str(self.model._meta.verbose_name_plural)
 
 
-class Resource:
+@dataclass(frozen=True)
+class ForeignKey(ModelLabels):
+    column: str  # the API's field, e.g. "supplier_id"
+    name_column: str  # the same record by its name, e.g. "supplier"
+    source: str  # the model field, e.g. "supplier"
+    model: type
+
+
+class Resource(ModelLabels):
     """A section A resource: its API serializer says which columns it has and what a valid row is.
 
     Columns are the serializer's writable fields, `id` first when the resource has one, and beside each
@@ -129,14 +133,6 @@ class Resource:
 
     def __repr__(self):
         return f"<Resource {self.name}>"
-
-    @property
-    def label(self):
-        return str(self.model._meta.verbose_name)
-
-    @property
-    def label_plural(self):
-        return str(self.model._meta.verbose_name_plural)
 
     @cached_property
     def fields(self):
