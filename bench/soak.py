@@ -281,7 +281,7 @@ class Client(threading.Thread):
 
     def create_plan(self):
         if not self.plan.plan_products:
-            return self.complete_plan()
+            return None  # a dataset without plans: nothing to plan for (and complete_plan would call back here)
         product_id = self.rng.choice(sorted(self.plan.plan_products))
         body = {"finished_product_id": product_id, "planned_quantity": self.rng.randint(1, 3),
                 "unit_of_measure": self.plan.plan_products[product_id], "planned_production_date": "2026-12-01T08:00:00Z",
