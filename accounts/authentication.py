@@ -91,7 +91,7 @@ class CachedJWTAuthentication(JWTAuthentication):
     def get_user(self, validated_token):
         user_id = validated_token.get(api_settings.USER_ID_CLAIM)
         if api_settings.USER_ID_FIELD == "id" and not _is_id(user_id):
-            # Only this server signs tokens, and it writes the id as an integer; anything else (a leaked key,
+            # Only this server signs tokens, and it writes the id's digits; anything else (a leaked key,
             # an operator's tool) names no user, and must not reach the query as a 500 or as `pk=True`.
             raise InvalidToken(_("Token contained no recognizable user identification"))
         ttl = settings.AUTH_USER_CACHE_SECONDS
