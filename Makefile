@@ -8,7 +8,7 @@ JOBS ?= 2
 # The MariaDB server `make test-mariadb` uses (its test database is test_<name>).
 MARIADB_URL ?= mysql://root@127.0.0.1:3306/stocky
 
-.PHONY: install run test test-mariadb migrate superuser clean sysdeps bench bench-all
+.PHONY: install run test test-mariadb lint migrate superuser clean sysdeps bench bench-all
 
 # mysqlclient compiles against the MariaDB/MySQL client headers; fetch them when they are missing.
 sysdeps:
@@ -33,6 +33,12 @@ run: migrate
 
 test: install
 	$(BIN)/pytest -n $(JOBS)
+
+# Lint and format check (ruff) and the layers of docs/development.md (import-linter, .importlinter).
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 # The same suite against the local MariaDB (see README); CI runs both.
 test-mariadb: install

@@ -5,6 +5,9 @@ from rest_framework.test import APIClient
 
 from accounts.models import Role, User
 
+# A shop with a record of every kind, and `run` for management commands (used by several test packages).
+pytest_plugins = ["stocky.tests.fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):

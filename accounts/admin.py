@@ -14,7 +14,7 @@ from django.template.defaultfilters import truncatechars
 
 from accounts import services
 from accounts.models import Invitation, User
-from stocky.errors import DomainError
+from stocky.kit.errors import DomainError
 
 
 class UsernameOrNoneMixin:
@@ -57,9 +57,7 @@ class UserAdmin(DjangoUserAdmin):
         ),
         ("Dates", {"fields": ("last_login", "date_joined", "invitation_summary")}),
     )
-    add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("email", "username", "role", "password1", "password2")}),
-    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "username", "role", "password1", "password2")}),)
 
     @admin.display(description="invitation")
     def invitation_summary(self, user):

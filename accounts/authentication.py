@@ -30,7 +30,7 @@ from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from accounts.models import User
-from stocky.models import MAX_ID
+from stocky.kit.models import MAX_ID
 
 # user id (as text, as tokens carry it) -> (monotonic time it expires, the row's column values in FIELDS order)
 _rows = {}

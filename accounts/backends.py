@@ -2,7 +2,7 @@
 
 from django.contrib.auth.backends import ModelBackend
 
-from stocky.permissions import model_permissions_for_role
+from accounts.permissions import model_permissions_for_role
 
 
 class RoleBackend(ModelBackend):

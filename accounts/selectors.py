@@ -6,7 +6,7 @@ from functools import reduce
 from django.db.models import Case, IntegerField, Q, Value, When
 
 from accounts.models import Role, User
-from stocky.errors import InvalidInput
+from stocky.kit.errors import InvalidInput
 
 # API ordering names (camelCase, as the hub speaks) and what they sort by; `role` sorts by rank.
 ORDERING_FIELDS = {

@@ -29,8 +29,8 @@ from rest_framework_simplejwt.token_blacklist.models import (
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import Invitation, Role, User, token_digest
-from stocky.errors import DomainError, InvalidInput
-from stocky.permissions import can_grant_role, can_manage_user
+from accounts.permissions import can_grant_role, can_manage_user
+from stocky.kit.errors import DomainError, InvalidInput
 
 logger = logging.getLogger("stocky.accounts")
 
@@ -268,8 +268,9 @@ def invitation_deliver(*, invitation_id, send_round) -> str:
             if gives_up:
                 logger.error("Invitation e-mail to %s failed for good: %s", invitation.user.email, error)
                 return "failed"
-            logger.warning("Invitation e-mail to %s failed (attempt %s): %s", invitation.user.email,
-                           invitation.attempts, error)
+            logger.warning(
+                "Invitation e-mail to %s failed (attempt %s): %s", invitation.user.email, invitation.attempts, error
+            )
             if send_invitation_email.get_backend().supports_defer:
                 delay = retry_delay(invitation.attempts, settings.INVITATION_EMAIL_RETRY_BACKOFF_SECONDS)
                 send_invitation_email.using(run_after=timezone.now() + timedelta(seconds=delay)).enqueue(

@@ -1,7 +1,7 @@
 from django.urls import re_path
 
 from accounts import views
-from stocky.api import OptionalSlashRouter
+from stocky.kit.api import OptionalSlashRouter
 
 router = OptionalSlashRouter()
 router.register("users", views.UserViewSet, basename="user")

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import selectors, services, throttles
+from accounts.permissions import ALL_ROLES, INVITE_ROLES, UserManagementPermission
 from accounts.serializers import (
     InviteSerializer,
     LoginSerializer,
@@ -18,10 +19,9 @@ from accounts.serializers import (
     UserUpdateSerializer,
     token_pair_body,
 )
-from stocky.api import MAX_SEARCH_LENGTH, search_text
-from stocky.hub import HubPagination
-from stocky.permissions import ALL_ROLES, INVITE_ROLES, UserManagementPermission
-from stocky.schema import error_response, hub_page
+from stocky.kit.api import MAX_SEARCH_LENGTH, search_text
+from stocky.kit.hub import HubPagination
+from stocky.kit.schema import error_response, hub_page
 
 
 def valid(serializer_class, request):
@@ -120,7 +120,7 @@ class InviteView(APIView):
 
 
 class UserViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """GET /users, GET|PUT|DELETE /users/<id>. Who may touch whom: stocky.permissions."""
+    """GET /users, GET|PUT|DELETE /users/<id>. Who may touch whom: accounts.permissions."""
 
     permission_classes = [UserManagementPermission]
     serializer_class = UserSerializer
@@ -142,8 +142,9 @@ class UserViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
                 description="Words that must each match the username, a name or the e-mail.",
             ),
             OpenApiParameter(
-                "ordering", description=f"Sort by one or more of {', '.join(selectors.ORDERING_FIELDS)}, "
-                "separated by commas; `-` before a name sorts descending."
+                "ordering",
+                description=f"Sort by one or more of {', '.join(selectors.ORDERING_FIELDS)}, "
+                "separated by commas; `-` before a name sorts descending.",
             ),
         ],
         responses=hub_page("UserPage", "users", UserListSerializer),

@@ -20,8 +20,17 @@ from orders.models import RawProductOrder
 
 RAW_PRODUCT = ["id", "name", "stock_quantity", "unit_of_measure", "created_at", "updated_at"]
 RAW_PRODUCT_ORDER = [
-    "id", "raw_product_id", "supplier_id", "quantity", "unit_of_measure", "price", "ordered_at",
-    "expected_delivery_date", "status", "created_at", "updated_at",
+    "id",
+    "raw_product_id",
+    "supplier_id",
+    "quantity",
+    "unit_of_measure",
+    "price",
+    "ordered_at",
+    "expected_delivery_date",
+    "status",
+    "created_at",
+    "updated_at",
 ]
 PRODUCT = ["id", "name", "category_id", "quantity", "description", "image", "created_at", "updated_at"]
 
@@ -35,8 +44,9 @@ def _default(value):
 
 def _json(body, status=200):
     # OPT_UTC_Z: UTC date-times end in "Z", as the API writes them.
-    return HttpResponse(orjson.dumps(body, default=_default, option=orjson.OPT_UTC_Z), status=status,
-                        content_type="application/json")
+    return HttpResponse(
+        orjson.dumps(body, default=_default, option=orjson.OPT_UTC_Z), status=status, content_type="application/json"
+    )
 
 
 def _section_a(rows, message, request, page_of_ids=False):
@@ -64,13 +74,15 @@ def raw_products(request):
     if request.method == "POST":
         body = orjson.loads(request.body)
         product = RawProduct.objects.create(
-            name=body["name"], stock_quantity=Decimal(str(body["stock_quantity"])),
+            name=body["name"],
+            stock_quantity=Decimal(str(body["stock_quantity"])),
             unit_of_measure=body["unit_of_measure"],
         )
         row = {name: getattr(product, name) for name in RAW_PRODUCT}
         return _json({"success": True, "message": "Raw product created successfully", "data": row}, status=201)
-    return _section_a(RawProduct.objects.order_by("id").values(*RAW_PRODUCT), "Raw products fetched successfully",
-                      request)
+    return _section_a(
+        RawProduct.objects.order_by("id").values(*RAW_PRODUCT), "Raw products fetched successfully", request
+    )
 
 
 def raw_product(request, pk):

@@ -36,20 +36,33 @@ def endpoints(*, raw_product_id, paginated=False, reads_only=False):
     page = "?page=1&page_size=50" if paginated else ""
     listed = [
         Endpoint("raw-products", "GET", f"/api/v1/raw-products{page}", f"/bench/ceiling/raw-products{page}"),
-        Endpoint("raw-product-orders", "GET", f"/api/v1/raw-product-orders{page}",
-                 f"/bench/ceiling/raw-product-orders{page}"),
-        Endpoint("raw-product", "GET", f"/api/v1/raw-products/{raw_product_id}",
-                 f"/bench/ceiling/raw-products/{raw_product_id}"),
-        Endpoint("products-page", "GET", "/api/v1/products?page=1&pageSize=10",
-                 "/bench/ceiling/products?page=1&pageSize=10"),
+        Endpoint(
+            "raw-product-orders", "GET", f"/api/v1/raw-product-orders{page}", f"/bench/ceiling/raw-product-orders{page}"
+        ),
+        Endpoint(
+            "raw-product",
+            "GET",
+            f"/api/v1/raw-products/{raw_product_id}",
+            f"/bench/ceiling/raw-products/{raw_product_id}",
+        ),
+        Endpoint(
+            "products-page", "GET", "/api/v1/products?page=1&pageSize=10", "/bench/ceiling/products?page=1&pageSize=10"
+        ),
     ]
     if reads_only:
         return listed
     return listed + [
-        Endpoint("raw-product-create", "POST", "/api/v1/raw-products", "/bench/ceiling/raw-products",
-                 body=WRITE_BODY, read=False),
-        Endpoint("order-approve", "PATCH", "/api/v1/products/orders/state/{id}", body=APPROVE_BODY, pool=True,
-                 read=False),
+        Endpoint(
+            "raw-product-create",
+            "POST",
+            "/api/v1/raw-products",
+            "/bench/ceiling/raw-products",
+            body=WRITE_BODY,
+            read=False,
+        ),
+        Endpoint(
+            "order-approve", "PATCH", "/api/v1/products/orders/state/{id}", body=APPROVE_BODY, pool=True, read=False
+        ),
     ]
 
 

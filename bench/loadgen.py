@@ -64,10 +64,15 @@ class Result:
 
     def as_dict(self):
         return {
-            "requests": self.requests, "seconds": round(self.seconds, 3), "rps": round(self.rps, 1),
-            "statuses": {str(k): v for k, v in sorted(self.statuses.items())}, "socket_errors": self.socket_errors,
+            "requests": self.requests,
+            "seconds": round(self.seconds, 3),
+            "rps": round(self.rps, 1),
+            "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
+            "socket_errors": self.socket_errors,
             "latency_ms": {k: round(v / 1000, 3) for k, v in self.latency_us.items()},
-            "errors": self.errors, "conflicts": self.conflicts, "pool_exhausted": self.pool_exhausted,
+            "errors": self.errors,
+            "conflicts": self.conflicts,
+            "pool_exhausted": self.pool_exhausted,
             "server_cpu_ms_per_request": None if self.cpu_ms is None else round(self.cpu_ms, 3),
         }
 
@@ -113,9 +118,21 @@ def run(base_url, path, *, token=None, method="GET", body=None, ids=None, load=N
             ids_file = str(Path(tmp) / "ids.txt")
             Path(ids_file).write_text("".join(f"{i}\n" for i in ids))
         command = [
-            wrk_path(), f"-t{load.threads}", f"-c{load.connections}", f"-d{seconds(load.duration)}s",
-            f"--timeout={seconds(load.timeout)}s", "-s", str(LUA), base_url, "--",
-            token or "-", method, path, body_file, ids_file, str(load.threads),
+            wrk_path(),
+            f"-t{load.threads}",
+            f"-c{load.connections}",
+            f"-d{seconds(load.duration)}s",
+            f"--timeout={seconds(load.timeout)}s",
+            "-s",
+            str(LUA),
+            base_url,
+            "--",
+            token or "-",
+            method,
+            path,
+            body_file,
+            ids_file,
+            str(load.threads),
         ]
         # Bounded: wrk stops itself after -d; the margin covers its start and the last timeouts.
         done = subprocess.run(

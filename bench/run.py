@@ -25,15 +25,18 @@ RESULTS = ROOT / "bench" / "results"
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import loadgen
-from bench.server import Database, Server, bench_environment, free_port
+from bench import loadgen  # noqa: E402 -- after the project root is on sys.path
+from bench.server import Database, Server, bench_environment, free_port  # noqa: E402
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", choices=["mariadb", "sqlite"], default="mariadb")
-    parser.add_argument("--mariadb-url", default=os.environ.get("BENCH_MARIADB_URL", "mysql://root@127.0.0.1:3306"),
-                        help="the MariaDB server (no database name); env BENCH_MARIADB_URL")
+    parser.add_argument(
+        "--mariadb-url",
+        default=os.environ.get("BENCH_MARIADB_URL", "mysql://root@127.0.0.1:3306"),
+        help="the MariaDB server (no database name); env BENCH_MARIADB_URL",
+    )
     parser.add_argument("--db-name", default=None, help="default: stocky_bench_<pid>; dropped and created anew")
     parser.add_argument("--keep-db", action="store_true", help="leave the database in place afterwards")
     parser.add_argument("--scale", type=float, default=1, help="rows x scale (1: the earlier Stocky's demo shape)")
@@ -41,37 +44,67 @@ def parse_args(argv=None):
     parser.add_argument("--connections", "-c", type=int, default=16, help="wrk connections")
     parser.add_argument("--duration", "-d", type=int, default=8, help="seconds of load per endpoint")
     parser.add_argument("--warmup", type=int, default=1, help="seconds of unmeasured load before each endpoint")
-    parser.add_argument("--repeat", type=int, default=1,
-                        help="rounds over every endpoint; each figure is the median round (default 1)")
-    parser.add_argument("--only", action="append", default=[], metavar="KEY",
-                        help="measure only these endpoints (repeatable): raw-products, raw-product-orders, "
-                             "raw-product, products-page, raw-product-create, order-approve")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="rounds over every endpoint; each figure is the median round (default 1)"
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="KEY",
+        help="measure only these endpoints (repeatable): raw-products, raw-product-orders, "
+        "raw-product, products-page, raw-product-create, order-approve",
+    )
     parser.add_argument("--no-bench", dest="bench", action="store_false", help="skip the load runs (e.g. soak only)")
     parser.add_argument("--soak", type=float, default=0, metavar="SECONDS", help="then soak for this long")
     parser.add_argument("--soak-clients", type=int, default=8)
-    parser.add_argument("--profile", action="store_true",
-                        help="also cProfile each read in-process; reports under bench/results/")
-    parser.add_argument("--server-env", action="append", default=[], metavar="NAME=VALUE",
-                        help="extra environment for gunicorn and the app (e.g. GUNICORN_MAX_REQUESTS=0)")
+    parser.add_argument(
+        "--profile", action="store_true", help="also cProfile each read in-process; reports under bench/results/"
+    )
+    parser.add_argument(
+        "--server-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="extra environment for gunicorn and the app (e.g. GUNICORN_MAX_REQUESTS=0)",
+    )
     return parser.parse_args(argv)
 
 
 def machine():
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
+    cpu = (
+        next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            platform.processor(),
+        )
+        if Path("/proc/cpuinfo").exists()
+        else ""
+    )
     try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                                timeout=5, check=False).stdout.strip()
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=5, check=False
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         commit = ""
-    return {"cpu": cpu, "cores": len(os.sched_getaffinity(0)), "python": platform.python_version(),
-            "system": platform.platform(), "commit": commit}
+    return {
+        "cpu": cpu,
+        "cores": len(os.sched_getaffinity(0)),
+        "python": platform.python_version(),
+        "system": platform.platform(),
+        "commit": commit,
+    }
 
 
 def login(base_url, email, password):
     request = urllib.request.Request(
-        f"{base_url}/api/v1/auth/login", data=json.dumps({"email": email, "password": password}).encode(),
-        headers={"Content-Type": "application/json"}, method="POST",
+        f"{base_url}/api/v1/auth/login",
+        data=json.dumps({"email": email, "password": password}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
     )
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.loads(response.read())["accessToken"]
@@ -84,26 +117,59 @@ def fmt(value, digits=0):
 
 
 def table(rows):
-    head = ["endpoint", "req/s", "CPU ms/req", "p50 ms", "p99 ms", "errors", "409s", "queries", "ceiling req/s",
-            "ceiling CPU ms", "ratio", "CPU ratio",
-            "earlier req/s", "vs earlier"]
+    head = [
+        "endpoint",
+        "req/s",
+        "CPU ms/req",
+        "p50 ms",
+        "p99 ms",
+        "errors",
+        "409s",
+        "queries",
+        "ceiling req/s",
+        "ceiling CPU ms",
+        "ratio",
+        "CPU ratio",
+        "earlier req/s",
+        "vs earlier",
+    ]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for row in rows:
-        lines.append("| " + " | ".join([
-            f"`{row['label']}`", fmt(row.get("rps")), fmt(row.get("cpu_ms"), 2), fmt(row.get("p50_ms"), 2),
-            fmt(row.get("p99_ms"), 2),
-            fmt(row.get("errors")), fmt(row.get("conflicts")), fmt(row.get("queries")),
-            fmt(row.get("ceiling_rps")), fmt(row.get("ceiling_cpu_ms"), 2), fmt(row.get("ratio"), 2),
-            fmt(row.get("cpu_ratio"), 2), fmt(row.get("earlier_rps")),
-            fmt(row.get("vs_earlier"), 2),
-        ]) + " |")
+        lines.append(
+            "| "
+            + " | ".join(
+                [
+                    f"`{row['label']}`",
+                    fmt(row.get("rps")),
+                    fmt(row.get("cpu_ms"), 2),
+                    fmt(row.get("p50_ms"), 2),
+                    fmt(row.get("p99_ms"), 2),
+                    fmt(row.get("errors")),
+                    fmt(row.get("conflicts")),
+                    fmt(row.get("queries")),
+                    fmt(row.get("ceiling_rps")),
+                    fmt(row.get("ceiling_cpu_ms"), 2),
+                    fmt(row.get("ratio"), 2),
+                    fmt(row.get("cpu_ratio"), 2),
+                    fmt(row.get("earlier_rps")),
+                    fmt(row.get("vs_earlier"), 2),
+                ]
+            )
+            + " |"
+        )
     return "\n".join(lines)
 
 
 def measure(server, path, *, token=None, method="GET", body=None, ids=None, load, warmup):
     if warmup and ids is None:
-        loadgen.run(server.base_url, path, token=token, method=method, body=body,
-                    load=loadgen.Load(load.threads, load.connections, warmup, load.timeout))
+        loadgen.run(
+            server.base_url,
+            path,
+            token=token,
+            method=method,
+            body=body,
+            load=loadgen.Load(load.threads, load.connections, warmup, load.timeout),
+        )
         server.wait_idle()
     cpu = server.cpu_seconds()
     result = loadgen.run(server.base_url, path, token=token, method=method, body=body, ids=ids, load=load)
@@ -153,13 +219,22 @@ def bench(server, token, data, endpoint_list, queries, load, warmup, pool, repea
             # The write run creates raw products (POST); they are deleted after it, below.
             created_after = RawProduct.objects.aggregate(m=Max("id"))["m"] if endpoint.method == "POST" else None
             ids = pool[round_ * share : (round_ + 1) * share] if endpoint.pool else None
-            result = measure(server, endpoint.path, token=token, method=endpoint.method, body=endpoint.body,
-                             ids=ids, load=load, warmup=warmup)
+            result = measure(
+                server,
+                endpoint.path,
+                token=token,
+                method=endpoint.method,
+                body=endpoint.body,
+                ids=ids,
+                load=load,
+                warmup=warmup,
+            )
             runs[endpoint.key].append(result)
             print(f"{result.rps:,.0f} req/s", end="", flush=True)
             if endpoint.ceiling:
-                ceiling = measure(server, endpoint.ceiling, method=endpoint.method, body=endpoint.body, load=load,
-                                  warmup=warmup)
+                ceiling = measure(
+                    server, endpoint.ceiling, method=endpoint.method, body=endpoint.body, load=load, warmup=warmup
+                )
                 ceilings[endpoint.key].append(ceiling)
                 ratio = f" (ratio {result.rps / ceiling.rps:.2f})" if ceiling.rps else ""
                 print(f", ceiling {ceiling.rps:,.0f} req/s{ratio}", end="", flush=True)
@@ -172,11 +247,18 @@ def bench(server, token, data, endpoint_list, queries, load, warmup, pool, repea
     for endpoint in endpoint_list:
         results = runs[endpoint.key]
         result = median_run(results)
-        row = {"key": endpoint.key, "label": endpoint.label, "queries": queries[endpoint.key]["queries"],
-               "rps": result.rps, "cpu_ms": result.cpu_ms,
-               "p50_ms": result.latency_us["p50"] / 1000, "p99_ms": result.latency_us["p99"] / 1000,
-               "errors": sum(r.errors for r in results), "conflicts": sum(r.conflicts for r in results),
-               "rounds": [r.as_dict() for r in results]}
+        row = {
+            "key": endpoint.key,
+            "label": endpoint.label,
+            "queries": queries[endpoint.key]["queries"],
+            "rps": result.rps,
+            "cpu_ms": result.cpu_ms,
+            "p50_ms": result.latency_us["p50"] / 1000,
+            "p99_ms": result.latency_us["p99"] / 1000,
+            "errors": sum(r.errors for r in results),
+            "conflicts": sum(r.conflicts for r in results),
+            "rounds": [r.as_dict() for r in results],
+        }
         exhausted = sum(r.pool_exhausted for r in results)
         if exhausted:
             row["note"] = f"approval pool used up: {exhausted} requests repeated an id (409s)"
@@ -184,11 +266,16 @@ def bench(server, token, data, endpoint_list, queries, load, warmup, pool, repea
         if ceilings[endpoint.key]:
             ceiling = median_run(ceilings[endpoint.key])
             by_rps, by_cpu = round_ratios(results, ceilings[endpoint.key])
-            row.update(ceiling_rps=ceiling.rps, ceiling_cpu_ms=ceiling.cpu_ms,
-                       ceiling_errors=sum(r.errors for r in ceilings[endpoint.key]),
-                       ceiling_rounds=[r.as_dict() for r in ceilings[endpoint.key]],
-                       ratio=median(by_rps), cpu_ratio=median(by_cpu), round_ratios=by_rps,
-                       round_cpu_ratios=by_cpu)
+            row.update(
+                ceiling_rps=ceiling.rps,
+                ceiling_cpu_ms=ceiling.cpu_ms,
+                ceiling_errors=sum(r.errors for r in ceilings[endpoint.key]),
+                ceiling_rounds=[r.as_dict() for r in ceilings[endpoint.key]],
+                ratio=median(by_rps),
+                cpu_ratio=median(by_cpu),
+                round_ratios=by_rps,
+                round_cpu_ratios=by_cpu,
+            )
         if endpoint.key in EARLIER and data.scale == 1:
             row.update(earlier_rps=EARLIER[endpoint.key], vs_earlier=result.rps / EARLIER[endpoint.key])
         rows.append(row)
@@ -200,8 +287,10 @@ def busy_warning():
     load = os.getloadavg()[0]
     cores = len(os.sched_getaffinity(0))
     if load > 0.5:
-        return (f"! The machine is busy (load average {load:.1f} on {cores} cores): figures will be low and noisy. "
-                "Compare the ratios of one run, or rerun when it is idle.")
+        return (
+            f"! The machine is busy (load average {load:.1f} on {cores} cores): figures will be low and noisy. "
+            "Compare the ratios of one run, or rerun when it is idle."
+        )
     return ""
 
 
@@ -224,9 +313,16 @@ def main(argv=None):
     loadgen.wrk_path() if args.bench else None  # fail before any setup when wrk is missing
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = started.strftime("%Y%m%d-%H%M%S")
-    report = {"started": started.isoformat(timespec="seconds"), "machine": machine(), "scale": args.scale,
-              "database": args.db, "load": vars(load), "warmup_s": args.warmup, "repeat": args.repeat,
-              "server_env": extra}
+    report = {
+        "started": started.isoformat(timespec="seconds"),
+        "machine": machine(),
+        "scale": args.scale,
+        "database": args.db,
+        "load": vars(load),
+        "warmup_s": args.warmup,
+        "repeat": args.repeat,
+        "server_env": extra,
+    }
     ok = True
     server = None
     try:
@@ -289,8 +385,10 @@ def main(argv=None):
                     print(f"  {part:8.2f} ms {share:6.1%}  {label}")
 
         if args.bench:
-            print(f"wrk -t{load.threads} -c{load.connections} -d{load.duration:g}s (+{args.warmup:g} s warm-up) "
-                  f"over loopback, scale {args.scale:g}, {args.repeat} round(s):")
+            print(
+                f"wrk -t{load.threads} -c{load.connections} -d{load.duration:g}s (+{args.warmup:g} s warm-up) "
+                f"over loopback, scale {args.scale:g}, {args.repeat} round(s):"
+            )
             warning = busy_warning()
             report["load_average_before"] = os.getloadavg()
             if warning:
@@ -301,31 +399,46 @@ def main(argv=None):
             ok = ok and not any(row["errors"] or row.get("ceiling_errors") for row in rows)
             m = report["machine"]
             before, after = report["load_average_before"][0], report["load_average_after"][0]
-            print(f"\n{report['started']}, {m['cpu']} ({m['cores']} cores), {m['database']}, Python {m['python']}, "
-                  f"commit {m['commit']}; scale {args.scale:g}; wrk -t{load.threads} -c{load.connections} "
-                  f"-d{load.duration}s, median of {args.repeat}; load average {before:.1f} before, {after:.1f} after\n")
+            print(
+                f"\n{report['started']}, {m['cpu']} ({m['cores']} cores), {m['database']}, Python {m['python']}, "
+                f"commit {m['commit']}; scale {args.scale:g}; wrk -t{load.threads} -c{load.connections} "
+                f"-d{load.duration}s, median of {args.repeat}; load average {before:.1f} before, {after:.1f} after\n"
+            )
             print(table(rows))
 
         if args.soak:
             plan = soak.prepare(data=data, user=admin)
             begin = soak.start()
-            skipped = "" if plan.completions else " (production completions skipped: POST " \
-                "/production-plans/<id>/complete is not routed yet)"
+            skipped = (
+                ""
+                if plan.completions
+                else " (production completions skipped: POST /production-plans/<id>/complete is not routed yet)"
+            )
             print(f"\nSoak: {args.soak:g} s, {args.soak_clients} clients{skipped} ...", flush=True)
             stats = soak.run(port=port, token=token, plan=plan, seconds=args.soak, clients=args.soak_clients)
             verdict = soak.check(begin, stats)
-            report["soak"] = {"seconds": args.soak, "clients": args.soak_clients, "completions": plan.completions,
-                              **stats.as_dict(), "check": verdict}
+            report["soak"] = {
+                "seconds": args.soak,
+                "clients": args.soak_clients,
+                "completions": plan.completions,
+                **stats.as_dict(),
+                "check": verdict,
+            }
             for operation, counts in sorted(stats.by_operation.items()):
                 statuses = ", ".join(f"{status}: {n}" for status, n in sorted(counts.items(), key=str))
                 print(f"  {operation:28} {statuses}")
             completed = stats.by_operation.get("complete production plan", {})
             if plan.completions and not any(isinstance(k, int) and 200 <= k < 300 for k in completed):
                 print("  ! No production completion succeeded: check the body the endpoint expects (bench/soak.py).")
-            print(f"  {report['soak']['requests']:,} requests; {verdict['ledger_entries']:,} ledger entries on "
-                  f"{verdict['items_moved']} items; {verdict['items_checked']:,} items checked")
-            print("  PASS: no 5xx, no stock below zero, the ledger equals the stock" if verdict["ok"]
-                  else "  FAIL:\n    " + "\n    ".join(verdict["failures"]))
+            print(
+                f"  {report['soak']['requests']:,} requests; {verdict['ledger_entries']:,} ledger entries on "
+                f"{verdict['items_moved']} items; {verdict['items_checked']:,} items checked"
+            )
+            print(
+                "  PASS: no 5xx, no stock below zero, the ledger equals the stock"
+                if verdict["ok"]
+                else "  FAIL:\n    " + "\n    ".join(verdict["failures"])
+            )
             ok = ok and verdict["ok"]
     except KeyboardInterrupt:
         print("\nInterrupted: stopping the server and removing the database.", file=sys.stderr)

@@ -68,8 +68,11 @@ class Database:
 
         parts = urlsplit(self.server_url)
         return MySQLdb.connect(
-            host=parts.hostname or "127.0.0.1", port=parts.port or 3306, user=parts.username or "root",
-            password=parts.password or "", charset="utf8mb4",
+            host=parts.hostname or "127.0.0.1",
+            port=parts.port or 3306,
+            user=parts.username or "root",
+            password=parts.password or "",
+            charset="utf8mb4",
         )
 
     def create(self):
@@ -142,8 +145,12 @@ class Server:
             # preexec_fn runs before any thread of the harness exists (the soak's start later).
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "stocky.wsgi"],
-                cwd=ROOT, env={**os.environ, **self.env}, stdout=log, stderr=subprocess.STDOUT,
-                start_new_session=True, preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+                cwd=ROOT,
+                env={**os.environ, **self.env},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                preexec_fn=_die_with_parent if sys.platform == "linux" else None,
             )
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:

@@ -4,8 +4,8 @@ Everything else (middleware, database, DRF, JWT) comes from the environment exac
 bench/run.py sets that environment.
 """
 
-from stocky.settings import *
+from stocky.settings import *  # noqa: F403 -- the production settings, with the changes below
 
 ROOT_URLCONF = "bench.urls"
-# The ceiling views stand for API requests: they get the API's middleware (stocky/middleware.py).
-API_PATH_PREFIXES = (*API_PATH_PREFIXES, "/bench/ceiling/")
+# The ceiling views stand for API requests: they get the API's middleware (stocky/kit/middleware.py).
+API_PATH_PREFIXES = (*API_PATH_PREFIXES, "/bench/ceiling/")  # noqa: F405

@@ -22,15 +22,18 @@ from django.db.models import Max, Min, Sum
 
 from inventory.models import FinishedProduct, Product, RawProduct, StockMovement
 
-STOCKED = {"raw_product": (RawProduct, "stock_quantity"), "finished_product": (FinishedProduct, "stock_quantity"),
-           "product": (Product, "quantity")}
+STOCKED = {
+    "raw_product": (RawProduct, "stock_quantity"),
+    "finished_product": (FinishedProduct, "stock_quantity"),
+    "product": (Product, "quantity"),
+}
 
 
 def completion_route_exists():
     """Whether POST /production-plans/<id>/complete is routed (it lands with the production work)."""
     from django.urls import Resolver404, resolve
 
-    from stocky import api
+    from stocky.kit import api
 
     try:
         match = resolve("/api/v1/production-plans/1/complete")
@@ -87,8 +90,13 @@ def check(begin, stats=None):
         if ledger != change:
             mismatches.append({"item": f"{key[0]} {key[1]}", "stock_change": str(change), "ledger_sum": str(ledger)})
         elif row and last_balances[row["last"]] != now.get(key, Decimal(0)):
-            mismatches.append({"item": f"{key[0]} {key[1]}", "stock": str(now.get(key)),
-                               "last_ledger_balance": str(last_balances[row["last"]])})
+            mismatches.append(
+                {
+                    "item": f"{key[0]} {key[1]}",
+                    "stock": str(now.get(key)),
+                    "last_ledger_balance": str(last_balances[row["last"]]),
+                }
+            )
     if mismatches:
         kinds = Counter(entry["item"].split()[0] for entry in mismatches)
         by_kind = ", ".join(f"{kind}: {n}" for kind, n in sorted(kinds.items()))
@@ -143,7 +151,8 @@ class Stats:
                 op: {str(k): v for k, v in counts.items()} for op, counts in sorted(self.by_operation.items())
             },
             "requests": sum(sum(c.values()) for c in self.by_operation.values()),
-            "server_errors": self.server_errors, "transport_errors": self.transport_errors,
+            "server_errors": self.server_errors,
+            "transport_errors": self.transport_errors,
             "unexpected": dict(self.unexpected),
         }
 
@@ -151,8 +160,17 @@ class Stats:
 class Plan:
     """What the clients act on: shared, so that they race on the same rows."""
 
-    def __init__(self, *, raw_product_ids, hot_raw_product_ids, product_ids, scarce_product_ids, plan_ids,
-                 completions, plan_products=None):
+    def __init__(
+        self,
+        *,
+        raw_product_ids,
+        hot_raw_product_ids,
+        product_ids,
+        scarce_product_ids,
+        plan_ids,
+        completions,
+        plan_products=None,
+    ):
         self.raw_product_ids, self.hot_raw_product_ids = raw_product_ids, hot_raw_product_ids
         self.product_ids, self.scarce_product_ids = product_ids, scarce_product_ids
         self.plan_ids, self.completions = plan_ids, completions
@@ -180,10 +198,17 @@ class Client(threading.Thread):
         self.rng = random.Random(seed)
         self.connection = None
         self.operations = [
-            (10, self.read_raw_products), (10, self.read_raw_product), (5, self.read_raw_product_orders),
-            (10, self.read_products), (5, self.read_catalogue_orders),
-            (3, self.create_raw_product), (6, self.set_raw_stock),
-            (10, self.create_order), (10, self.approve), (3, self.cancel_ready), (4, self.change_quantity),
+            (10, self.read_raw_products),
+            (10, self.read_raw_product),
+            (5, self.read_raw_product_orders),
+            (10, self.read_products),
+            (5, self.read_catalogue_orders),
+            (3, self.create_raw_product),
+            (6, self.set_raw_stock),
+            (10, self.create_order),
+            (10, self.approve),
+            (3, self.cancel_ready),
+            (4, self.change_quantity),
         ]
         if plan.completions:
             self.operations += [(2, self.create_plan), (3, self.complete_plan)]
@@ -236,8 +261,11 @@ class Client(threading.Thread):
 
     # Writes
     def create_raw_product(self):
-        body = {"name": f"Soak material {self.rng.randint(1, 10**6)}",
-                "stock_quantity": self.rng.randint(0, 50), "unit_of_measure": "kg"}
+        body = {
+            "name": f"Soak material {self.rng.randint(1, 10**6)}",
+            "stock_quantity": self.rng.randint(0, 50),
+            "unit_of_measure": "kg",
+        }
         status, data = self.call("create raw product", "POST", "/api/v1/raw-products", body, expected=(201,))
         if status == 201:
             with self.plan.lock:
@@ -249,8 +277,12 @@ class Client(threading.Thread):
         self.call("set raw stock (PATCH)", "PATCH", f"/api/v1/raw-products/{product_id}", body)
 
     def create_order(self):
-        body = {"itemId": self.rng.choice(self.plan.scarce_product_ids), "client": "Soak",
-                "quantity": self.rng.randint(1, 3), "initialState": "Pending"}
+        body = {
+            "itemId": self.rng.choice(self.plan.scarce_product_ids),
+            "client": "Soak",
+            "quantity": self.rng.randint(1, 3),
+            "initialState": "Pending",
+        }
         # 400: more than the product has at this moment (SPEC), a normal answer under this load.
         status, data = self.call("create hub order", "POST", "/api/v1/products/orders", body, expected=(201, 400))
         if status == 201:
@@ -261,8 +293,13 @@ class Client(threading.Thread):
         if order_id is None:
             return self.create_order()
         # 409: someone approved or cancelled it first, or the stock is gone: the race this soak runs.
-        status, _ = self.call("approve hub order", "PATCH", f"/api/v1/products/orders/state/{order_id}",
-                              {"transition": "Ready"}, expected=(200, 409))
+        status, _ = self.call(
+            "approve hub order",
+            "PATCH",
+            f"/api/v1/products/orders/state/{order_id}",
+            {"transition": "Ready"},
+            expected=(200, 409),
+        )
         if status == 200:
             self.plan.remember(self.plan.ready, order_id)
 
@@ -270,22 +307,37 @@ class Client(threading.Thread):
         order_id = self.plan.pick(self.rng, self.plan.ready)
         if order_id is None:
             return self.approve()
-        self.call("cancel ready order", "PATCH", f"/api/v1/products/orders/state/{order_id}",
-                  {"transition": "Cancelled"}, expected=(200, 409))
+        self.call(
+            "cancel ready order",
+            "PATCH",
+            f"/api/v1/products/orders/state/{order_id}",
+            {"transition": "Cancelled"},
+            expected=(200, 409),
+        )
 
     def change_quantity(self):
         product_id = self.rng.choice(self.plan.scarce_product_ids)
         delta = self.rng.choice([-3, -2, -1, 1, 2, 3, 4])
-        self.call("change product quantity", "PATCH", f"/api/v1/products/quantity/{product_id}",
-                  {"delta": delta, "reason": "soak"}, expected=(200, 409))
+        self.call(
+            "change product quantity",
+            "PATCH",
+            f"/api/v1/products/quantity/{product_id}",
+            {"delta": delta, "reason": "soak"},
+            expected=(200, 409),
+        )
 
     def create_plan(self):
         if not self.plan.plan_products:
             return None  # a dataset without plans: nothing to plan for (and complete_plan would call back here)
         product_id = self.rng.choice(sorted(self.plan.plan_products))
-        body = {"finished_product_id": product_id, "planned_quantity": self.rng.randint(1, 3),
-                "unit_of_measure": self.plan.plan_products[product_id], "planned_production_date": "2026-12-01T08:00:00Z",
-                "planned_duration": 1.5, "hourly_rate": 22}
+        body = {
+            "finished_product_id": product_id,
+            "planned_quantity": self.rng.randint(1, 3),
+            "unit_of_measure": self.plan.plan_products[product_id],
+            "planned_production_date": "2026-12-01T08:00:00Z",
+            "planned_duration": 1.5,
+            "hourly_rate": 22,
+        }
         status, data = self.call("create production plan", "POST", "/api/v1/production-plans", body, expected=(201,))
         if status == 201:
             self.plan.remember(self.plan.open_plans, data["data"]["id"])
@@ -296,8 +348,9 @@ class Client(threading.Thread):
             return self.create_plan()
         # Several clients complete the same plans. 409: another client completed it first, or the materials
         # are short right now (the stock PATCHes set them low). A 400 would mean a plan that can never complete.
-        self.call("complete production plan", "POST", f"/api/v1/production-plans/{plan_id}/complete", {},
-                  expected=(200, 409))
+        self.call(
+            "complete production plan", "POST", f"/api/v1/production-plans/{plan_id}/complete", {}, expected=(200, 409)
+        )
 
     def run(self):
         try:
@@ -312,8 +365,10 @@ def run(*, port, token, plan, seconds, clients=8, seed=1):
     """Run the clients for `seconds`; returns their Stats. Bounded: each request times out after 30 s."""
     stats = Stats()
     deadline = time.monotonic() + seconds
-    threads = [Client(n, port=port, token=token, plan=plan, stats=stats, deadline=deadline, seed=seed * 1000 + n)
-               for n in range(clients)]
+    threads = [
+        Client(n, port=port, token=token, plan=plan, stats=stats, deadline=deadline, seed=seed * 1000 + n)
+        for n in range(clients)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -324,21 +379,30 @@ def run(*, port, token, plan, seconds, clients=8, seed=1):
 def prepare(*, data, scarce=3, scarce_quantity=10, hot=4, user=None):
     """Give a few catalogue products little stock (through the ledger) and choose the hot materials: those
     in the recipes of the plans, so that completions and stock PATCHes race on the same rows."""
-    from inventory import services
+    from inventory.catalogue import services
     from production.models import RecipeItem
 
     scarce_ids = data.product_ids[:scarce]
     for product in Product.objects.filter(pk__in=scarce_ids):
         services.product_quantity_change(product=product, quantity=scarce_quantity, note="soak: scarce", user=user)
     plan_products = {plan.finished_product_id: plan.unit_of_measure for plan in _plans(data.plan_ids[:10])}
-    hot_ids = list(
-        RecipeItem.objects.filter(finished_product_id__in=plan_products).order_by("raw_product_id")
-        .values_list("raw_product_id", flat=True).distinct()[:hot]
-    ) or data.raw_product_ids[:hot]
+    hot_ids = (
+        list(
+            RecipeItem.objects.filter(finished_product_id__in=plan_products)
+            .order_by("raw_product_id")
+            .values_list("raw_product_id", flat=True)
+            .distinct()[:hot]
+        )
+        or data.raw_product_ids[:hot]
+    )
     completions = completion_route_exists()
     return Plan(
-        raw_product_ids=list(data.raw_product_ids), hot_raw_product_ids=hot_ids, product_ids=list(data.product_ids),
-        scarce_product_ids=scarce_ids, plan_ids=data.plan_ids[:10] or data.plan_ids, completions=completions,
+        raw_product_ids=list(data.raw_product_ids),
+        hot_raw_product_ids=hot_ids,
+        product_ids=list(data.product_ids),
+        scarce_product_ids=scarce_ids,
+        plan_ids=data.plan_ids[:10] or data.plan_ids,
+        completions=completions,
         plan_products=plan_products,
     )
 

@@ -5,12 +5,12 @@ dependency); without it only inventory.units is measured. Figures move between r
 compare the ratios of one run.
 """
 
-from decimal import Decimal
-from functools import lru_cache
-from pathlib import Path
 import subprocess
 import sys
 import timeit
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -33,17 +33,20 @@ def fresh_import_seconds(code):
     """Seconds a fresh interpreter spends on `code` (best of ROUNDS), so no module is already loaded."""
     timer = f"import time; t = time.perf_counter(); {code}; print(time.perf_counter() - t)"
     return min(
-        float(subprocess.run([sys.executable, "-c", timer], cwd=ROOT, capture_output=True, text=True,
-                             check=True).stdout)
+        float(
+            subprocess.run([sys.executable, "-c", timer], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+        )
         for _ in range(ROUNDS)
     )
 
 
 def per_second(function, number=20_000):
     """Conversions per second over LINES (best of ROUNDS)."""
+
     def run():
         for quantity, from_unit, to_unit in LINES:
             function(quantity, from_unit, to_unit)
+
     seconds = min(timeit.repeat(run, number=number // len(LINES), repeat=ROUNDS))
     return (number // len(LINES)) * len(LINES) / seconds
 
@@ -72,7 +75,7 @@ def main():
             return Quantity(quantity, from_unit).to(to_unit).magnitude
 
         # "bare": no alias layer and no input checks, so a floor for the middle way, not its cost.
-        @lru_cache(maxsize=None)
+        @cache
         def pint_factor(from_unit, to_unit):
             return Quantity(Decimal(1), from_unit).to(to_unit).magnitude
 

@@ -1,4 +1,3 @@
-from django import forms
 from django.contrib import admin
 from django.db import models
 from django.db.models import Count
@@ -7,22 +6,36 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 
 from inventory import services
-from inventory.images import ImageTooLarge, image_from_upload
-from inventory.measures import quantize_money
+from inventory.catalogue import admin as catalogue_admin  # noqa: F401 -- registers the hub catalogue's pages
+from inventory.measures import check_line
 from inventory.models import (
-    Category,
     FinishedProduct,
     FinishedProductConversion,
-    Product,
     RawProduct,
     RawProductConversion,
     StockMovement,
     Supplier,
     SupplierRawProduct,
 )
-from production.models import RecipeItem
-from stocky.admin_mixins import ServiceAdminMixin
-from stocky.exchange.admin import ExchangeAdminMixin
+from stocky.kit.admin_mixins import ServiceAdminMixin
+
+
+class LineUnitsAdminMixin(ServiceAdminMixin):
+    """ServiceAdminMixin for pages that save lines: after saving, every line (a record whose model
+    declares UNIT_PRODUCT, inlines included) is checked to convert to its product's stock unit."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if hasattr(obj, "UNIT_PRODUCT"):
+            check_line(obj)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        for formset in formsets:
+            for obj in [*formset.new_objects, *(obj for obj, _changed in formset.changed_objects)]:
+                if hasattr(obj, "UNIT_PRODUCT"):
+                    check_line(obj)
+
 
 STOCK_HELP = "A change is recorded in the stock ledger as a manual adjustment by you."
 
@@ -42,13 +55,6 @@ class RawProductPriceInline(admin.TabularInline):
     model = SupplierRawProduct
     fields = ["supplier", "unit_price", "unit_of_measure"]
     autocomplete_fields = ["supplier"]
-    extra = 0
-
-
-class RecipeItemInline(admin.TabularInline):
-    model = RecipeItem
-    fields = ["raw_product", "quantity_required", "unit_of_measure"]
-    autocomplete_fields = ["raw_product"]
     extra = 0
 
 
@@ -96,7 +102,7 @@ def stock_history(product, limit=10):
     )
 
 
-class StockedProductAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class StockedProductAdmin(LineUnitsAdminMixin, admin.ModelAdmin):
     """Raw and finished products: stock through the ledger (inventory.services), equivalences inline, the
     latest ledger entries on the page."""
 
@@ -134,7 +140,7 @@ class StockedProductAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(RawProduct)
-class RawProductAdmin(ExchangeAdminMixin, StockedProductAdmin):
+class RawProductAdmin(StockedProductAdmin):
     create_service, update_service = "raw_product_create", "raw_product_update"
     list_display = ["name", "stock_quantity", "unit_of_measure", "updated_at"]
     list_filter = ["unit_of_measure", "updated_at"]
@@ -143,39 +149,19 @@ class RawProductAdmin(ExchangeAdminMixin, StockedProductAdmin):
 
 
 @admin.register(FinishedProduct)
-class FinishedProductAdmin(ExchangeAdminMixin, StockedProductAdmin):
+class FinishedProductAdmin(StockedProductAdmin):
+    """Finished products as inventory knows them; production adds the recipe and the unit cost
+    (production.admin registers its subclass)."""
+
     create_service, update_service = "finished_product_create", "finished_product_update"
-    list_display = ["name", "stock_quantity", "unit_of_measure", "recipe_size", "unit_cost", "updated_at"]
+    list_display = ["name", "stock_quantity", "unit_of_measure", "updated_at"]
     list_filter = ["unit_of_measure", "updated_at"]
     search_fields = ["name", "comments"]
-    inlines = [FinishedProductConversionInline, RecipeItemInline]
-
-    def get_queryset(self, request):
-        from production.selectors import cost_queryset
-
-        # The unit cost column reads recipes, prices and plans: prefetched, so a page costs a fixed number
-        # of queries whatever its length.
-        return cost_queryset(super().get_queryset(request).annotate(recipe_size=Count("recipe_items")))
-
-    @admin.display(description="materials in recipe", ordering="recipe_size")
-    def recipe_size(self, product):
-        return product.recipe_size
-
-    @admin.display(description="unit cost")
-    def unit_cost(self, product):
-        """Materials at the cheapest prices plus labour (production.selectors), per stock unit."""
-        from production.selectors import finished_product_cost
-
-        cost = finished_product_cost(product, with_sales=False)
-        text = f"{quantize_money(cost['unit_cost'])} / {product.unit_of_measure}"
-        if cost["missing_prices"]:
-            names = ", ".join(entry["raw_product"].name for entry in cost["missing_prices"])
-            return format_html('{} <span title="Without a price: {}">(incomplete)</span>', text, names)
-        return text
+    inlines = [FinishedProductConversionInline]
 
 
 @admin.register(Supplier)
-class SupplierAdmin(ExchangeAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
+class SupplierAdmin(LineUnitsAdminMixin, admin.ModelAdmin):
     # A website typed without a scheme is taken as https (Django 6's default; silences its warning).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "contact_person", "email", "phone", "website", "price_list_size"]
@@ -193,7 +179,7 @@ class SupplierAdmin(ExchangeAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(SupplierRawProduct)
-class SupplierRawProductAdmin(ExchangeAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
+class SupplierRawProductAdmin(LineUnitsAdminMixin, admin.ModelAdmin):
     list_display = ["supplier", "raw_product", "unit_price", "unit_of_measure", "updated_at"]
     list_select_related = ["supplier", "raw_product"]
     list_filter = ["unit_of_measure", "updated_at"]
@@ -201,145 +187,22 @@ class SupplierRawProductAdmin(ExchangeAdminMixin, ServiceAdminMixin, admin.Model
     autocomplete_fields = ["supplier", "raw_product"]
     readonly_fields = ["created_at", "updated_at"]
 
-# --- Hub catalogue and the stock ledger ---------------------------------------------------------------
-# Every write goes through inventory.services, as the API's do: quantities through the ledger, images
-# through inventory.images, file deletions after commit.
-
-
-class CategoryAdminForm(forms.ModelForm):
-    class Meta:
-        model = Category
-        fields = ["name"]
-
-    def clean_name(self):
-        name = self.cleaned_data["name"]
-        if "/" in name:
-            raise forms.ValidationError("A category name cannot contain '/'")
-        existing = services.category_find(name=name)
-        if existing is not None and existing.pk != self.instance.pk:
-            raise forms.ValidationError(f"The category '{existing.name}' already exists")
-        return name
-
-
-@admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
-    form = CategoryAdminForm
-    list_display = ["name", "product_count", "created_at"]
-    search_fields = ["name"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(product_count=Count("products"))
-
-    @admin.display(description="products", ordering="product_count")
-    def product_count(self, category):
-        return category.product_count
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            obj.save()
-        else:
-            obj.pk = services.category_create(name=obj.name).pk
-            obj.refresh_from_db()
-
-    def delete_model(self, request, obj):
-        services.category_delete(category=obj)
-
-    def delete_queryset(self, request, queryset):
-        for category in queryset.order_by("pk"):
-            services.category_delete(category=category)
-
-
-class ProductAdminForm(forms.ModelForm):
-    upload = forms.FileField(
-        label="New image",
-        required=False,
-        help_text="PNG, JPEG, WebP or GIF, at most 5 MB. Stored re-encoded, without metadata, at most 1024 px a side.",
-    )
-    remove_image = forms.BooleanField(label="Remove the image", required=False)
-
-    class Meta:
-        model = Product
-        fields = ["name", "category", "description", "quantity"]
-        help_texts = {"quantity": "A change is recorded in the stock ledger as a manual adjustment."}
-
-    def clean_upload(self):
-        upload = self.cleaned_data.get("upload")
-        if not upload:
-            return None
-        try:
-            return image_from_upload(upload)
-        except ImageTooLarge as exc:
-            raise forms.ValidationError(exc.message) from None
-
-
-@admin.register(Product)
-class ProductAdmin(ExchangeAdminMixin, admin.ModelAdmin):
-    form = ProductAdminForm
-    list_display = ["thumbnail", "name", "category", "quantity", "updated_at"]
-    list_display_links = ["thumbnail", "name"]
-    list_filter = ["category"]
-    # Prefetched rather than joined (see ProductViewSet); an empty tuple stops the admin's own join.
-    list_select_related = ()
-    search_fields = ["name", "description", "category__name"]
-    readonly_fields = ["preview", "created_at", "updated_at"]
-    fields = ["name", "category", "description", "quantity", "preview", "upload", "remove_image", "created_at", "updated_at"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("category")
-
-    @admin.display(description="image")
-    def thumbnail(self, product):
-        if not product.image:
-            return "—"
-        return format_html(
-            '<img src="{}" alt="" style="width:48px;height:48px;object-fit:cover">', product.image.url
-        )
-
-    @admin.display(description="current image")
-    def preview(self, product):
-        if not product.image:
-            return "—"
-        return format_html('<img src="{}" alt="" style="max-width:240px;max-height:240px">', product.image.url)
-
-    def save_model(self, request, obj, form, change):
-        data = form.cleaned_data
-        if change:
-            image = data["upload"] or (None if data["remove_image"] else services.UNCHANGED)
-            services.product_update(
-                product=obj,
-                name=obj.name,
-                category=obj.category,
-                description=obj.description,
-                quantity=data["quantity"],
-                image=image,
-                user=request.user,
-                note="Changed in the admin",
-            )
-        else:
-            product = services.product_create(
-                name=obj.name,
-                category=obj.category,
-                description=obj.description,
-                quantity=data["quantity"],
-                image=data["upload"],
-                user=request.user,
-            )
-            obj.pk = product.pk
-            obj.refresh_from_db()
-
-    def delete_model(self, request, obj):
-        services.product_delete(product=obj)
-
-    def delete_queryset(self, request, queryset):
-        for product in queryset.order_by("pk"):
-            services.product_delete(product=product)
-
 
 @admin.register(StockMovement)
 class StockMovementAdmin(admin.ModelAdmin):
     """The ledger, read-only: entries are only ever appended by inventory.services."""
 
-    list_display = ["created_at", "item_type", "item_name", "change", "balance_after", "reason", "source", "user", "note"]
+    list_display = [
+        "created_at",
+        "item_type",
+        "item_name",
+        "change",
+        "balance_after",
+        "reason",
+        "source",
+        "user",
+        "note",
+    ]
     list_select_related = ["user"]
     search_fields = ["item_name", "note"]
     # A list filter rather than date_hierarchy, which needs time-zone tables on MariaDB.

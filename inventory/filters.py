@@ -1,16 +1,13 @@
 import django_filters
-from rest_framework.exceptions import ValidationError
 
 from inventory.models import (
     FinishedProduct,
-    Product,
     RawProduct,
     StockMovement,
     Supplier,
     SupplierRawProduct,
 )
-from inventory.services import category_find
-from stocky.models import MAX_ID
+from stocky.kit.models import MAX_ID
 
 
 class RawProductFilter(django_filters.FilterSet):
@@ -44,6 +41,7 @@ class SupplierRawProductFilter(django_filters.FilterSet):
         model = SupplierRawProduct
         fields = ["supplier_id", "raw_product_id", "unit_of_measure"]
 
+
 class IdFilter(django_filters.NumberFilter):
     """An id: a whole number from 1 to the largest key, else a 400 (never a database overflow)."""
 
@@ -64,23 +62,3 @@ class StockMovementFilter(django_filters.FilterSet):
     class Meta:
         model = StockMovement
         fields = ["item_type", "item_id", "reason", "source_type", "source_id"]
-
-
-class CategoryNameFilter(django_filters.CharFilter):
-    """Filter on a category given by name in any letter case; an unknown name is a 400, not an empty list."""
-
-    def filter(self, queryset, value):
-        if not value:
-            return queryset
-        category = category_find(name=value)
-        if category is None:
-            raise ValidationError({"category": [f"The category '{value}' does not exist"]})
-        return queryset.filter(**{self.field_name: category})
-
-
-class ProductFilter(django_filters.FilterSet):
-    category = CategoryNameFilter(field_name="category")
-
-    class Meta:
-        model = Product
-        fields = ["category"]

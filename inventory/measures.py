@@ -13,13 +13,18 @@ Every unit error becomes `InvalidInput` (400) on the field at fault, `unit_of_me
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_HALF_UP, Context, Decimal
 
 from inventory.units import UnitError, convert, normalize_unit
-from stocky.errors import InvalidInput
+from stocky.kit.errors import InvalidInput
 
 QUANTUM = Decimal("0.001")  # stock columns hold 3 decimal places
 CENT = Decimal("0.01")
 # Rounding never fails for want of digits, however large a product of conversions grows: the columns' own
 # bounds refuse such figures later, with a 400 (inventory.services.stock_change).
 _WIDE = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
+
+
+def plain(number):
+    """10.000 → "10", 2.500 → "2.5": a quantity as a person writes it."""
+    return format(Decimal(number).normalize(), "f")
 
 
 def quantize_quantity(value):

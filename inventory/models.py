@@ -5,8 +5,8 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 
 from inventory.units import ACCEPTED_UNITS, Equivalence, UnitError, normalize_unit
-from stocky.models import MONEY, NON_NEGATIVE, QUANTITY, StockedKind, TimeStampedModel
-from stocky.validators import POSITIVE
+from stocky.kit.models import MONEY, NON_NEGATIVE, QUANTITY, StockedKind, TimeStampedModel
+from stocky.kit.validators import POSITIVE
 
 
 class UnitOfMeasureField(models.CharField):
@@ -84,9 +84,7 @@ class FinishedProduct(TimeStampedModel):
     class Meta:
         ordering = ["id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(stock_quantity__gte=0), name="finished_product_stock_non_negative"
-            ),
+            models.CheckConstraint(condition=Q(stock_quantity__gte=0), name="finished_product_stock_non_negative"),
         ]
 
     def __str__(self):

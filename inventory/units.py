@@ -178,7 +178,7 @@ def normalize_unit(text):
 
 
 def unit_kind(unit):
-    """"mass", "volume" or "count" for any accepted spelling; UnknownUnit otherwise."""
+    """ "mass", "volume" or "count" for any accepted spelling; UnknownUnit otherwise."""
     return _SIZES[normalize_unit(unit)][0]
 
 
@@ -271,9 +271,7 @@ def _bridge(from_unit, to_unit, from_kind, to_kind, conversions):
         known = links.get((kind_a, kind_b))
         if known is not None and known != ratio:
             agreeing = next(
-                other
-                for other in conversions
-                if {_SIZES[other.unit_a][0], _SIZES[other.unit_b][0]} == {kind_a, kind_b}
+                other for other in conversions if {_SIZES[other.unit_a][0], _SIZES[other.unit_b][0]} == {kind_a, kind_b}
             )
             raise InvalidEquivalence(f"The equivalences {agreeing} and {equivalence} disagree")
         links[(kind_a, kind_b)] = ratio

@@ -1,7 +1,8 @@
 from inventory import views
-from stocky.api import OptionalSlashRouter
-from stocky.hub import hub_route
-from stocky.viewsets import pair_routes
+from inventory.catalogue import views as catalogue_views
+from stocky.kit.api import OptionalSlashRouter
+from stocky.kit.hub import hub_route
+from stocky.kit.viewsets import pair_routes
 
 router = OptionalSlashRouter()
 router.register("raw-products", views.RawProductViewSet, basename="raw-product")
@@ -16,14 +17,23 @@ urlpatterns = router.urls + pair_routes(
 
 # Section B (hub catalogue)
 urlpatterns += [
-    hub_route("products", views.ProductViewSet, {"get": "list", "post": "create"}, "product-list"),
+    hub_route("products", catalogue_views.ProductViewSet, {"get": "list", "post": "create"}, "product-list"),
     hub_route(
         r"products/(?P<pk>[0-9]+)",
-        views.ProductViewSet,
+        catalogue_views.ProductViewSet,
         {"get": "retrieve", "put": "update", "delete": "destroy"},
         "product-detail",
     ),
-    hub_route(r"products/quantity/(?P<pk>[0-9]+)", views.ProductViewSet, {"patch": "quantity"}, "product-quantity"),
-    hub_route("products/categories", views.CategoryViewSet, {"get": "list", "post": "create"}, "category-list"),
-    hub_route(r"products/categories/(?P<name>[^/]+)", views.CategoryViewSet, {"delete": "destroy"}, "category-detail"),
+    hub_route(
+        r"products/quantity/(?P<pk>[0-9]+)", catalogue_views.ProductViewSet, {"patch": "quantity"}, "product-quantity"
+    ),
+    hub_route(
+        "products/categories", catalogue_views.CategoryViewSet, {"get": "list", "post": "create"}, "category-list"
+    ),
+    hub_route(
+        r"products/categories/(?P<name>[^/]+)",
+        catalogue_views.CategoryViewSet,
+        {"delete": "destroy"},
+        "category-detail",
+    ),
 ]

@@ -1,15 +1,15 @@
 from django.contrib import admin, messages
 from django.db import models
 
+from inventory.admin import LineUnitsAdminMixin
 from orders import services
+from orders.catalogue import admin as catalogue_admin  # noqa: F401 -- registers the hub catalogue's pages
 from orders.models import Client, FinishedProductOrder, OrderStatus, RawProductOrder
-from stocky.admin_mixins import ServiceAdminMixin
-from stocky.errors import DomainError
-from stocky.exchange.admin import ExchangeAdminMixin
+from stocky.kit.errors import DomainError
 
 
 @admin.register(Client)
-class ClientAdmin(ExchangeAdminMixin, admin.ModelAdmin):
+class ClientAdmin(admin.ModelAdmin):
     # A website typed without a scheme is taken as https (Django 6's default; silences its warning).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "client_type", "contact_person", "phone", "email", "city", "region"]
@@ -29,7 +29,7 @@ def status_action(status):
     return admin.action(description=f"Mark selected orders as {label}", permissions=["change"])(action)
 
 
-class OrderAdmin(ExchangeAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
+class OrderAdmin(LineUnitsAdminMixin, admin.ModelAdmin):
     """Shared by both kinds of order. Every write calls the kind's services in orders.services, the API's:
     the add page creates through `<kind>_create` (a status other than "ordered" is reached by its transition,
     moving stock), the change page saves through `<kind>_update`, the status changes through the actions
@@ -115,7 +115,14 @@ class OrderAdmin(ExchangeAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
 class RawProductOrderAdmin(OrderAdmin):
     kind, service_kind = "raw_product_order", services.PURCHASE
     list_display = [
-        "id", "raw_product", "supplier", "quantity", "unit_of_measure", "price", "status", "ordered_at",
+        "id",
+        "raw_product",
+        "supplier",
+        "quantity",
+        "unit_of_measure",
+        "price",
+        "status",
+        "ordered_at",
         "expected_delivery_date",
     ]
     list_select_related = ["raw_product", "supplier"]
@@ -128,76 +135,17 @@ class RawProductOrderAdmin(OrderAdmin):
 class FinishedProductOrderAdmin(OrderAdmin):
     kind, service_kind = "finished_product_order", services.SALES
     list_display = [
-        "id", "finished_product", "client", "quantity", "unit_of_measure", "sale_price", "status", "ordered_at",
+        "id",
+        "finished_product",
+        "client",
+        "quantity",
+        "unit_of_measure",
+        "sale_price",
+        "status",
+        "ordered_at",
         "expected_delivery_date",
     ]
     list_select_related = ["finished_product", "client"]
     list_filter = [*OrderAdmin.list_filter, "client__client_type"]
     search_fields = ["=id", "finished_product__name", "client__name"]
     autocomplete_fields = ["finished_product", "client"]
-
-
-from accounts.models import Role
-from orders.models import CatalogueOrder
-
-# --- Hub catalogue orders -----------------------------------------------------------------------------
-# Read-only but for the state actions and deletion, both through orders.services (the API's rules and
-# stock effects). Orders are created and edited through the API.
-
-
-@admin.register(CatalogueOrder)
-class CatalogueOrderAdmin(admin.ModelAdmin):
-    list_display = ["id", "item", "client", "quantity", "state", "created_by", "created_at"]
-    list_filter = ["state", "item__category"]
-    list_select_related = ()  # prefetched instead, as in the API (see inventory.views.ProductViewSet)
-    search_fields = ["client", "description", "item__name"]
-    fields = ["item", "client", "description", "quantity", "state", "created_by", "created_at", "updated_at"]
-    readonly_fields = fields
-    actions = ["approve", "complete", "cancel"]
-    # Who may delete follows CatalogueOrder.ROLE_PERMISSIONS (only Admins, SPEC section 0).
-    transition_roles = frozenset({Role.ADMIN, Role.MANAGER})
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("item", "created_by")
-
-    def has_add_permission(self, request):
-        return False  # orders are created through the API, which checks the stock
-
-    def has_change_permission(self, request, obj=None):
-        return False  # edits go through the API; state changes through the actions below
-
-    def has_transition_permission(self, request):
-        return request.user.is_active and request.user.role in self.transition_roles
-
-    def _transition(self, request, queryset, target):
-        moved, refused = 0, []
-        # One transaction per order (the service's): one refusal leaves the others done.
-        for order in queryset.order_by("pk"):
-            try:
-                services.catalogue_order_transition(order=order, target=target, user=request.user)
-                moved += 1
-            except DomainError as exc:
-                refused.append((order, exc.message))
-        if moved:
-            self.message_user(request, f"{moved} order(s) moved to {target}.", messages.SUCCESS)
-        for order, reason in refused:
-            self.message_user(request, f"Order {order.pk} ({order.item}) not moved to {target}: {reason}", messages.ERROR)
-
-    @admin.action(description="Approve the selected orders (to Ready, takes stock)", permissions=["transition"])
-    def approve(self, request, queryset):
-        self._transition(request, queryset, CatalogueOrder.State.READY)
-
-    @admin.action(description="Complete the selected orders", permissions=["transition"])
-    def complete(self, request, queryset):
-        self._transition(request, queryset, CatalogueOrder.State.COMPLETED)
-
-    @admin.action(description="Cancel the selected orders (a Ready order gives its stock back)", permissions=["transition"])
-    def cancel(self, request, queryset):
-        self._transition(request, queryset, CatalogueOrder.State.CANCELLED)
-
-    def delete_model(self, request, obj):
-        services.catalogue_order_delete(order=obj, user=request.user)
-
-    def delete_queryset(self, request, queryset):
-        for order in queryset.order_by("pk"):
-            services.catalogue_order_delete(order=order, user=request.user)

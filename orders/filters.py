@@ -29,17 +29,3 @@ class FinishedProductOrderFilter(django_filters.FilterSet):
     class Meta:
         model = FinishedProductOrder
         fields = ["finished_product_id", "client_id", "status"]
-
-from inventory.filters import CategoryNameFilter
-from orders.models import CatalogueOrder
-
-# --- Hub catalogue orders ---------------------------------------------------------------------------
-
-
-class CatalogueOrderFilter(django_filters.FilterSet):
-    category = CategoryNameFilter(field_name="item__category")
-    state = django_filters.ChoiceFilter(choices=CatalogueOrder.State.choices)
-
-    class Meta:
-        model = CatalogueOrder
-        fields = ["category", "state"]

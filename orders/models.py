@@ -11,8 +11,8 @@ from inventory.models import (
     Supplier,
     UnitOfMeasureField,
 )
-from stocky.models import MONEY, NON_NEGATIVE, QUANTITY, TimeStampedModel
-from stocky.validators import POSITIVE
+from stocky.kit.models import MONEY, NON_NEGATIVE, QUANTITY, TimeStampedModel
+from stocky.kit.validators import POSITIVE
 
 
 class ClientType(models.TextChoices):
@@ -67,9 +67,7 @@ class RawProductOrder(TimeStampedModel):
     price = models.DecimalField(**MONEY, validators=NON_NEGATIVE, help_text="The price of the whole order.")
     ordered_at = models.DateTimeField(default=timezone.now)
     expected_delivery_date = models.DateField()
-    status = models.CharField(
-        max_length=20, choices=OrderStatus.choices, default=OrderStatus.COMMANDE, db_index=True
-    )
+    status = models.CharField(max_length=20, choices=OrderStatus.choices, default=OrderStatus.COMMANDE, db_index=True)
 
     class Meta:
         ordering = ["id"]
@@ -97,9 +95,7 @@ class FinishedProductOrder(TimeStampedModel):
     sale_price = models.DecimalField(**MONEY, validators=NON_NEGATIVE, help_text="The price of the whole order.")
     ordered_at = models.DateTimeField(default=timezone.now)
     expected_delivery_date = models.DateTimeField()
-    status = models.CharField(
-        max_length=20, choices=OrderStatus.choices, default=OrderStatus.COMMANDE, db_index=True
-    )
+    status = models.CharField(max_length=20, choices=OrderStatus.choices, default=OrderStatus.COMMANDE, db_index=True)
 
     class Meta:
         ordering = ["id"]
@@ -140,11 +136,9 @@ class CatalogueOrder(TimeStampedModel):
         max_length=20, choices=CatalogueOrderState.choices, default=CatalogueOrderState.PENDING, db_index=True
     )
     # Users are deactivated, never deleted: the order keeps naming who created it.
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="catalogue_orders"
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="catalogue_orders")
 
-    # Only Admins delete hub orders, in the admin as in the API (stocky.permissions.roles_for_model_action).
+    # Only Admins delete hub orders, in the admin as in the API (accounts.permissions.roles_for_model_action).
     ROLE_PERMISSIONS = {"delete": {Role.ADMIN}}
 
     class Meta:

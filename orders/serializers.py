@@ -3,7 +3,7 @@ from rest_framework import serializers
 from inventory.models import FinishedProduct, RawProduct, Supplier
 from inventory.serializers import LineUnitMixin, UnitField
 from orders.models import Client, FinishedProductOrder, OrderStatus, RawProductOrder
-from stocky.serializers import OptionalEmailField, OptionalURLField, related_id
+from stocky.kit.serializers import OptionalEmailField, OptionalURLField, related_id
 
 TIMESTAMPS = ["created_at", "updated_at"]
 STATUS_ERRORS = {
@@ -18,8 +18,17 @@ class ClientSerializer(serializers.ModelSerializer):
     class Meta:
         model = Client
         fields = [
-            "id", "name", "phone", "email", "website", "contact_person", "client_type",
-            "address", "city", "region", *TIMESTAMPS,
+            "id",
+            "name",
+            "phone",
+            "email",
+            "website",
+            "contact_person",
+            "client_type",
+            "address",
+            "city",
+            "region",
+            *TIMESTAMPS,
         ]
         read_only_fields = TIMESTAMPS
         extra_kwargs = {
@@ -44,9 +53,18 @@ class RawProductOrderSerializer(LineUnitMixin, serializers.ModelSerializer):
     class Meta:
         model = RawProductOrder
         fields = [
-            "id", "raw_product_id", "raw_product_name", "supplier_id", "supplier_name", "quantity",
-            "unit_of_measure", "price",
-            "ordered_at", "expected_delivery_date", "status", *TIMESTAMPS,
+            "id",
+            "raw_product_id",
+            "raw_product_name",
+            "supplier_id",
+            "supplier_name",
+            "quantity",
+            "unit_of_measure",
+            "price",
+            "ordered_at",
+            "expected_delivery_date",
+            "status",
+            *TIMESTAMPS,
         ]
         read_only_fields = TIMESTAMPS
         extra_kwargs = {"status": {"error_messages": STATUS_ERRORS}}
@@ -64,8 +82,18 @@ class FinishedProductOrderSerializer(LineUnitMixin, serializers.ModelSerializer)
     class Meta:
         model = FinishedProductOrder
         fields = [
-            "id", "finished_product_id", "finished_product_name", "client_id", "client_name", "quantity",
-            "unit_of_measure", "sale_price", "ordered_at", "expected_delivery_date", "status", *TIMESTAMPS,
+            "id",
+            "finished_product_id",
+            "finished_product_name",
+            "client_id",
+            "client_name",
+            "quantity",
+            "unit_of_measure",
+            "sale_price",
+            "ordered_at",
+            "expected_delivery_date",
+            "status",
+            *TIMESTAMPS,
         ]
         read_only_fields = TIMESTAMPS
         extra_kwargs = {"status": {"error_messages": STATUS_ERRORS}}
@@ -75,43 +103,3 @@ class OrderStatusSerializer(serializers.Serializer):
     """The body of PATCH /<orders>/<id>/status."""
 
     status = serializers.ChoiceField(choices=OrderStatus.choices, error_messages=STATUS_ERRORS)
-
-from decimal import Decimal
-
-from rest_framework import serializers
-
-from inventory.serializers import ProductSerializer
-from orders.models import CatalogueOrder
-from stocky.models import MAX_ID, QUANTITY
-
-# --- Hub catalogue orders (SPEC section B "Orders": camelCase, bare objects) ------------------------
-
-
-class CatalogueOrderSerializer(serializers.ModelSerializer):
-    createdAt = serializers.DateTimeField(source="created_at")
-    updatedAt = serializers.DateTimeField(source="updated_at")
-    item = ProductSerializer()
-
-    class Meta:
-        model = CatalogueOrder
-        fields = ["id", "client", "description", "quantity", "state", "createdAt", "updatedAt", "item"]
-
-
-class CatalogueOrderUpdateSerializer(serializers.Serializer):
-    """PUT /products/orders/<id>; an omitted description is left as it is."""
-
-    client = serializers.CharField(max_length=255)
-    description = serializers.CharField(required=False, allow_blank=True)
-    quantity = serializers.DecimalField(**QUANTITY, min_value=Decimal("0.001"))
-
-
-class CatalogueOrderCreateSerializer(CatalogueOrderUpdateSerializer):
-    """POST /products/orders. Whether the item exists and has enough is the service's to say."""
-
-    # Bounded by the primary key's range: a larger number is a 400 here, not a database error later.
-    itemId = serializers.IntegerField(min_value=1, max_value=MAX_ID)
-    initialState = serializers.CharField(required=False, default=CatalogueOrder.State.PENDING)
-
-
-class CatalogueTransitionSerializer(serializers.Serializer):
-    transition = serializers.CharField()

@@ -16,22 +16,23 @@ from django.db import transaction
 from django.db.models import Sum
 from rest_framework import status
 
-from accounts.models import Role
-from inventory.measures import check_line, quantize_quantity, to_stock_unit
-from inventory.models import FinishedProduct, Product, RawProduct, StockMovement
+from inventory.measures import check_line, plain, quantize_quantity, to_stock_unit
+from inventory.models import FinishedProduct, RawProduct, StockMovement
 from inventory.services import lock_items, stock_change
 from orders.models import (
-    CatalogueOrder,
     FinishedProductOrder,
     OrderStatus,
     RawProductOrder,
 )
-from stocky.errors import Conflict, DomainError, InsufficientStock, InvalidInput
+from stocky.kit.errors import Conflict, DomainError, InsufficientStock, InvalidInput
 
 # --- Purchase and sales orders (SPEC section A) ---------------------------------------------------
 
 COMMANDE, EXPEDIE, RECU, RUPTURE = (
-    OrderStatus.COMMANDE, OrderStatus.EXPEDIE, OrderStatus.RECU, OrderStatus.RUPTURE_DE_STOCK
+    OrderStatus.COMMANDE,
+    OrderStatus.EXPEDIE,
+    OrderStatus.RECU,
+    OrderStatus.RUPTURE_DE_STOCK,
 )
 
 
@@ -87,11 +88,6 @@ SALES = OrderKind(
     reason=StockMovement.Reason.SHIPMENT,
     verb="ship",
 )
-
-
-def _plain(number):
-    """10.000 → "10", 2.500 → "2.5": quantities as a person writes them."""
-    return format(Decimal(number).normalize(), "f")
 
 
 def _check_status_value(status):
@@ -158,8 +154,8 @@ def _move_stock(kind, order, current, target, user):
             stock_change(item=product, delta=kind.direction * quantity, reason=kind.reason, user=user, source=order)
         except InsufficientStock:
             message = (
-                f"Cannot {kind.verb} {kind.label} {order.pk}: it needs {_plain(quantity)} {unit} of "
-                f"'{product.name}', only {_plain(product.stock_quantity)} {unit} in stock"
+                f"Cannot {kind.verb} {kind.label} {order.pk}: it needs {plain(quantity)} {unit} of "
+                f"'{product.name}', only {plain(product.stock_quantity)} {unit} in stock"
             )
             raise InsufficientStock(message, errors={"quantity": [message]}) from None
     elif current in kind.holding and target not in kind.holding:
@@ -168,13 +164,17 @@ def _move_stock(kind, order, current, target, user):
             return
         try:
             stock_change(
-                item=product, delta=-held, reason=StockMovement.Reason.CORRECTION, user=user, source=order,
+                item=product,
+                delta=-held,
+                reason=StockMovement.Reason.CORRECTION,
+                user=user,
+                source=order,
                 note=f"{kind.label} {order.pk}: {current} → {target}",
             )
         except InsufficientStock:
             message = (
-                f"Cannot take back the {_plain(held)} {unit} of '{product.name}' that {kind.label} {order.pk} "
-                f"added: only {_plain(product.stock_quantity)} {unit} left in stock"
+                f"Cannot take back the {plain(held)} {unit} of '{product.name}' that {kind.label} {order.pk} "
+                f"added: only {plain(product.stock_quantity)} {unit} left in stock"
             )
             raise InsufficientStock(message, errors={"status": [message]}) from None
 
@@ -332,140 +332,3 @@ def finished_product_order_set_status(*, order, status, user=None):
 def finished_product_order_delete(*, order):
     """Delete a sales order, unless it is shipped or delivered (409): the ledger refers to it."""
     _delete(SALES, order)
-
-
-# --- Hub catalogue orders (SPEC section B "Orders") -------------------------------------------------
-#
-# Each service locks the product row, then the order row (always in that order, so two services never
-# deadlock), re-checks the rule on what it locked, lets inventory.services.stock_change do the arithmetic
-# in the database and record the ledger, and raises a stocky.errors exception that changes nothing.
-
-CatalogueState = CatalogueOrder.State
-
-_EVERY_WRITER = frozenset({Role.ADMIN, Role.MANAGER, Role.USER})
-_ADMIN_OR_MANAGER = frozenset({Role.ADMIN, Role.MANAGER})
-
-# (from, to): (roles allowed, stock effect: -1 takes the order's quantity, +1 gives it back, 0 none,
-# with the ledger reason). Every pair not listed is refused; Completed and Cancelled are final.
-CATALOGUE_TRANSITIONS = {
-    (CatalogueState.DRAFT, CatalogueState.PENDING): (_EVERY_WRITER, 0, None),
-    (CatalogueState.DRAFT, CatalogueState.CANCELLED): (_EVERY_WRITER, 0, None),
-    (CatalogueState.PENDING, CatalogueState.READY): (_ADMIN_OR_MANAGER, -1, StockMovement.Reason.ORDER_APPROVAL),
-    (CatalogueState.PENDING, CatalogueState.CANCELLED): (_EVERY_WRITER, 0, None),
-    (CatalogueState.READY, CatalogueState.COMPLETED): (_ADMIN_OR_MANAGER, 0, None),
-    (CatalogueState.READY, CatalogueState.CANCELLED): (
-        _ADMIN_OR_MANAGER, +1, StockMovement.Reason.ORDER_CANCELLATION
-    ),
-}
-CATALOGUE_INITIAL_STATES = (CatalogueState.DRAFT, CatalogueState.PENDING)
-CATALOGUE_EDITABLE_STATES = (CatalogueState.DRAFT, CatalogueState.PENDING)
-
-
-class TransitionForbidden(DomainError):
-    """The transition exists, but the caller's role may not make it."""
-
-    status_code = status.HTTP_403_FORBIDDEN
-
-
-def _check_available(product, quantity):
-    if quantity > product.quantity:
-        message = (
-            f"You specified the quantity {_plain(quantity)}, but the item '{product.name}' has only "
-            f"{_plain(product.quantity)} unit(s) available"
-        )
-        raise InvalidInput(message, errors={"quantity": [message]})
-
-
-def _lock_order(order):
-    """Lock the order's product, then the order; returns the order as it is now, with its locked item."""
-    products = lock_items(Product, [order.item_id])
-    locked = CatalogueOrder.objects.select_for_update().filter(pk=order.pk).first()
-    if locked is None:  # deleted by someone else meanwhile
-        raise DomainError(f"The order {order.pk} does not exist", status_code=status.HTTP_404_NOT_FOUND)
-    locked.item = products[locked.item_id]
-    return locked
-
-
-@transaction.atomic
-def catalogue_order_create(*, item_id, client, quantity, user, description="", initial_state=CatalogueState.PENDING):
-    """A new order for a catalogue product, Draft or Pending, for no more than the product has."""
-    if initial_state not in CATALOGUE_INITIAL_STATES:
-        message = f"The state '{initial_state}' cannot be an initial state"
-        raise InvalidInput(message, errors={"initialState": [message]})
-    product = lock_items(Product, [item_id]).get(item_id)
-    if product is None:
-        message = f"The item {item_id} does not exist"
-        raise InvalidInput(message, errors={"itemId": [message]})
-    _check_available(product, quantity)
-    return CatalogueOrder.objects.create(
-        item=product,
-        client=client,
-        description=description,
-        quantity=quantity,
-        state=initial_state,
-        created_by=user,
-    )
-
-
-@transaction.atomic
-def catalogue_order_update(*, order, client, quantity, description=None):
-    """Change an order's client, description and quantity while it is Draft or Pending (409 after)."""
-    order = _lock_order(order)
-    if order.state not in CATALOGUE_EDITABLE_STATES:
-        message = f"The order is {order.state}: only Draft or Pending orders can be edited"
-        raise Conflict(message, errors={"state": [message]})
-    _check_available(order.item, quantity)
-    order.client, order.quantity = client, quantity
-    if description is not None:
-        order.description = description
-    order.save(update_fields=["client", "description", "quantity", "updated_at"])
-    return order
-
-
-@transaction.atomic
-def catalogue_order_transition(*, order, target, user):
-    """Move an order to the state `target` along the SPEC's table, moving stock where the table says.
-
-    Raises InvalidInput (400) for a state that does not exist, Conflict (409) for a move the table does
-    not allow from the order's current state, TransitionForbidden (403) when the caller's role may not
-    make it, and InsufficientStock (409) when approving would take the product below zero.
-    """
-    if target not in CatalogueState.values:
-        message = f"The state '{target}' does not exist; the states are {', '.join(CatalogueState.values)}"
-        raise InvalidInput(message, errors={"transition": [message]})
-    order = _lock_order(order)
-    rule = CATALOGUE_TRANSITIONS.get((order.state, target))
-    if rule is None:
-        message = f"The transaction cannot go from the state '{order.state}' to the state '{target}'"
-        raise Conflict(message, errors={"transition": [message]})
-    roles, direction, reason = rule
-    if getattr(user, "role", None) not in roles:
-        message = f"The role '{getattr(user, 'role', None)}' cannot move an order from '{order.state}' to '{target}'"
-        raise TransitionForbidden(message, errors={"transition": [message]})
-    if direction:
-        try:
-            stock_change(item=order.item, delta=direction * order.quantity, reason=reason, user=user, source=order)
-        except InsufficientStock:
-            message = (
-                f"The order needs {_plain(order.quantity)} unit(s) of '{order.item.name}', but only "
-                f"{_plain(order.item.quantity)} are available"
-            )
-            raise InsufficientStock(message, errors={"quantity": [message]}) from None
-    order.state = target
-    order.save(update_fields=["state", "updated_at"])
-    return order
-
-
-@transaction.atomic
-def catalogue_order_delete(*, order, user=None):
-    """Delete an order; a Ready order first gives its quantity back to stock."""
-    order = _lock_order(order)
-    if order.state == CatalogueState.READY:
-        stock_change(
-            item=order.item,
-            delta=order.quantity,
-            reason=StockMovement.Reason.ORDER_DELETION,
-            user=user,
-            source=order,
-        )
-    order.delete()

@@ -1,6 +1,7 @@
 from orders import views
-from stocky.api import OptionalSlashRouter
-from stocky.hub import hub_route
+from orders.catalogue import views as catalogue_views
+from stocky.kit.api import OptionalSlashRouter
+from stocky.kit.hub import hub_route
 
 router = OptionalSlashRouter()
 router.register("clients", views.ClientViewSet, basename="client")
@@ -12,16 +13,21 @@ urlpatterns = router.urls
 
 # Section B (hub orders)
 urlpatterns += [
-    hub_route("products/orders", views.CatalogueOrderViewSet, {"get": "list", "post": "create"}, "catalogue-order-list"),
+    hub_route(
+        "products/orders",
+        catalogue_views.CatalogueOrderViewSet,
+        {"get": "list", "post": "create"},
+        "catalogue-order-list",
+    ),
     hub_route(
         r"products/orders/(?P<pk>[0-9]+)",
-        views.CatalogueOrderViewSet,
+        catalogue_views.CatalogueOrderViewSet,
         {"get": "retrieve", "put": "update", "delete": "destroy"},
         "catalogue-order-detail",
     ),
     hub_route(
         r"products/orders/state/(?P<pk>[0-9]+)",
-        views.CatalogueOrderViewSet,
+        catalogue_views.CatalogueOrderViewSet,
         {"patch": "transition"},
         "catalogue-order-transition",
     ),

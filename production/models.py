@@ -2,8 +2,8 @@ from django.db import models
 from django.db.models import Q
 
 from inventory.models import FinishedProduct, RawProduct, UnitOfMeasureField
-from stocky.models import MONEY, NON_NEGATIVE, QUANTITY, TimeStampedModel
-from stocky.validators import POSITIVE
+from stocky.kit.models import MONEY, NON_NEGATIVE, QUANTITY, TimeStampedModel
+from stocky.kit.validators import POSITIVE
 
 
 class RecipeItem(TimeStampedModel):

@@ -23,7 +23,7 @@ from inventory.models import SupplierRawProduct
 from inventory.units import UnitError, convert
 from orders.models import FinishedProductOrder, OrderStatus, RawProductOrder
 from production.models import ProductionPlan, RecipeItem
-from stocky.errors import InvalidInput
+from stocky.kit.errors import InvalidInput
 
 Status = ProductionPlan.Status
 OPEN_PLAN_STATUSES = (Status.PLANNED, Status.IN_PROGRESS)
@@ -106,9 +106,7 @@ def material_requirements(*, date_from, date_to, ids_only=False):
             plan.finished_product, plan.planned_quantity, plan.unit_of_measure, what=f"Production plan {plan.pk}"
         )
     if ids_only:
-        return set(
-            RecipeItem.objects.filter(finished_product_id__in=outputs).values_list("raw_product_id", flat=True)
-        )
+        return set(RecipeItem.objects.filter(finished_product_id__in=outputs).values_list("raw_product_id", flat=True))
 
     required, materials = defaultdict(Decimal), {}
     for item in _recipe_items().filter(finished_product_id__in=outputs).order_by("raw_product_id"):

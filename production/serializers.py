@@ -6,8 +6,8 @@ from inventory.measures import quantize_money, quantize_quantity
 from inventory.models import FinishedProduct, RawProduct
 from inventory.serializers import LineUnitMixin, UnitField
 from production.models import ProductionPlan, RecipeItem
-from stocky.models import QUANTITY
-from stocky.serializers import PairKeyedSerializer, related_id
+from stocky.kit.models import QUANTITY
+from stocky.kit.serializers import PairKeyedSerializer, related_id
 
 TIMESTAMPS = ["created_at", "updated_at"]
 
@@ -28,8 +28,13 @@ class RecipeItemSerializer(LineUnitMixin, PairKeyedSerializer):
     class Meta:
         model = RecipeItem
         fields = [
-            "finished_product_id", "finished_product_name", "raw_product_id", "raw_product_name",
-            "quantity_required", "unit_of_measure", *TIMESTAMPS,
+            "finished_product_id",
+            "finished_product_name",
+            "raw_product_id",
+            "raw_product_name",
+            "quantity_required",
+            "unit_of_measure",
+            *TIMESTAMPS,
         ]
         read_only_fields = TIMESTAMPS
         validators = []  # the pair is checked by PairKeyedSerializer, with a clearer message
@@ -46,9 +51,20 @@ class ProductionPlanSerializer(LineUnitMixin, serializers.ModelSerializer):
     class Meta:
         model = ProductionPlan
         fields = [
-            "id", "finished_product_id", "finished_product_name", "planned_quantity", "unit_of_measure",
-            "planned_production_date", "planned_duration", "actual_duration", "hourly_rate", "status",
-            "produced_quantity", "started_at", "completed_at", *TIMESTAMPS,
+            "id",
+            "finished_product_id",
+            "finished_product_name",
+            "planned_quantity",
+            "unit_of_measure",
+            "planned_production_date",
+            "planned_duration",
+            "actual_duration",
+            "hourly_rate",
+            "status",
+            "produced_quantity",
+            "started_at",
+            "completed_at",
+            *TIMESTAMPS,
         ]
         read_only_fields = ["status", "produced_quantity", "started_at", "completed_at", *TIMESTAMPS]
 
@@ -197,8 +213,11 @@ def cost_data(answer):
         "margin": _money(answer.get("margin")),
         "margin_rate": None if answer.get("margin_rate") is None else answer["margin_rate"].quantize(Decimal("0.0001")),
         "missing_prices": [
-            {"raw_product_id": entry["raw_product"].pk, "raw_product_name": entry["raw_product"].name,
-             "reason": entry["reason"]}
+            {
+                "raw_product_id": entry["raw_product"].pk,
+                "raw_product_name": entry["raw_product"].name,
+                "reason": entry["reason"],
+            }
             for entry in answer["missing_prices"]
         ],
     }

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from inventory.measures import (
     check_line,
+    plain,
     quantize_money,
     quantize_quantity,
     to_stock_unit,
@@ -19,7 +20,7 @@ from inventory.services import lock_items, stock_change
 from orders.services import raw_product_order_create
 from production.models import ProductionPlan, RecipeItem
 from production.selectors import material_requirements
-from stocky.errors import Conflict, InsufficientStock, InvalidInput
+from stocky.kit.errors import Conflict, InsufficientStock, InvalidInput
 
 Status = ProductionPlan.Status
 Reason = StockMovement.Reason
@@ -30,10 +31,6 @@ PLAN_TRANSITIONS = {
     "complete": ((Status.PLANNED, Status.IN_PROGRESS), Status.COMPLETED),
     "cancel": ((Status.PLANNED, Status.IN_PROGRESS), Status.CANCELLED),
 }
-
-
-def _plain(number):
-    return format(number.normalize(), "f")
 
 
 def _lock_plan(plan):
@@ -126,8 +123,8 @@ def production_plan_complete(*, plan, produced_quantity=None, actual_duration=No
     produced = produced_quantity if produced_quantity is not None else locked.planned_quantity
     output, consumption = _consumption(locked, finished, produced, raw_products)
     short = [
-        f"'{raw.name}' (raw product {raw.pk}): {_plain(needed)} {raw.unit_of_measure} needed, "
-        f"{_plain(raw.stock_quantity)} {raw.unit_of_measure} on hand"
+        f"'{raw.name}' (raw product {raw.pk}): {plain(needed)} {raw.unit_of_measure} needed, "
+        f"{plain(raw.stock_quantity)} {raw.unit_of_measure} on hand"
         for raw, needed in consumption
         if needed > raw.stock_quantity
     ]
@@ -174,9 +171,7 @@ def production_plan_delete(*, plan):
     """Delete a plan, unless it is completed: its run is in the ledger and in the product's labour cost."""
     locked = _lock_plan(plan)
     if locked.status == Status.COMPLETED:
-        message = (
-            f"Production plan {plan.pk} is completed: the stock ledger and the product's labour cost refer to it"
-        )
+        message = f"Production plan {plan.pk} is completed: the stock ledger and the product's labour cost refer to it"
         raise Conflict(message, errors={"status": [message]})
     locked.delete()
 
@@ -214,4 +209,3 @@ def requirements_orders_create(*, date_from, date_to, expected_delivery_date=Non
             )
         )
     return orders, answer
-

@@ -1,8 +1,8 @@
 from django.urls import re_path
 
 from production import views
-from stocky.api import OptionalSlashRouter
-from stocky.viewsets import pair_routes
+from stocky.kit.api import OptionalSlashRouter
+from stocky.kit.viewsets import pair_routes
 
 router = OptionalSlashRouter()
 router.register("production-plans", views.ProductionPlanViewSet, basename="production-plan")

@@ -21,7 +21,7 @@ from production.serializers import (
     cost_data,
     requirements_data,
 )
-from stocky.viewsets import ManufacturingViewSet, PairViewSet, envelope, with_names
+from stocky.kit.viewsets import ManufacturingViewSet, PairViewSet, envelope, with_names
 
 TIMESTAMPS = ["created_at", "updated_at"]
 
@@ -38,7 +38,11 @@ class RecipeItemViewSet(PairViewSet):
     filterset_class = RecipeItemFilter
     search_fields = ["finished_product__name", "raw_product__name", "unit_of_measure"]
     ordering_fields = [
-        "finished_product_id", "raw_product_id", "quantity_required", "unit_of_measure", *TIMESTAMPS,
+        "finished_product_id",
+        "raw_product_id",
+        "quantity_required",
+        "unit_of_measure",
+        *TIMESTAMPS,
     ]
 
     @extend_schema(responses=RecipeItemSerializer(many=True))
@@ -58,8 +62,17 @@ class ProductionPlanViewSet(ManufacturingViewSet):
     filterset_class = ProductionPlanFilter
     search_fields = ["finished_product__name", "unit_of_measure"]
     ordering_fields = [
-        "id", "finished_product_id", "planned_quantity", "unit_of_measure", "planned_production_date",
-        "planned_duration", "actual_duration", "hourly_rate", "status", "completed_at", *TIMESTAMPS,
+        "id",
+        "finished_product_id",
+        "planned_quantity",
+        "unit_of_measure",
+        "planned_production_date",
+        "planned_duration",
+        "actual_duration",
+        "hourly_rate",
+        "status",
+        "completed_at",
+        *TIMESTAMPS,
     ]
 
     def perform_update(self, serializer):

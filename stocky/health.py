@@ -6,7 +6,7 @@ from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 
-from stocky.api import error_body
+from stocky.kit.api import error_body
 
 logger = logging.getLogger("stocky.health")
 

@@ -47,8 +47,9 @@ INSTALLED_APPS = [
     "inventory",
     "orders",
     "production",
-    # The project package as an app: its management commands (import, export, import_stocky).
-    "stocky",
+    # The operator tools (layers above the business apps, docs/development.md): their commands and admin pages.
+    "stocky.exchange",
+    "stocky.demo",
 ]
 
 MIDDLEWARE = [
@@ -59,12 +60,12 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     # Django's session, CSRF, user and messages middleware, doing nothing under API_PATH_PREFIXES, where
-    # requests carry a Bearer token (stocky/middleware.py).
-    "stocky.middleware.BrowserSessionMiddleware",
+    # requests carry a Bearer token (stocky/kit/middleware.py).
+    "stocky.kit.middleware.BrowserSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "stocky.middleware.BrowserCsrfViewMiddleware",
-    "stocky.middleware.BrowserAuthenticationMiddleware",
-    "stocky.middleware.BrowserMessageMiddleware",
+    "stocky.kit.middleware.BrowserCsrfViewMiddleware",
+    "stocky.kit.middleware.BrowserAuthenticationMiddleware",
+    "stocky.kit.middleware.BrowserMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 API_PATH_PREFIXES = ("/api/",)
@@ -172,7 +173,7 @@ if MEDIA_STORAGE == "s3":
         },
     }
 # A JSON body may carry a catalogue image of up to 5 MB as base64 (4/3 larger), plus its other fields.
-# Any larger body is a 413, multipart forms included (stocky/parsers.py).
+# Any larger body is a 413, multipart forms included (stocky/kit/parsers.py).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
 
 # --- E-mail ---------------------------------------------------------------------------------------
@@ -204,24 +205,24 @@ INVITATION_EMAIL_INLINE_BACKOFF_SECONDS = env.float("INVITATION_EMAIL_INLINE_BAC
 REST_FRAMEWORK = {
     # simplejwt's JWTAuthentication, with each process remembering the user's row for a few seconds.
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.CachedJWTAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["stocky.permissions.RolePermission"],
+    "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.RolePermission"],
     # JSON only: no browsable API, so no response from /api/ is ever HTML.
-    # DRF's JSONRenderer output, encoded by orjson (stocky/renderers.py).
-    "DEFAULT_RENDERER_CLASSES": ["stocky.renderers.FastJSONRenderer"],
-    # DRF's, with a 400 or 413 where DRF let a hostile body through (stocky/parsers.py).
+    # DRF's JSONRenderer output, encoded by orjson (stocky/kit/renderers.py).
+    "DEFAULT_RENDERER_CLASSES": ["stocky.kit.renderers.FastJSONRenderer"],
+    # DRF's, with a 400 or 413 where DRF let a hostile body through (stocky/kit/parsers.py).
     "DEFAULT_PARSER_CLASSES": [
-        "stocky.parsers.JSONParser",
-        "stocky.parsers.MultiPartParser",
+        "stocky.kit.parsers.JSONParser",
+        "stocky.kit.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "stocky.api.BoundedSearchFilter",
-        "stocky.api.StrictOrderingFilter",
+        "stocky.kit.api.BoundedSearchFilter",
+        "stocky.kit.api.StrictOrderingFilter",
     ],
-    "EXCEPTION_HANDLER": "stocky.api.exception_handler",
-    # The OpenAPI schema (/api/v1/schema/): envelopes and error responses are added in stocky/schema.py.
-    "DEFAULT_SCHEMA_CLASS": "stocky.schema.StockyAutoSchema",
+    "EXCEPTION_HANDLER": "stocky.kit.api.exception_handler",
+    # The OpenAPI schema (/api/v1/schema/): envelopes and error responses are added in stocky/kit/schema.py.
+    "DEFAULT_SCHEMA_CLASS": "stocky.kit.schema.StockyAutoSchema",
     # Quantities and money are JSON numbers, never strings (SPEC section 0).
     "COERCE_DECIMAL_TO_STRING": False,
     "UNAUTHENTICATED_USER": None,
@@ -303,7 +304,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", defa
 # Preloading asks browser vendors to hard-code HTTPS for the domain, which takes months to undo: an opt-in.
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
-# The check looks for Django's CsrfViewMiddleware by name; stocky.middleware.BrowserCsrfViewMiddleware is that
+# The check looks for Django's CsrfViewMiddleware by name; stocky.kit.middleware.BrowserCsrfViewMiddleware is that
 # class, skipped only under /api/ (Bearer tokens, no cookies), so every browser path keeps CSRF protection.
 SILENCED_SYSTEM_CHECKS.append("security.W003")
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
@@ -316,9 +317,7 @@ X_FRAME_OPTIONS = "DENY"
 _proxy_header = env.list("SECURE_PROXY_SSL_HEADER", default=[])
 if _proxy_header:
     if len(_proxy_header) != 2:
-        raise ImproperlyConfigured(
-            "SECURE_PROXY_SSL_HEADER must be 'HEADER,value', e.g. HTTP_X_FORWARDED_PROTO,https"
-        )
+        raise ImproperlyConfigured("SECURE_PROXY_SSL_HEADER must be 'HEADER,value', e.g. HTTP_X_FORWARDED_PROTO,https")
     SECURE_PROXY_SSL_HEADER = tuple(_proxy_header)
 # Origins whose forms may post to the admin (scheme included), e.g. https://stocky.example.com.
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

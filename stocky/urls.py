@@ -15,7 +15,8 @@ import accounts.urls
 import inventory.urls
 import orders.urls
 import production.urls
-from stocky import api, health, schema, schema_views
+from stocky import health
+from stocky.kit import api, schema, schema_views
 
 API_PREFIX = "/api/v1"
 

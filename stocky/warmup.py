@@ -11,7 +11,7 @@ Nothing here touches the database: a connection opened before a fork would be sh
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from stocky.rows import plan_for
+from stocky.kit.rows import plan_for
 
 
 def warm_up():

@@ -5,8 +5,8 @@ from django.core.management import call_command
 from django.test import Client
 
 from accounts.models import Invitation, Role, User
+from accounts.permissions import roles_for_model_action
 from accounts.tests.conftest import PASSWORD, login, token_in
-from stocky.permissions import roles_for_model_action
 
 pytestmark = pytest.mark.django_db
 
@@ -17,8 +17,9 @@ def admin_client(user):
     return client
 
 
-@pytest.mark.parametrize("role,enters", [(Role.ADMIN, True), (Role.MANAGER, True), (Role.USER, False),
-                                         (Role.READONLY, False)])
+@pytest.mark.parametrize(
+    "role,enters", [(Role.ADMIN, True), (Role.MANAGER, True), (Role.USER, False), (Role.READONLY, False)]
+)
 def test_only_admins_and_managers_log_in_to_the_admin(make_user, role, enters):
     user = make_user(role)
     client = Client()
@@ -67,8 +68,14 @@ def test_changing_a_role_in_the_admin_keeps_admin_rights_in_step(make_user):
     def change_role(role):
         response = admin.post(
             f"/admin/accounts/user/{target.pk}/change/",
-            {"email": target.email, "username": target.username, "first_name": "Ada", "last_name": "Byron",
-             "role": role, "is_active": "on"},
+            {
+                "email": target.email,
+                "username": target.username,
+                "first_name": "Ada",
+                "last_name": "Byron",
+                "role": role,
+                "is_active": "on",
+            },
         )
         assert response.status_code == 302, response.content.decode()[:2000]
         target.refresh_from_db()
@@ -95,8 +102,13 @@ def test_deactivating_in_the_admin_revokes_refresh_tokens(make_user, anon):
     tokens = login(anon, target.email).json()
     response = admin.post(
         f"/admin/accounts/user/{target.pk}/change/",
-        {"email": target.email, "username": target.username, "first_name": "T", "last_name": "U",
-         "role": Role.USER},  # is_active unticked
+        {
+            "email": target.email,
+            "username": target.username,
+            "first_name": "T",
+            "last_name": "U",
+            "role": Role.USER,
+        },  # is_active unticked
     )
     assert response.status_code == 302
     assert not User.objects.get(pk=target.pk).is_active
@@ -108,8 +120,13 @@ def test_an_admin_adds_a_user_with_a_role(make_user):
     admin = admin_client(make_user(Role.ADMIN))
     response = admin.post(
         "/admin/accounts/user/add/",
-        {"email": "Added@Example.com", "username": "", "role": Role.MANAGER,
-         "password1": "Tulip-Harbour-Ninety-7", "password2": "Tulip-Harbour-Ninety-7"},
+        {
+            "email": "Added@Example.com",
+            "username": "",
+            "role": Role.MANAGER,
+            "password1": "Tulip-Harbour-Ninety-7",
+            "password2": "Tulip-Harbour-Ninety-7",
+        },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     added = User.objects.get(email="added@example.com")
@@ -160,8 +177,9 @@ def test_a_manager_cannot_resend_an_admin_invitation_and_accepted_ones_are_skipp
     Invitation.objects.update(accepted_at=chief.created_at)
     admin = admin_client(make_user(Role.ADMIN))
     with run_tasks():
-        response = admin.post("/admin/accounts/invitation/", {"action": "resend", "_selected_action": [chief.pk]},
-                              follow=True)
+        response = admin.post(
+            "/admin/accounts/invitation/", {"action": "resend", "_selected_action": [chief.pk]}, follow=True
+        )
     assert "already been accepted" in response.content.decode() and len(mailoutbox) == 1
 
 
@@ -171,8 +189,9 @@ def test_a_user_with_neither_role_nor_permission_cannot_resend(api, invite, make
     user = make_user(Role.USER)
     User.objects.filter(pk=user.pk).update(is_staff=True)  # staff by hand, not by role
     client = admin_client(User.objects.get(pk=user.pk))
-    response = client.post("/admin/accounts/invitation/", {"action": "resend",
-                                                           "_selected_action": [Invitation.objects.get().pk]})
+    response = client.post(
+        "/admin/accounts/invitation/", {"action": "resend", "_selected_action": [Invitation.objects.get().pk]}
+    )
     assert response.status_code == 403
 
 

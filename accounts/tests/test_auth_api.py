@@ -93,8 +93,11 @@ def test_refresh_rotates_and_revokes_the_used_token(make_user, anon):
 @pytest.mark.parametrize("kind", ["garbage", "access", "missing"])
 def test_refresh_with_a_bad_token_is_refused(make_user, anon, kind):
     tokens = login(anon, make_user(Role.USER).email).json()
-    body = {"garbage": {"refreshToken": "abc.def.ghi"}, "access": {"refreshToken": tokens["accessToken"]},
-            "missing": {}}[kind]
+    body = {
+        "garbage": {"refreshToken": "abc.def.ghi"},
+        "access": {"refreshToken": tokens["accessToken"]},
+        "missing": {},
+    }[kind]
     response = anon.post("/api/v1/auth/refresh", body)
     assert response.status_code == (400 if kind == "missing" else 401)
     assert response.json()["success"] is False

@@ -78,8 +78,12 @@ def test_an_expired_token_is_refused_and_changes_nothing(anon, api, invite, mail
 
 @pytest.mark.parametrize(
     "password,fragment",
-    [("short", "too short"), ("password123", "too common"), ("83749201938", "entirely numeric"),
-     ("nora.newman", "too similar")],
+    [
+        ("short", "too short"),
+        ("password123", "too common"),
+        ("83749201938", "entirely numeric"),
+        ("nora.newman", "too similar"),
+    ],
 )
 def test_register_applies_djangos_password_validators(anon, api, invite, mailoutbox, password, fragment):
     invite(api, email="nora.newman@example.com")
@@ -204,8 +208,9 @@ def test_retries_stop_at_the_configured_count(api, invite, failing_mail, setting
 
 def test_a_rolled_back_invitation_sends_nothing(api, mailoutbox, run_tasks):
     with run_tasks():
-        response = api.post("/api/v1/auth/invite", {"email": "x@example.com", "firstName": "X", "lastName": "Y",
-                                                    "role": "Nope"})
+        response = api.post(
+            "/api/v1/auth/invite", {"email": "x@example.com", "firstName": "X", "lastName": "Y", "role": "Nope"}
+        )
     assert response.status_code == 400 and mailoutbox == []
 
 

@@ -26,8 +26,9 @@ print(json.dumps({
 def probe(**env):
     root = Path(__file__).resolve().parents[2]
     environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "stocky.settings", "DEBUG": "1", **env}
-    output = subprocess.run([sys.executable, "-c", PROBE], cwd=root, env=environment, capture_output=True, text=True,
-                            check=True).stdout
+    output = subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=root, env=environment, capture_output=True, text=True, check=True
+    ).stdout
     return json.loads(output.strip().splitlines()[-1])
 
 
@@ -37,9 +38,15 @@ def test_defaults_and_environment_overrides():
     assert defaults["ttl"] == 72 and defaults["retries"] == 5
     assert defaults["tasks"] == "django_tasks.backends.immediate.ImmediateBackend"
 
-    custom = probe(JWT_ACCESS_TOKEN_MINUTES="5", JWT_REFRESH_TOKEN_DAYS="1", INVITATION_TTL_HOURS="24",
-                   TASKS_BACKEND="database", THROTTLE_AUTH_IP_RATE="7/min", THROTTLE_AUTH_ACCOUNT_RATE="3/hour",
-                   EMAIL_URL="filemail:///tmp/stocky-mail")
+    custom = probe(
+        JWT_ACCESS_TOKEN_MINUTES="5",
+        JWT_REFRESH_TOKEN_DAYS="1",
+        INVITATION_TTL_HOURS="24",
+        TASKS_BACKEND="database",
+        THROTTLE_AUTH_IP_RATE="7/min",
+        THROTTLE_AUTH_ACCOUNT_RATE="3/hour",
+        EMAIL_URL="filemail:///tmp/stocky-mail",
+    )
     assert custom["access"] == 300 and custom["refresh"] == 86400 and custom["ttl"] == 24
     assert custom["tasks"] == "django_tasks_db.DatabaseBackend"
     assert custom["rates"] == {"auth_ip": "7/min", "auth_account": "3/hour"}

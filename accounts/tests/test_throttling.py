@@ -52,8 +52,11 @@ def test_log_in_is_throttled_per_ip_and_a_forged_forwarded_for_does_not_escape(r
     client = from_ip("10.0.0.1")
     for n in range(3):
         client.post("/api/v1/auth/login", {"email": f"guess{n}@example.com", "password": "x"})
-    assert_throttled(from_ip("10.0.0.1", forwarded_for="1.2.3.4").post(
-        "/api/v1/auth/login", {"email": user.email, "password": PASSWORD}))
+    assert_throttled(
+        from_ip("10.0.0.1", forwarded_for="1.2.3.4").post(
+            "/api/v1/auth/login", {"email": user.email, "password": PASSWORD}
+        )
+    )
     response = from_ip("10.0.0.2").post("/api/v1/auth/login", {"email": user.email, "password": PASSWORD})
     assert response.status_code == 200
 

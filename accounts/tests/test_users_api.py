@@ -24,8 +24,12 @@ def ids(response):
 
 
 def put_body(user, **changes):
-    body = {"firstName": user.first_name or "First", "lastName": user.last_name or "Last", "role": user.role,
-            "email": user.email}
+    body = {
+        "firstName": user.first_name or "First",
+        "lastName": user.last_name or "Last",
+        "role": user.role,
+        "email": user.email,
+    }
     return {**body, **changes}
 
 
@@ -211,8 +215,9 @@ def test_deleting_deactivates_the_account_which_stays(client_for, anon, staff):
     assert manager.get(f"/api/v1/users/{target.pk}").status_code == 404
 
 
-@pytest.mark.parametrize("caller,target", [(Role.MANAGER, Role.MANAGER), (Role.MANAGER, Role.ADMIN),
-                                           (Role.USER, Role.USER)])
+@pytest.mark.parametrize(
+    "caller,target", [(Role.MANAGER, Role.MANAGER), (Role.MANAGER, Role.ADMIN), (Role.USER, Role.USER)]
+)
 def test_deleting_a_peer_or_superior_is_403(client_for, staff, caller, target):
     response = client_for(caller).delete(f"/api/v1/users/{staff[target].pk}")
     assert response.status_code == 403

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import migrations, models
 
 import inventory.models
-import stocky.validators
+import stocky.kit.validators
 
 
 def normalize_inventory_units(apps, schema_editor):
@@ -35,9 +35,9 @@ class Migration(migrations.Migration):
             name='FinishedProductConversion',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quantity_a', models.DecimalField(decimal_places=3, max_digits=14, validators=[stocky.validators.GreaterThanValidator(Decimal('0'))])),
+                ('quantity_a', models.DecimalField(decimal_places=3, max_digits=14, validators=[stocky.kit.validators.GreaterThanValidator(Decimal('0'))])),
                 ('unit_a', inventory.models.UnitOfMeasureField(help_text='e.g. mg, g, kg, t, ml, cl, dl, l, unit, dozen (any usual spelling, any case)', max_length=20)),
-                ('quantity_b', models.DecimalField(decimal_places=3, max_digits=14, validators=[stocky.validators.GreaterThanValidator(Decimal('0'))])),
+                ('quantity_b', models.DecimalField(decimal_places=3, max_digits=14, validators=[stocky.kit.validators.GreaterThanValidator(Decimal('0'))])),
                 ('unit_b', inventory.models.UnitOfMeasureField(help_text='e.g. mg, g, kg, t, ml, cl, dl, l, unit, dozen (any usual spelling, any case)', max_length=20)),
             ],
             options={
@@ -50,9 +50,9 @@ class Migration(migrations.Migration):
             name='RawProductConversion',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quantity_a', models.DecimalField(decimal_places=3, max_digits=14, validators=[stocky.validators.GreaterThanValidator(Decimal('0'))])),
+                ('quantity_a', models.DecimalField(decimal_places=3, max_digits=14, validators=[stocky.kit.validators.GreaterThanValidator(Decimal('0'))])),
                 ('unit_a', inventory.models.UnitOfMeasureField(help_text='e.g. mg, g, kg, t, ml, cl, dl, l, unit, dozen (any usual spelling, any case)', max_length=20)),
-                ('quantity_b', models.DecimalField(decimal_places=3, max_digits=14, validators=[stocky.validators.GreaterThanValidator(Decimal('0'))])),
+                ('quantity_b', models.DecimalField(decimal_places=3, max_digits=14, validators=[stocky.kit.validators.GreaterThanValidator(Decimal('0'))])),
                 ('unit_b', inventory.models.UnitOfMeasureField(help_text='e.g. mg, g, kg, t, ml, cl, dl, l, unit, dozen (any usual spelling, any case)', max_length=20)),
             ],
             options={

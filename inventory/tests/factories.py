@@ -54,7 +54,6 @@ class SupplierRawProductFactory(factory.django.DjangoModelFactory):
     unit_of_measure = "kg"
 
 
-
 def make_category(name="Phones"):
     return Category.objects.create(name=name)
 

@@ -37,8 +37,12 @@ def test_changelist_query_count_does_not_grow_with_rows(admin_client, model, fac
 
 
 def inline_management(prefix, total=1):
-    return {f"{prefix}-TOTAL_FORMS": str(total), f"{prefix}-INITIAL_FORMS": "0", f"{prefix}-MIN_NUM_FORMS": "0",
-            f"{prefix}-MAX_NUM_FORMS": "1000"}
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": "0",
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
 
 
 def test_supplier_is_added_with_its_price_list(admin_client):
@@ -46,7 +50,10 @@ def test_supplier_is_added_with_its_price_list(admin_client):
     response = admin_client.post(
         "/admin/inventory/supplier/add/",
         {
-            "name": "Moulin", "phone": "0400000000", "email": "Contact@Moulin.example", "website": "",
+            "name": "Moulin",
+            "phone": "0400000000",
+            "email": "Contact@Moulin.example",
+            "website": "",
             "contact_person": "Marie",
             **inline_management("price_list"),
             "price_list-0-raw_product": flour.pk,
@@ -64,8 +71,13 @@ def test_a_suppliers_email_in_another_case_is_a_form_error(admin_client):
     SupplierFactory(email="contact@moulin.example")
     response = admin_client.post(
         "/admin/inventory/supplier/add/",
-        {"name": "Copy", "phone": "1", "email": "CONTACT@moulin.example", "contact_person": "x",
-         **inline_management("price_list", 0)},
+        {
+            "name": "Copy",
+            "phone": "1",
+            "email": "CONTACT@moulin.example",
+            "contact_person": "x",
+            **inline_management("price_list", 0),
+        },
     )
     assert response.status_code == 200
     assert "email" in response.context["adminform"].form.errors
@@ -77,10 +89,14 @@ def test_finished_product_is_added_with_its_recipe(admin_client):
     response = admin_client.post(
         "/admin/inventory/finishedproduct/add/",
         {
-            "name": "Bread", "stock_quantity": "0", "unit_of_measure": "piece", "comments": "",
+            "name": "Bread",
+            "stock_quantity": "0",
+            "unit_of_measure": "piece",
+            "comments": "",
             **inline_management("conversions", 0),
             **inline_management("recipe_items"),
-            "recipe_items-0-raw_product": flour.pk, "recipe_items-0-quantity_required": "0.5",
+            "recipe_items-0-raw_product": flour.pk,
+            "recipe_items-0-quantity_required": "0.5",
             "recipe_items-0-unit_of_measure": "kg",
         },
     )

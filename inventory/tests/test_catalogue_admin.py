@@ -59,21 +59,36 @@ def test_changing_quantity_and_image_in_the_admin_goes_through_the_ledger(
     client = admin_client_for(Role.MANAGER)
     client.post(
         "/admin/inventory/product/add/",
-        {"name": "A", "category": phones.pk, "quantity": "5", "upload": SimpleUploadedFile("a.png", image_bytes("PNG"))},
+        {
+            "name": "A",
+            "category": phones.pk,
+            "quantity": "5",
+            "upload": SimpleUploadedFile("a.png", image_bytes("PNG")),
+        },
     )
     product = Product.objects.get()
     old_name = product.image.name
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             f"/admin/inventory/product/{product.pk}/change/",
-            {"name": "A", "category": phones.pk, "quantity": "2", "upload": SimpleUploadedFile("b.png", image_bytes("PNG"))},
+            {
+                "name": "A",
+                "category": phones.pk,
+                "quantity": "2",
+                "upload": SimpleUploadedFile("b.png", image_bytes("PNG")),
+            },
         )
     assert response.status_code == 302
     product.refresh_from_db()
     assert product.quantity == 2 and product.image.name != old_name
     assert stored_files() == [product.image.name]
     entry = StockMovement.objects.latest("id")
-    assert (entry.change, entry.balance_after, entry.reason, entry.note) == (-3, 2, "adjustment", "Changed in the admin")
+    assert (entry.change, entry.balance_after, entry.reason, entry.note) == (
+        -3,
+        2,
+        "adjustment",
+        "Changed in the admin",
+    )
 
 
 def test_a_file_that_is_not_an_image_is_a_form_error_in_the_admin(admin_client_for, stored_files):
@@ -134,7 +149,6 @@ def test_a_manager_deletes_products_in_the_admin(admin_client_for):
     client = admin_client_for(Role.MANAGER)
     response = client.post(f"/admin/inventory/product/{product.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302 and not Product.objects.exists()
-
 
 
 def test_product_changelist_queries_do_not_grow_with_rows(admin_client_for):

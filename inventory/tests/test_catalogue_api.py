@@ -107,7 +107,12 @@ def test_create_product_answers_201_with_the_product_and_records_initial_stock(a
     assert (product.name, product.quantity, product.description) == ("iPhone 12", 10, "128 GB")
     entry = StockMovement.objects.get()
     assert (entry.item_type, entry.item_id, entry.change, entry.balance_after, entry.reason, entry.user) == (
-        "product", product.pk, 10, 10, "initial", api.user
+        "product",
+        product.pk,
+        10,
+        10,
+        "initial",
+        api.user,
     )
 
 
@@ -162,7 +167,10 @@ def test_put_updates_the_product_and_records_a_quantity_change(api):
     assert response.status_code == 200
     body = response.json()
     assert (body["name"], body["category"], body["quantity"], body["description"]) == (
-        "iPhone 12 Pro", "Refurbished", 7, "new"
+        "iPhone 12 Pro",
+        "Refurbished",
+        7,
+        "new",
     )
     entry = StockMovement.objects.get()
     assert (entry.change, entry.balance_after, entry.reason, entry.note) == (-3, 7, "adjustment", "Product updated")
@@ -326,7 +334,11 @@ def test_set_quantity_records_the_difference(api):
     assert response.json()["quantity"] == 4 and set(response.json()) == PRODUCT_KEYS
     entry = StockMovement.objects.get()
     assert (entry.change, entry.balance_after, entry.reason, entry.note, entry.user) == (
-        -6, 4, "adjustment", "counted", api.user
+        -6,
+        4,
+        "adjustment",
+        "counted",
+        api.user,
     )
     assert (entry.item_type, entry.item_id, entry.item_name) == ("product", product.pk, "iPhone 12")
 
@@ -353,8 +365,14 @@ def test_a_result_below_zero_is_409_and_changes_nothing(api, body):
 
 @pytest.mark.parametrize(
     "body",
-    [{}, {"reason": "x"}, {"quantity": 1, "delta": 1}, {"delta": "abc"}, {"delta": "99999999999"},
-     {"quantity": "100000000000"}],
+    [
+        {},
+        {"reason": "x"},
+        {"quantity": 1, "delta": 1},
+        {"delta": "abc"},
+        {"delta": "99999999999"},
+        {"quantity": "100000000000"},
+    ],
 )
 def test_both_or_neither_or_bad_values_are_400(api, body):
     product = make_product(quantity=10)

@@ -27,7 +27,12 @@ def phones(db):
 
 
 def upload(api, content, name="photo.png", content_type="image/png", path="/api/v1/products", method="post", **fields):
-    data = {"name": "iPhone 12", "category": "Phones", **fields, "image": SimpleUploadedFile(name, content, content_type)}
+    data = {
+        "name": "iPhone 12",
+        "category": "Phones",
+        **fields,
+        "image": SimpleUploadedFile(name, content, content_type),
+    }
     return getattr(api, method)(path, data, format="multipart")
 
 
@@ -47,7 +52,9 @@ def png_with_header(width, height):
         return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
 
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+    )
 
 
 # --- Accepted ---------------------------------------------------------------------------------------
@@ -236,9 +243,13 @@ def test_a_product_without_image_reads_null(api):
 
 def _settings_in_subprocess(env, code):
     """Import the settings afresh with `env` (settings are read once, at import)."""
-    script = "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'stocky.settings'); django.setup()\n" + code
+    script = (
+        "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'stocky.settings'); django.setup()\n" + code
+    )
     base = {"PATH": "/usr/bin:/bin", "DEBUG": "1"}
-    return subprocess.run([sys.executable, "-c", script], env={**base, **env}, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-c", script], env={**base, **env}, capture_output=True, text=True, timeout=60
+    )
 
 
 def test_s3_storage_is_configured_from_the_environment():
@@ -265,7 +276,9 @@ def test_s3_storage_is_configured_from_the_environment():
 
 
 def test_local_storage_is_the_default_and_an_unknown_backend_is_refused():
-    result = _settings_in_subprocess({}, "from django.conf import settings; print(settings.STORAGES['default']['BACKEND'])")
+    result = _settings_in_subprocess(
+        {}, "from django.conf import settings; print(settings.STORAGES['default']['BACKEND'])"
+    )
     assert result.stdout.strip() == "django.core.files.storage.FileSystemStorage"
     result = _settings_in_subprocess({"MEDIA_STORAGE": "ftp"}, "")
     assert result.returncode != 0 and "MEDIA_STORAGE must be 'local' or 's3'" in result.stderr

@@ -18,8 +18,15 @@ pytestmark = pytest.mark.django_db
 
 API = "/api/v1"
 MODELS = [
-    RawProduct, FinishedProduct, Supplier, SupplierRawProduct, Client, RawProductOrder, FinishedProductOrder,
-    RecipeItem, ProductionPlan,
+    RawProduct,
+    FinishedProduct,
+    Supplier,
+    SupplierRawProduct,
+    Client,
+    RawProductOrder,
+    FinishedProductOrder,
+    RecipeItem,
+    ProductionPlan,
 ]
 
 
@@ -49,8 +56,15 @@ def snapshot():
 
 
 RESOURCES = [
-    "raw-products", "finished-products", "suppliers", "clients", "supplier-raw-products", "raw-product-orders",
-    "finished-product-orders", "recipe-items", "production-plans",
+    "raw-products",
+    "finished-products",
+    "suppliers",
+    "clients",
+    "supplier-raw-products",
+    "raw-product-orders",
+    "finished-product-orders",
+    "recipe-items",
+    "production-plans",
 ]
 EXTRA_READS = {
     "suppliers": ["raw-products"],

@@ -57,9 +57,19 @@ def test_the_ledger_endpoint_lists_newest_first_with_filters(client_for):
     assert body["message"] == "Stock movements fetched successfully"
     assert [row["id"] for row in body["data"]] == [last.pk, first.pk]
     assert body["data"][1] == {
-        "id": first.pk, "item_type": "raw_product", "item_id": flour.pk, "item_name": "Flour", "change": 10,
-        "balance_after": 10, "unit_of_measure": "kg", "reason": "receipt", "source_type": "", "source_id": None,
-        "note": "", "user_id": reader.user.pk, "user_name": reader.user.username,
+        "id": first.pk,
+        "item_type": "raw_product",
+        "item_id": flour.pk,
+        "item_name": "Flour",
+        "change": 10,
+        "balance_after": 10,
+        "unit_of_measure": "kg",
+        "reason": "receipt",
+        "source_type": "",
+        "source_id": None,
+        "note": "",
+        "user_id": reader.user.pk,
+        "user_name": reader.user.username,
         "created_at": body["data"][1]["created_at"],
     }
     assert [row["change"] for row in reader.get(f"{URL}?reason=adjustment").json()["data"]] == [3]
@@ -68,9 +78,17 @@ def test_the_ledger_endpoint_lists_newest_first_with_filters(client_for):
     assert paged["meta"] == {"page": 1, "page_size": 2, "total": 3, "total_pages": 2}
 
 
-@pytest.mark.parametrize("query, field", [("item_type=flour", "item_type"), ("item_id=x", "item_id"),
-                                          ("item_id=0", "item_id"), ("item_id=99999999999999999999", "item_id"),
-                                          ("reason=gift", "reason"), ("page=9", "page")])
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ("item_type=flour", "item_type"),
+        ("item_id=x", "item_id"),
+        ("item_id=0", "item_id"),
+        ("item_id=99999999999999999999", "item_id"),
+        ("reason=gift", "reason"),
+        ("page=9", "page"),
+    ],
+)
 def test_bad_filters_are_400(api, query, field):
     assert_error(api.get(f"{URL}?{query}"), 400, field)
 

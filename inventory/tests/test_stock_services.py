@@ -6,7 +6,7 @@ import pytest
 
 from inventory.models import RawProduct, StockMovement
 from inventory.services import stock_change, stock_set
-from stocky.errors import InsufficientStock
+from stocky.kit.errors import InsufficientStock
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,10 @@ def test_change_moves_stock_and_records_balance(flour, make_user):
     flour.refresh_from_db()
     assert flour.stock_quantity == Decimal("7.5")
     assert (entry.change, entry.balance_after, entry.item_type, entry.user) == (
-        Decimal("-2.5"), Decimal("7.5"), "raw_product", user
+        Decimal("-2.5"),
+        Decimal("7.5"),
+        "raw_product",
+        user,
     )
 
 

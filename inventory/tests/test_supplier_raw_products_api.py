@@ -40,8 +40,12 @@ def test_create_answers_201_with_names_and_no_surrogate_id(api, pair):
 
 def test_creating_a_pair_that_exists_is_400(api):
     line = SupplierRawProductFactory(unit_price="2.00")
-    body = {"supplier_id": line.supplier_id, "raw_product_id": line.raw_product_id, "unit_price": 9,
-            "unit_of_measure": "kg"}
+    body = {
+        "supplier_id": line.supplier_id,
+        "raw_product_id": line.raw_product_id,
+        "unit_price": 9,
+        "unit_of_measure": "kg",
+    }
     assert_error(api.post(URL, body), 400, "non_field_errors")
     line.refresh_from_db()
     assert line.unit_price == Decimal("2.00") and SupplierRawProduct.objects.count() == 1
@@ -64,7 +68,9 @@ def test_read_put_patch_and_delete_by_the_pair(api):
     line = SupplierRawProductFactory(unit_price="2.00", unit_of_measure="kg")
     data = api.get(detail(line)).json()["data"]
     assert (data["supplier_id"], data["raw_product_id"], data["unit_price"]) == (
-        line.supplier_id, line.raw_product_id, 2,
+        line.supplier_id,
+        line.raw_product_id,
+        2,
     )
     assert_error(api.put(detail(line), {"unit_price": 3}), 400, "unit_of_measure")
     response = api.put(detail(line) + "/", {"unit_price": 3, "unit_of_measure": "G"})
@@ -75,7 +81,9 @@ def test_read_put_patch_and_delete_by_the_pair(api):
     line.refresh_from_db()
     assert (line.unit_price, line.unit_of_measure) == (Decimal("3.10"), "g")
     assert api.delete(detail(line)).json() == {
-        "success": True, "message": "Supplier raw product deleted successfully", "data": None
+        "success": True,
+        "message": "Supplier raw product deleted successfully",
+        "data": None,
     }
     assert not SupplierRawProduct.objects.exists()
 
@@ -83,8 +91,12 @@ def test_read_put_patch_and_delete_by_the_pair(api):
 def test_an_update_may_repeat_the_pair_but_not_change_it(api):
     line = SupplierRawProductFactory(unit_price="2.00")
     other_supplier, other_material = SupplierFactory(), RawProductFactory()
-    same = {"supplier_id": line.supplier_id, "raw_product_id": line.raw_product_id, "unit_price": 4,
-            "unit_of_measure": "kg"}
+    same = {
+        "supplier_id": line.supplier_id,
+        "raw_product_id": line.raw_product_id,
+        "unit_price": 4,
+        "unit_of_measure": "kg",
+    }
     assert api.put(detail(line), same).status_code == 200
     response = api.patch(detail(line), {"supplier_id": other_supplier.pk, "unit_price": 5})
     body = assert_error(response, 400, "supplier_id")

@@ -90,7 +90,9 @@ def test_read_put_patch_and_delete(api):
     assert Supplier.objects.get(pk=supplier.pk).name == "Renamed", "PATCH leaves the other fields alone"
     response = api.delete(f"{URL}/{supplier.pk}")
     assert response.status_code == 200 and response.json() == {
-        "success": True, "message": "Supplier deleted successfully", "data": None
+        "success": True,
+        "message": "Supplier deleted successfully",
+        "data": None,
     }
     assert not Supplier.objects.filter(pk=supplier.pk).exists()
 

@@ -5,8 +5,11 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [("inventory", "0002_catalogue"), ("orders", "0002_catalogue_orders"), ("production", "0001_initial")]
-AFTER = [("inventory", "0003_units_conversions_ledger_source"), ("orders", "0003_order_units"),
-         ("production", "0002_plan_status_and_units")]
+AFTER = [
+    ("inventory", "0003_units_conversions_ledger_source"),
+    ("orders", "0003_order_units"),
+    ("production", "0002_plan_status_and_units"),
+]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -19,8 +22,9 @@ def test_existing_units_become_canonical_and_orders_take_their_products_unit():
     milk = RawProduct.objects.create(name="Milk", stock_quantity=1, unit_of_measure="L")
     RawProduct.objects.create(name="Salt", stock_quantity=1, unit_of_measure="sack")
     bread = FinishedProduct.objects.create(name="Bread", stock_quantity=1, unit_of_measure="Pièces")
-    supplier = apps.get_model("inventory", "Supplier").objects.create(name="S", phone="1", email="s@x.fr",
-                                                                      contact_person="x")
+    supplier = apps.get_model("inventory", "Supplier").objects.create(
+        name="S", phone="1", email="s@x.fr", contact_person="x"
+    )
     order = apps.get_model("orders", "RawProductOrder").objects.create(
         raw_product=milk, supplier=supplier, quantity=2, price=1, expected_delivery_date="2026-03-05"
     )

@@ -37,13 +37,36 @@ def assert_correctly_rounded(result, exact):
 @pytest.mark.parametrize(
     "typed, canonical",
     [
-        ("L", "l"), ("l", "l"), ("Litre", "l"), ("LITERS", "l"),
-        ("ML", "ml"), ("mL", "ml"), ("Ml", "ml"), ("CL", "cl"), ("dL", "dl"), ("Décilitre", "dl"),
-        ("Kg", "kg"), ("KG", "kg"), ("kilo", "kg"), ("Kilos", "kg"), ("kilogramme", "kg"),
-        ("G", "g"), ("gr", "g"), ("gramme", "g"), ("grams", "g"), ("MG", "mg"), ("T", "t"), ("tonne", "t"),
-        ("pcs", "unit"), ("PC", "unit"), ("u", "unit"), ("Pièce", "unit"), ("unité", "unit"),
+        ("L", "l"),
+        ("l", "l"),
+        ("Litre", "l"),
+        ("LITERS", "l"),
+        ("ML", "ml"),
+        ("mL", "ml"),
+        ("Ml", "ml"),
+        ("CL", "cl"),
+        ("dL", "dl"),
+        ("Décilitre", "dl"),
+        ("Kg", "kg"),
+        ("KG", "kg"),
+        ("kilo", "kg"),
+        ("Kilos", "kg"),
+        ("kilogramme", "kg"),
+        ("G", "g"),
+        ("gr", "g"),
+        ("gramme", "g"),
+        ("grams", "g"),
+        ("MG", "mg"),
+        ("T", "t"),
+        ("tonne", "t"),
+        ("pcs", "unit"),
+        ("PC", "unit"),
+        ("u", "unit"),
+        ("Pièce", "unit"),
+        ("unité", "unit"),
         ("Units", "unit"),
-        ("Dozen", "dozen"), ("douzaine", "dozen"),
+        ("Dozen", "dozen"),
+        ("douzaine", "dozen"),
         ("  kg ", "kg"),
         ("pie\u0300ce", "unit"),  # "pièce" with a combining accent, as some keyboards send it
     ],
@@ -77,8 +100,15 @@ def test_a_unit_that_is_not_a_string_is_a_type_error():
 
 @pytest.mark.parametrize(
     "unit, kind",
-    [("mg", "mass"), ("Kg", "mass"), ("t", "mass"), ("L", "volume"), ("cl", "volume"), ("pcs", "count"),
-     ("dozen", "count")],
+    [
+        ("mg", "mass"),
+        ("Kg", "mass"),
+        ("t", "mass"),
+        ("L", "volume"),
+        ("cl", "volume"),
+        ("pcs", "count"),
+        ("dozen", "count"),
+    ],
 )
 def test_unit_kind(unit, kind):
     assert unit_kind(unit) == kind
@@ -185,9 +215,7 @@ def test_pint_agrees_with_the_table():
     """The hand-written table against the units library we chose not to depend on (see units.py)."""
     pint = pytest.importorskip("pint")
     registry = pint.UnitRegistry(non_int_type=Decimal)
-    pint_names = {
-        "mg": "mg", "g": "g", "kg": "kg", "t": "metric_ton", "ml": "ml", "cl": "cl", "dl": "dl", "l": "l"
-    }
+    pint_names = {"mg": "mg", "g": "g", "kg": "kg", "t": "metric_ton", "ml": "ml", "cl": "cl", "dl": "dl", "l": "l"}
     for a, name_a in pint_names.items():
         for b, name_b in pint_names.items():
             if unit_kind(a) == unit_kind(b):

@@ -25,8 +25,9 @@ def test_product_units_are_validated_and_stored_in_canonical_form(api, path):
     for typed, stored in (("L", "l"), ("Kg", "kg"), ("pcs", "unit"), ("Douzaine", "dozen")):
         data = api.post(f"{API}/{path}", {"name": "x", "stock_quantity": 1, "unit_of_measure": typed}).json()["data"]
         assert data["unit_of_measure"] == stored
-    body = assert_error(api.post(f"{API}/{path}", {"name": "x", "stock_quantity": 1, "unit_of_measure": "sack"}),
-                        400, "unit_of_measure")
+    body = assert_error(
+        api.post(f"{API}/{path}", {"name": "x", "stock_quantity": 1, "unit_of_measure": "sack"}), 400, "unit_of_measure"
+    )
     assert body["errors"]["unit_of_measure"][0].startswith("Unknown unit of measure 'sack'; use one of mg, g, kg")
     # Lists filter by any spelling of a unit.
     assert len(api.get(f"{API}/{path}?unit_of_measure=LITRE").json()["data"]) == 1
@@ -38,13 +39,27 @@ def line_bodies(flour, cake):
     return {
         "supplier-raw-products": {"supplier_id": supplier.pk, "raw_product_id": flour.pk, "unit_price": 1},
         "recipe-items": {"finished_product_id": cake.pk, "raw_product_id": flour.pk, "quantity_required": 200},
-        "raw-product-orders": {"raw_product_id": flour.pk, "supplier_id": supplier.pk, "quantity": 5, "price": 5,
-                               "expected_delivery_date": "2026-03-05"},
-        "finished-product-orders": {"finished_product_id": cake.pk, "client_id": client.pk, "quantity": 2,
-                                    "sale_price": 9, "expected_delivery_date": "2026-03-05T08:00:00Z"},
-        "production-plans": {"finished_product_id": cake.pk, "planned_quantity": 3,
-                             "planned_production_date": "2026-03-05T04:00:00Z", "planned_duration": 1,
-                             "hourly_rate": 20},
+        "raw-product-orders": {
+            "raw_product_id": flour.pk,
+            "supplier_id": supplier.pk,
+            "quantity": 5,
+            "price": 5,
+            "expected_delivery_date": "2026-03-05",
+        },
+        "finished-product-orders": {
+            "finished_product_id": cake.pk,
+            "client_id": client.pk,
+            "quantity": 2,
+            "sale_price": 9,
+            "expected_delivery_date": "2026-03-05T08:00:00Z",
+        },
+        "production-plans": {
+            "finished_product_id": cake.pk,
+            "planned_quantity": 3,
+            "planned_production_date": "2026-03-05T04:00:00Z",
+            "planned_duration": 1,
+            "hourly_rate": 20,
+        },
     }
 
 
@@ -81,16 +96,24 @@ def test_conversions_are_read_and_replaced_as_a_whole(api):
     lemons = RawProductFactory(name="Lemons", unit_of_measure="kg")
     url = f"{API}/raw-products/{lemons.pk}/conversions"
     assert api.get(url).json() == {"success": True, "message": "Conversions fetched successfully", "data": []}
-    body = [{"quantity_a": 1, "unit_a": "KG", "quantity_b": 400, "unit_b": "mL"},
-            {"quantity_a": 1, "unit_a": "unit", "quantity_b": 120, "unit_b": "g"}]
+    body = [
+        {"quantity_a": 1, "unit_a": "KG", "quantity_b": 400, "unit_b": "mL"},
+        {"quantity_a": 1, "unit_a": "unit", "quantity_b": 120, "unit_b": "g"},
+    ]
     response = api.put(url, body)
     assert response.status_code == 200
-    assert response.json()["data"] == [{"quantity_a": 1, "unit_a": "kg", "quantity_b": 400, "unit_b": "ml"},
-                                       {"quantity_a": 1, "unit_a": "unit", "quantity_b": 120, "unit_b": "g"}]
+    assert response.json()["data"] == [
+        {"quantity_a": 1, "unit_a": "kg", "quantity_b": 400, "unit_b": "ml"},
+        {"quantity_a": 1, "unit_a": "unit", "quantity_b": 120, "unit_b": "g"},
+    ]
     # Now a recipe may ask for juice in ml, and a supplier may sell lemons by the piece.
     cake = FinishedProductFactory()
-    item = {"finished_product_id": cake.pk, "raw_product_id": lemons.pk, "quantity_required": 30,
-            "unit_of_measure": "ml"}
+    item = {
+        "finished_product_id": cake.pk,
+        "raw_product_id": lemons.pk,
+        "quantity_required": 30,
+        "unit_of_measure": "ml",
+    }
     assert api.post(f"{API}/recipe-items", item).status_code == 201
     # Dropping the juice equivalence would strand that recipe item: refused, nothing replaced.
     error = assert_error(api.put(url, body[1:]), 400, "conversions")
@@ -123,8 +146,10 @@ def test_bad_conversions_are_400_and_change_nothing(api, body, field):
 def test_disagreeing_conversions_and_a_body_that_is_not_a_list_are_400(api):
     product = FinishedProductFactory(unit_of_measure="unit")
     url = f"{API}/finished-products/{product.pk}/conversions"
-    disagree = [{"quantity_a": 1, "unit_a": "unit", "quantity_b": 100, "unit_b": "g"},
-                {"quantity_a": 1, "unit_a": "unit", "quantity_b": 0.2, "unit_b": "kg"}]
+    disagree = [
+        {"quantity_a": 1, "unit_a": "unit", "quantity_b": 100, "unit_b": "g"},
+        {"quantity_a": 1, "unit_a": "unit", "quantity_b": 0.2, "unit_b": "kg"},
+    ]
     assert_error(api.put(url, disagree), 400, "conversions")
     assert_error(api.put(url, {"quantity_a": 1}), 400, "non_field_errors")
     assert api.get(url).json()["data"] == []

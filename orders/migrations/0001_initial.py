@@ -7,7 +7,7 @@ import django.db.models.deletion
 import django.utils.timezone
 from django.db import migrations, models
 
-import stocky.validators
+import stocky.kit.validators
 
 
 class Migration(migrations.Migration):
@@ -46,7 +46,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
-                ('quantity', models.DecimalField(decimal_places=3, max_digits=14, validators=[stocky.validators.GreaterThanValidator(Decimal('0'))])),
+                ('quantity', models.DecimalField(decimal_places=3, max_digits=14, validators=[stocky.kit.validators.GreaterThanValidator(Decimal('0'))])),
                 ('sale_price', models.DecimalField(decimal_places=2, max_digits=12, validators=[django.core.validators.MinValueValidator(Decimal('0'))])),
                 ('ordered_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('expected_delivery_date', models.DateTimeField()),
@@ -66,7 +66,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
-                ('quantity', models.DecimalField(decimal_places=3, max_digits=14, validators=[stocky.validators.GreaterThanValidator(Decimal('0'))])),
+                ('quantity', models.DecimalField(decimal_places=3, max_digits=14, validators=[stocky.kit.validators.GreaterThanValidator(Decimal('0'))])),
                 ('price', models.DecimalField(decimal_places=2, max_digits=12, validators=[django.core.validators.MinValueValidator(Decimal('0'))])),
                 ('ordered_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('expected_delivery_date', models.DateField()),

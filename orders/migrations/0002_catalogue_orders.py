@@ -6,7 +6,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import stocky.validators
+import stocky.kit.validators
 
 
 class Migration(migrations.Migration):
@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('client', models.CharField(max_length=255)),
                 ('description', models.TextField(blank=True, default='')),
-                ('quantity', models.DecimalField(decimal_places=3, max_digits=14, validators=[stocky.validators.GreaterThanValidator(Decimal('0'))])),
+                ('quantity', models.DecimalField(decimal_places=3, max_digits=14, validators=[stocky.kit.validators.GreaterThanValidator(Decimal('0'))])),
                 ('state', models.CharField(choices=[('Draft', 'Draft'), ('Pending', 'Pending'), ('Ready', 'Ready'), ('Completed', 'Completed'), ('Cancelled', 'Cancelled')], db_index=True, default='Pending', max_length=20)),
                 ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='catalogue_orders', to=settings.AUTH_USER_MODEL)),
                 ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='orders', to='inventory.product')),

@@ -13,7 +13,7 @@ from orders.tests.factories import (
     FinishedProductOrderFactory,
     RawProductOrderFactory,
 )
-from stocky.errors import Conflict
+from stocky.kit.errors import Conflict
 
 pytestmark = pytest.mark.django_db
 

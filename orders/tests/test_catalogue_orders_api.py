@@ -283,7 +283,11 @@ def test_deleting_a_ready_order_gives_its_quantity_back(api, iphone, admin_user)
     assert not CatalogueOrder.objects.exists() and stock_of(iphone) == 10
     entry = StockMovement.objects.get()
     assert (entry.change, entry.balance_after, entry.reason, entry.source_id, entry.user) == (
-        3, 10, "order_deletion", order.pk, api.user
+        3,
+        10,
+        "order_deletion",
+        order.pk,
+        api.user,
     )
 
 
@@ -351,8 +355,13 @@ def test_list_contract_filters_and_search(api, iphone, admin_user):
 
 @pytest.mark.parametrize(
     "query, field",
-    [("state=Shipped", "state"), ("category=Nope", "category"), ("page=0", "page"), ("pageSize=500", "pageSize"),
-     ("ordering=created_at", "ordering")],
+    [
+        ("state=Shipped", "state"),
+        ("category=Nope", "category"),
+        ("page=0", "page"),
+        ("pageSize=500", "pageSize"),
+        ("ordering=created_at", "ordering"),
+    ],
 )
 def test_bad_list_parameters_are_400(api, query, field):
     response = api.get(f"/api/v1/products/orders?{query}")

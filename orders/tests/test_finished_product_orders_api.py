@@ -82,7 +82,11 @@ def test_read_put_patch_and_delete(api, valid):
     assert api.get(f"{URL}/{order.pk}").json()["data"]["client_name"] == order.client.name
     assert_error(
         api.put(f"{URL}/{order.pk}", {"quantity": 1}),
-        400, "finished_product_id", "client_id", "sale_price", "expected_delivery_date",
+        400,
+        "finished_product_id",
+        "client_id",
+        "sale_price",
+        "expected_delivery_date",
     )
     response = api.put(f"{URL}/{order.pk}", valid)
     assert response.status_code == 200 and response.json()["data"]["client_name"] == "Bistro"

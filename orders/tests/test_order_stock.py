@@ -26,14 +26,19 @@ SALES = "/api/v1/finished-product-orders"
 STATUSES = ["commande", "expedie", "recu", "rupture_de_stock"]
 
 PURCHASE_MOVES = {
-    ("commande", "expedie"), ("commande", "recu"), ("commande", "rupture_de_stock"),
-    ("expedie", "recu"), ("expedie", "commande"),
+    ("commande", "expedie"),
+    ("commande", "recu"),
+    ("commande", "rupture_de_stock"),
+    ("expedie", "recu"),
+    ("expedie", "commande"),
     ("rupture_de_stock", "commande"),
     ("recu", "expedie"),
 }
 SALES_MOVES = {
-    ("commande", "expedie"), ("commande", "rupture_de_stock"),
-    ("expedie", "recu"), ("expedie", "commande"),
+    ("commande", "expedie"),
+    ("commande", "rupture_de_stock"),
+    ("expedie", "recu"),
+    ("expedie", "commande"),
     ("rupture_de_stock", "commande"),
 }
 
@@ -87,8 +92,14 @@ def test_an_order_in_grams_is_received_in_the_stock_unit(api):
     vanilla = RawProductFactory(name="Vanilla", stock_quantity="0.100", unit_of_measure="kg")
     response = api.post(
         PURCHASES,
-        {"raw_product_id": vanilla.pk, "supplier_id": SupplierFactory().pk, "quantity": 250, "unit_of_measure": "G",
-         "price": 40, "expected_delivery_date": "2026-03-05"},
+        {
+            "raw_product_id": vanilla.pk,
+            "supplier_id": SupplierFactory().pk,
+            "quantity": 250,
+            "unit_of_measure": "G",
+            "price": 40,
+            "expected_delivery_date": "2026-03-05",
+        },
     )
     assert response.status_code == 201
     assert response.json()["data"]["unit_of_measure"] == "g"
@@ -99,8 +110,13 @@ def test_an_order_in_grams_is_received_in_the_stock_unit(api):
 
 def test_the_unit_defaults_to_the_stock_unit_and_must_convert_to_it(api):
     flour = RawProductFactory(unit_of_measure="kg")
-    body = {"raw_product_id": flour.pk, "supplier_id": SupplierFactory().pk, "quantity": 5, "price": 5,
-            "expected_delivery_date": "2026-03-05"}
+    body = {
+        "raw_product_id": flour.pk,
+        "supplier_id": SupplierFactory().pk,
+        "quantity": 5,
+        "price": 5,
+        "expected_delivery_date": "2026-03-05",
+    }
     assert api.post(PURCHASES, body).json()["data"]["unit_of_measure"] == "kg"
     error = assert_error(api.post(PURCHASES, {**body, "unit_of_measure": "l"}), 400, "unit_of_measure")
     assert "does not convert to kg" in error["errors"]["unit_of_measure"][0]
@@ -116,7 +132,8 @@ def test_leaving_received_takes_back_what_receiving_added(api):
     assert set_status(api, PURCHASES, order, "expedie").status_code == 200
     assert stock(flour) == 0
     assert [(e.change, e.reason) for e in movements(flour)] == [
-        (Decimal("0.5"), "receipt"), (Decimal("-0.5"), "correction")
+        (Decimal("0.5"), "receipt"),
+        (Decimal("-0.5"), "correction"),
     ]
     # Received again, once more: one more receipt.
     set_status(api, PURCHASES, order, "recu")
@@ -136,8 +153,14 @@ def test_leaving_received_is_409_when_the_stock_was_already_used(api):
 
 def test_creating_a_purchase_order_as_received_receives_it(api):
     flour = RawProductFactory(stock_quantity=1)
-    body = {"raw_product_id": flour.pk, "supplier_id": SupplierFactory().pk, "quantity": 9, "price": 9,
-            "expected_delivery_date": "2026-03-05", "status": "recu"}
+    body = {
+        "raw_product_id": flour.pk,
+        "supplier_id": SupplierFactory().pk,
+        "quantity": 9,
+        "price": 9,
+        "expected_delivery_date": "2026-03-05",
+        "status": "recu",
+    }
     response = api.post(PURCHASES, body)
     assert response.status_code == 201 and response.json()["data"]["status"] == "recu"
     assert stock(flour) == 10
@@ -148,8 +171,11 @@ def test_a_received_orders_quantity_product_and_unit_are_frozen(api):
     flour, rye = RawProductFactory(stock_quantity=0), RawProductFactory(stock_quantity=0)
     order = RawProductOrderFactory(raw_product=flour, quantity=10)
     set_status(api, PURCHASES, order, "recu")
-    for change, field in (({"quantity": 12}, "quantity"), ({"raw_product_id": rye.pk}, "raw_product"),
-                          ({"unit_of_measure": "g"}, "unit_of_measure")):
+    for change, field in (
+        ({"quantity": 12}, "quantity"),
+        ({"raw_product_id": rye.pk}, "raw_product"),
+        ({"unit_of_measure": "g"}, "unit_of_measure"),
+    ):
         body = assert_error(api.patch(f"{PURCHASES}/{order.pk}", change), 409, field)
         assert "Set its status back" in body["message"]
     assert api.patch(f"{PURCHASES}/{order.pk}", {"price": 99, "quantity": 10}).status_code == 200, "unchanged is fine"
@@ -211,7 +237,9 @@ def test_shipping_takes_stock_and_going_back_returns_it(client_for):
     set_status(user, SALES, other, "commande")
     assert stock(tarte) == 3
     assert [(e.change, e.reason, e.user) for e in movements(tarte)] == [
-        (-2, "shipment", user.user), (-3, "shipment", user.user), (3, "correction", user.user)
+        (-2, "shipment", user.user),
+        (-3, "shipment", user.user),
+        (3, "correction", user.user),
     ]
 
 
@@ -233,8 +261,13 @@ def test_a_dozen_ships_twelve_units(api):
 
 def test_creating_a_sales_order_with_a_status_goes_through_the_transitions(api):
     tarte = FinishedProductFactory(stock_quantity=5)
-    body = {"finished_product_id": tarte.pk, "client_id": ClientFactory().pk, "quantity": 2, "sale_price": 10,
-            "expected_delivery_date": "2026-03-05T08:00:00Z"}
+    body = {
+        "finished_product_id": tarte.pk,
+        "client_id": ClientFactory().pk,
+        "quantity": 2,
+        "sale_price": 10,
+        "expected_delivery_date": "2026-03-05T08:00:00Z",
+    }
     assert_error(api.post(SALES, {**body, "status": "recu"}), 409, "status")
     assert_error(api.post(SALES, {**body, "quantity": 6, "status": "expedie"}), 409, "quantity")
     assert not FinishedProductOrder.objects.exists() and stock(tarte) == 5

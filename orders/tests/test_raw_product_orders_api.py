@@ -89,7 +89,11 @@ def test_read_put_patch_and_delete(api, valid):
     assert (data["raw_product_name"], data["supplier_name"]) == (order.raw_product.name, order.supplier.name)
     assert_error(
         api.put(f"{URL}/{order.pk}", {"quantity": 4}),
-        400, "raw_product_id", "supplier_id", "price", "expected_delivery_date",
+        400,
+        "raw_product_id",
+        "supplier_id",
+        "price",
+        "expected_delivery_date",
     )
     response = api.put(f"{URL}/{order.pk}", valid)
     assert response.status_code == 200

@@ -10,7 +10,7 @@ from orders.services import (
     raw_product_order_set_status,
 )
 from orders.tests.factories import FinishedProductOrderFactory, RawProductOrderFactory
-from stocky.errors import InvalidInput
+from stocky.kit.errors import InvalidInput
 
 pytestmark = pytest.mark.django_db
 

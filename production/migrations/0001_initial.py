@@ -6,7 +6,7 @@ import django.core.validators
 import django.db.models.deletion
 from django.db import migrations, models
 
-import stocky.validators
+import stocky.kit.validators
 
 
 class Migration(migrations.Migration):
@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
-                ('planned_quantity', models.DecimalField(decimal_places=3, max_digits=14, validators=[stocky.validators.GreaterThanValidator(Decimal('0'))])),
+                ('planned_quantity', models.DecimalField(decimal_places=3, max_digits=14, validators=[stocky.kit.validators.GreaterThanValidator(Decimal('0'))])),
                 ('unit_of_measure', models.CharField(max_length=20)),
                 ('planned_production_date', models.DateTimeField(db_index=True)),
                 ('planned_duration', models.DecimalField(decimal_places=2, help_text='hours', max_digits=8, validators=[django.core.validators.MinValueValidator(Decimal('0'))])),
@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
-                ('quantity_required', models.DecimalField(decimal_places=3, max_digits=14, validators=[stocky.validators.GreaterThanValidator(Decimal('0'))])),
+                ('quantity_required', models.DecimalField(decimal_places=3, max_digits=14, validators=[stocky.kit.validators.GreaterThanValidator(Decimal('0'))])),
                 ('unit_of_measure', models.CharField(max_length=20)),
                 ('finished_product', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='recipe_items', to='inventory.finishedproduct')),
                 ('raw_product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='recipe_items', to='inventory.rawproduct')),

@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.db import migrations, models
 
 import inventory.models
-import stocky.validators
+import stocky.kit.validators
 
 
 def normalize_production_units(apps, schema_editor):
@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='productionplan',
             name='produced_quantity',
-            field=models.DecimalField(blank=True, decimal_places=3, help_text='Set on completion.', max_digits=14, null=True, validators=[stocky.validators.GreaterThanValidator(Decimal('0'))]),
+            field=models.DecimalField(blank=True, decimal_places=3, help_text='Set on completion.', max_digits=14, null=True, validators=[stocky.kit.validators.GreaterThanValidator(Decimal('0'))]),
         ),
         migrations.AddField(
             model_name='productionplan',
@@ -52,7 +52,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='recipeitem',
             name='quantity_required',
-            field=models.DecimalField(decimal_places=3, help_text='For one stock unit of the finished product.', max_digits=14, validators=[stocky.validators.GreaterThanValidator(Decimal('0'))]),
+            field=models.DecimalField(decimal_places=3, help_text='For one stock unit of the finished product.', max_digits=14, validators=[stocky.kit.validators.GreaterThanValidator(Decimal('0'))]),
         ),
         migrations.AlterField(
             model_name='recipeitem',

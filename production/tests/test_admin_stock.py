@@ -33,8 +33,12 @@ pytestmark = pytest.mark.django_db
 
 
 def management(prefix, total=0, initial=0):
-    return {f"{prefix}-TOTAL_FORMS": str(total), f"{prefix}-INITIAL_FORMS": str(initial),
-            f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000"}
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
 
 
 def messages_of(response):
@@ -49,13 +53,22 @@ def test_a_stock_edit_in_the_admin_is_an_adjustment_by_the_staff_member(admin_cl
     flour = RawProductFactory(name="Flour", stock_quantity=10, unit_of_measure="kg")
     response = client.post(
         f"/admin/inventory/rawproduct/{flour.pk}/change/",
-        {"name": "Flour", "stock_quantity": "8.5", "unit_of_measure": "kg",
-         **management("conversions"), **management("supplier_prices")},
+        {
+            "name": "Flour",
+            "stock_quantity": "8.5",
+            "unit_of_measure": "kg",
+            **management("conversions"),
+            **management("supplier_prices"),
+        },
     )
     assert response.status_code == 302, response.context["adminform"].errors if response.context else response
     (entry,) = StockMovement.objects.filter(item_type="raw_product", item_id=flour.pk)
-    assert (entry.change, entry.reason, entry.user, entry.note) == (Decimal("-1.5"), "adjustment", client.user,
-                                                                    "Changed in the admin")
+    assert (entry.change, entry.reason, entry.user, entry.note) == (
+        Decimal("-1.5"),
+        "adjustment",
+        client.user,
+        "Changed in the admin",
+    )
     page = client.get(f"/admin/inventory/rawproduct/{flour.pk}/change/").content.decode()
     assert "Manual adjustment" in page, "the latest ledger entries, read-only, on the page"
     ledger = client.get(f"/admin/inventory/stockmovement/?item_type=raw_product&item_id={flour.pk}")
@@ -66,8 +79,14 @@ def test_a_stock_edit_in_the_admin_is_an_adjustment_by_the_staff_member(admin_cl
 def test_adding_a_product_with_stock_records_initial(admin_client):
     admin_client.post(
         "/admin/inventory/finishedproduct/add/",
-        {"name": "Bread", "stock_quantity": "12", "unit_of_measure": "piece", "comments": "",
-         **management("conversions"), **management("recipe_items")},
+        {
+            "name": "Bread",
+            "stock_quantity": "12",
+            "unit_of_measure": "piece",
+            "comments": "",
+            **management("conversions"),
+            **management("recipe_items"),
+        },
     )
     bread = FinishedProduct.objects.get()
     assert (bread.stock_quantity, bread.unit_of_measure) == (12, "unit")
@@ -88,11 +107,17 @@ def test_a_unit_change_that_strands_a_line_is_a_form_error_and_changes_nothing(a
     assert (flour.unit_of_measure, flour.stock_quantity) == ("kg", 10)
     assert not StockMovement.objects.exists(), "the stock edit of the refused page was rolled back"
     # With an equivalence added on the same page, the change goes through.
-    response = admin_client.post(url, {
-        **base, **management("conversions", 1),
-        "conversions-0-quantity_a": "1", "conversions-0-unit_a": "kg", "conversions-0-quantity_b": "1.6",
-        "conversions-0-unit_b": "l",
-    })
+    response = admin_client.post(
+        url,
+        {
+            **base,
+            **management("conversions", 1),
+            "conversions-0-quantity_a": "1",
+            "conversions-0-unit_a": "kg",
+            "conversions-0-quantity_b": "1.6",
+            "conversions-0-unit_b": "l",
+        },
+    )
     assert response.status_code == 302
     flour.refresh_from_db()
     assert (flour.unit_of_measure, flour.stock_quantity) == ("l", 3)
@@ -131,9 +156,18 @@ def test_the_finished_product_list_shows_the_unit_cost(admin_client):
 
 def order_form(flour, supplier, **fields):
     now = timezone.now()
-    return {"raw_product": flour.pk, "supplier": supplier.pk, "quantity": "25", "unit_of_measure": "",
-            "price": "20", "ordered_at_0": now.strftime("%Y-%m-%d"), "ordered_at_1": now.strftime("%H:%M:%S"),
-            "expected_delivery_date": "2026-03-05", "status": "commande", **fields}
+    return {
+        "raw_product": flour.pk,
+        "supplier": supplier.pk,
+        "quantity": "25",
+        "unit_of_measure": "",
+        "price": "20",
+        "ordered_at_0": now.strftime("%Y-%m-%d"),
+        "ordered_at_1": now.strftime("%H:%M:%S"),
+        "expected_delivery_date": "2026-03-05",
+        "status": "commande",
+        **fields,
+    }
 
 
 def test_adding_a_received_purchase_order_receives_it(admin_client):
@@ -149,9 +183,18 @@ def test_adding_a_received_purchase_order_receives_it(admin_client):
 def test_adding_a_shipped_sales_order_without_stock_is_a_form_error(admin_client):
     tart, client = FinishedProductFactory(stock_quantity=1), ClientFactory()
     now = timezone.now()
-    form = {"finished_product": tart.pk, "client": client.pk, "quantity": "3", "unit_of_measure": "", "sale_price": "9",
-            "ordered_at_0": now.strftime("%Y-%m-%d"), "ordered_at_1": "10:00:00",
-            "expected_delivery_date_0": "2026-03-05", "expected_delivery_date_1": "10:00:00", "status": "expedie"}
+    form = {
+        "finished_product": tart.pk,
+        "client": client.pk,
+        "quantity": "3",
+        "unit_of_measure": "",
+        "sale_price": "9",
+        "ordered_at_0": now.strftime("%Y-%m-%d"),
+        "ordered_at_1": "10:00:00",
+        "expected_delivery_date_0": "2026-03-05",
+        "expected_delivery_date_1": "10:00:00",
+        "status": "expedie",
+    }
     response = admin_client.post("/admin/orders/finishedproductorder/add/", form)
     assert response.status_code == 200
     assert "only 1 unit in stock" in response.context["adminform"].form.errors["quantity"][0]
@@ -189,11 +232,14 @@ def test_a_change_page_edit_goes_through_the_update_service(admin_client):
 
 def test_the_ship_action_takes_stock_and_reports_shortages(admin_client):
     tart = FinishedProductFactory(name="Tart", stock_quantity=3)
-    fits, short = FinishedProductOrderFactory(finished_product=tart, quantity=2), FinishedProductOrderFactory(
-        finished_product=tart, quantity=2)
+    fits, short = (
+        FinishedProductOrderFactory(finished_product=tart, quantity=2),
+        FinishedProductOrderFactory(finished_product=tart, quantity=2),
+    )
     response = admin_client.post(
         "/admin/orders/finishedproductorder/",
-        {"action": "mark_expedie", "_selected_action": [fits.pk, short.pk]}, follow=True,
+        {"action": "mark_expedie", "_selected_action": [fits.pk, short.pk]},
+        follow=True,
     )
     shown = messages_of(response)
     assert f"Marked 1 order(s) as shipped: #{fits.pk}." in shown
@@ -213,8 +259,10 @@ def test_plan_actions_run_the_services(admin_client):
     response = admin_client.post(url, {"action": "complete", "_selected_action": [fits.pk, short.pk]}, follow=True)
     shown = messages_of(response)
     assert f"1 plan(s) completed: #{fits.pk}." in shown
-    assert f"Plan {short.pk} not completed: Cannot complete production plan {short.pk}: 1 material(s) short " \
-           f"('Flour' (raw product {flour.pk}): 0.8 kg needed, 0.6 kg on hand)" in shown
+    assert (
+        f"Plan {short.pk} not completed: Cannot complete production plan {short.pk}: 1 material(s) short "
+        f"('Flour' (raw product {flour.pk}): 0.8 kg needed, 0.6 kg on hand)" in shown
+    )
     assert RawProduct.objects.get(pk=flour.pk).stock_quantity == Decimal("0.6")
     assert list(ProductionPlan.objects.order_by("pk").values_list("status", flat=True)) == ["completed", "planned"]
     admin_client.post(url, {"action": "cancel", "_selected_action": [short.pk]})
@@ -233,8 +281,11 @@ def test_the_requirements_page_shows_what_to_buy_and_orders_it(admin_client_for)
     SupplierRawProductFactory(raw_product=flour, supplier__name="Moulin", unit_price="0.90", unit_of_measure="kg")
     item = RecipeItemFactory(raw_product=flour, quantity_required=500, unit_of_measure="g")
     day = timezone.localdate() + datetime.timedelta(days=3)
-    ProductionPlanFactory(finished_product=item.finished_product, planned_quantity=10,
-                          planned_production_date=timezone.now() + datetime.timedelta(days=3))
+    ProductionPlanFactory(
+        finished_product=item.finished_product,
+        planned_quantity=10,
+        planned_production_date=timezone.now() + datetime.timedelta(days=3),
+    )
     changelist = client.get("/admin/production/productionplan/").content.decode()
     assert "/admin/production/productionplan/requirements/" in changelist
     assert client.get("/admin/production/productionplan/requirements/").status_code == 200
@@ -242,12 +293,21 @@ def test_the_requirements_page_shows_what_to_buy_and_orders_it(admin_client_for)
     page = client.get(f"/admin/production/productionplan/requirements/?{query}")
     table = page.content.decode()
     assert "Flour" in table and "Moulin" in table and "2.7" in table  # 3 kg short at 0.90
-    response = client.post("/admin/production/productionplan/requirements/",
-                           {"date_from": day - datetime.timedelta(days=1), "date_to": day + datetime.timedelta(days=1),
-                            "expected_delivery_date": ""}, follow=True)
+    response = client.post(
+        "/admin/production/productionplan/requirements/",
+        {
+            "date_from": day - datetime.timedelta(days=1),
+            "date_to": day + datetime.timedelta(days=1),
+            "expected_delivery_date": "",
+        },
+        follow=True,
+    )
     order = RawProductOrder.objects.get()
     assert (order.quantity, order.price, order.status, order.supplier.name) == (
-        3, Decimal("2.70"), "commande", "Moulin"
+        3,
+        Decimal("2.70"),
+        "commande",
+        "Moulin",
     )
     assert f"1 purchase order(s) created: #{order.pk}." in messages_of(response)
 

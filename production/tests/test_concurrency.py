@@ -64,10 +64,14 @@ def test_completions_shipments_and_receipts_racing_keep_stock_and_ledger_right(c
     receipts = [RawProductOrderFactory(raw_product=flour, quantity=1000, unit_of_measure="g") for _ in range(2)]
     user = make_user(Role.USER)
     requests = [(client_for(user=user), "post", f"/api/v1/production-plans/{plan.pk}/complete", {}) for plan in plans]
-    requests += [(client_for(user=user), "patch", f"/api/v1/finished-product-orders/{order.pk}/status",
-                  {"status": "expedie"}) for order in sales]
-    requests += [(client_for(user=user), "patch", f"/api/v1/raw-product-orders/{order.pk}/status",
-                  {"status": "recu"}) for order in receipts]
+    requests += [
+        (client_for(user=user), "patch", f"/api/v1/finished-product-orders/{order.pk}/status", {"status": "expedie"})
+        for order in sales
+    ]
+    requests += [
+        (client_for(user=user), "patch", f"/api/v1/raw-product-orders/{order.pk}/status", {"status": "recu"})
+        for order in receipts
+    ]
 
     results = run_at_once(requests)
 
@@ -77,7 +81,7 @@ def test_completions_shipments_and_receipts_racing_keep_stock_and_ledger_right(c
         if status == 409:
             assert set(body["errors"]) <= {"materials", "quantity"}, body
     plan_results = results[: len(plans)]
-    assert all(status == 200 for status, _ in results[len(plans) + len(sales):]), "receipts never fail"
+    assert all(status == 200 for status, _ in results[len(plans) + len(sales) :]), "receipts never fail"
 
     for item in (flour, butter, bread, brioche):
         item.refresh_from_db()

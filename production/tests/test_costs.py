@@ -44,15 +44,25 @@ def tart():
 def test_materials_at_the_cheapest_price_and_what_could_not_be_priced(api, tart):
     data = api.get(url(tart["product"])).json()["data"]
     flour, butter, eggs, cream = data["materials"]
-    assert flour == {"raw_product_id": tart["flour"].pk, "raw_product_name": "Flour", "quantity": 0.2,
-                     "unit_of_measure": "kg", "unit_price": 1.2, "supplier_id": tart["mill"].pk,
-                     "supplier_name": "Mill", "cost": 0.24}
+    assert flour == {
+        "raw_product_id": tart["flour"].pk,
+        "raw_product_name": "Flour",
+        "quantity": 0.2,
+        "unit_of_measure": "kg",
+        "unit_price": 1.2,
+        "supplier_id": tart["mill"].pk,
+        "supplier_name": "Mill",
+        "cost": 0.24,
+    }
     assert (butter["quantity"], butter["unit_price"], butter["cost"]) == (0.1, 10, 1)
     assert (eggs["quantity"], eggs["unit_price"], eggs["cost"], eggs["supplier_name"]) == (2, 0.3, 0.6, "Farm")
     assert (cream["quantity"], cream["unit_of_measure"], cream["cost"], cream["supplier_id"]) == (0.05, "l", None, None)
     assert data["missing_prices"] == [
-        {"raw_product_id": tart["cream"].pk, "raw_product_name": "Cream",
-         "reason": "No supplier sells it: add it to a supplier's price list"}
+        {
+            "raw_product_id": tart["cream"].pk,
+            "raw_product_name": "Cream",
+            "reason": "No supplier sells it: add it to a supplier's price list",
+        }
     ]
     # Left out, not counted: 0.24 + 1 + 0.6.
     assert data["material_cost"] == 1.84
@@ -64,12 +74,26 @@ def test_labour_from_the_last_five_completed_runs(api, tart):
     product = tart["product"]
     now = timezone.now()
     # Six completed runs; the oldest (absurdly dear) is beyond the last five and does not count.
-    ProductionPlanFactory(finished_product=product, status="completed", planned_quantity=1, produced_quantity=1,
-                          actual_duration=100, hourly_rate=100, completed_at=now - datetime.timedelta(days=30))
+    ProductionPlanFactory(
+        finished_product=product,
+        status="completed",
+        planned_quantity=1,
+        produced_quantity=1,
+        actual_duration=100,
+        hourly_rate=100,
+        completed_at=now - datetime.timedelta(days=30),
+    )
     used = [
-        ProductionPlanFactory(finished_product=product, status="completed", planned_quantity=50, produced_quantity=40,
-                              planned_duration=3, actual_duration=4, hourly_rate=20,
-                              completed_at=now - datetime.timedelta(days=day))
+        ProductionPlanFactory(
+            finished_product=product,
+            status="completed",
+            planned_quantity=50,
+            produced_quantity=40,
+            planned_duration=3,
+            actual_duration=4,
+            hourly_rate=20,
+            completed_at=now - datetime.timedelta(days=day),
+        )
         for day in range(5, 0, -1)
     ]
     # Runs in dozens count in the stock unit; planned and cancelled plans do not count.
@@ -86,18 +110,35 @@ def test_labour_from_the_last_five_completed_runs(api, tart):
 
 def test_without_a_completed_run_the_latest_plans_planned_figures(api, tart):
     product = tart["product"]
-    ProductionPlanFactory(finished_product=product, planned_quantity=10, planned_duration=1, hourly_rate=30,
-                          planned_production_date=timezone.now() - datetime.timedelta(days=3))
-    latest = ProductionPlanFactory(finished_product=product, planned_quantity=24, planned_duration=2, hourly_rate=18,
-                                   planned_production_date=timezone.now() + datetime.timedelta(days=3))
+    ProductionPlanFactory(
+        finished_product=product,
+        planned_quantity=10,
+        planned_duration=1,
+        hourly_rate=30,
+        planned_production_date=timezone.now() - datetime.timedelta(days=3),
+    )
+    latest = ProductionPlanFactory(
+        finished_product=product,
+        planned_quantity=24,
+        planned_duration=2,
+        hourly_rate=18,
+        planned_production_date=timezone.now() + datetime.timedelta(days=3),
+    )
     data = api.get(url(product)).json()["data"]
     assert data["labour_cost"] == 1.5  # 2 h × 18 / 24
     assert data["labour_basis"] == {"source": "latest_plan", "plan_ids": [latest.pk]}
 
 
 def test_a_completed_run_without_actual_duration_uses_the_planned_one(api, tart):
-    ProductionPlanFactory(finished_product=tart["product"], status="completed", planned_quantity=10,
-                          produced_quantity=10, planned_duration=1, hourly_rate=25, completed_at=timezone.now())
+    ProductionPlanFactory(
+        finished_product=tart["product"],
+        status="completed",
+        planned_quantity=10,
+        produced_quantity=10,
+        planned_duration=1,
+        hourly_rate=25,
+        completed_at=timezone.now(),
+    )
     assert api.get(url(tart["product"])).json()["data"]["labour_cost"] == 2.5
 
 
@@ -128,8 +169,9 @@ def test_the_cost_costs_the_same_queries_for_a_long_recipe(api):
         for _ in range(n):
             item = RecipeItemFactory(finished_product=product, unit_of_measure="g")
             SupplierRawProductFactory(raw_product=item.raw_product)
-            ProductionPlanFactory(finished_product=product, status="completed", produced_quantity=5,
-                                  completed_at=timezone.now())
+            ProductionPlanFactory(
+                finished_product=product, status="completed", produced_quantity=5, completed_at=timezone.now()
+            )
 
     add_items(1)
     with CaptureQueriesContext(connection) as one:

@@ -39,8 +39,12 @@ def test_missing_fields_are_400(api):
     assert_error(
         api.post(URL, {"actual_duration": 1}),
         400,
-        "finished_product_id", "planned_quantity", "unit_of_measure", "planned_production_date",
-        "planned_duration", "hourly_rate",
+        "finished_product_id",
+        "planned_quantity",
+        "unit_of_measure",
+        "planned_production_date",
+        "planned_duration",
+        "hourly_rate",
     )
 
 

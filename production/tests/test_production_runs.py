@@ -156,16 +156,29 @@ def test_status_and_produced_quantity_change_only_through_the_actions(api):
     assert_error(api.patch(f"{URL}/{plan.pk}", {"status": "completed"}), 400, "status")
     assert_error(api.patch(f"{URL}/{plan.pk}", {"produced_quantity": 3}), 400, "produced_quantity")
     read = api.get(f"{URL}/{plan.pk}").json()["data"]
-    fields = ("finished_product_id", "planned_quantity", "unit_of_measure", "planned_production_date",
-              "planned_duration", "hourly_rate", "status", "produced_quantity")
+    fields = (
+        "finished_product_id",
+        "planned_quantity",
+        "unit_of_measure",
+        "planned_production_date",
+        "planned_duration",
+        "hourly_rate",
+        "status",
+        "produced_quantity",
+    )
     body = {k: read[k] for k in fields}
     assert api.put(f"{URL}/{plan.pk}", body).status_code == 200, "sending back what was read is fine"
     assert ProductionPlan.objects.get(pk=plan.pk).status == "planned"
 
 
-@pytest.mark.parametrize("body, field", [({"produced_quantity": 0}, "produced_quantity"),
-                                         ({"produced_quantity": "x"}, "produced_quantity"),
-                                         ({"actual_duration": -1}, "actual_duration")])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"produced_quantity": 0}, "produced_quantity"),
+        ({"produced_quantity": "x"}, "produced_quantity"),
+        ({"actual_duration": -1}, "actual_duration"),
+    ],
+)
 def test_bad_completion_bodies_are_400_and_change_nothing(api, body, field):
     plan = ProductionPlanFactory(finished_product__stock_quantity=0)
     assert_error(api.post(f"{URL}/{plan.pk}/complete", body), 400, field)
@@ -175,8 +188,14 @@ def test_bad_completion_bodies_are_400_and_change_nothing(api, body, field):
 
 def test_a_plan_unit_must_convert_to_the_products_stock_unit(api):
     product = FinishedProductFactory(unit_of_measure="kg")
-    body = {"finished_product_id": product.pk, "planned_quantity": 3, "unit_of_measure": "piece",
-            "planned_production_date": "2026-03-05T04:00:00Z", "planned_duration": 1, "hourly_rate": 20}
+    body = {
+        "finished_product_id": product.pk,
+        "planned_quantity": 3,
+        "unit_of_measure": "piece",
+        "planned_production_date": "2026-03-05T04:00:00Z",
+        "planned_duration": 1,
+        "hourly_rate": 20,
+    }
     assert_error(api.post(URL, body), 400, "unit_of_measure")
     assert_error(api.post(URL, {**body, "unit_of_measure": "bag"}), 400, "unit_of_measure")
     assert api.post(URL, {**body, "unit_of_measure": "G"}).json()["data"]["unit_of_measure"] == "g"

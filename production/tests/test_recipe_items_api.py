@@ -74,7 +74,9 @@ def test_read_put_patch_and_delete_by_the_pair(api):
     item = RecipeItemFactory(quantity_required="0.25", unit_of_measure="kg")
     data = api.get(detail(item)).json()["data"]
     assert (data["finished_product_id"], data["raw_product_id"], data["quantity_required"]) == (
-        item.finished_product_id, item.raw_product_id, 0.25,
+        item.finished_product_id,
+        item.raw_product_id,
+        0.25,
     )
     assert_error(api.put(detail(item), {"quantity_required": 1}), 400, "unit_of_measure")
     response = api.put(detail(item), {"quantity_required": 300, "unit_of_measure": "g"})

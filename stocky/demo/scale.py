@@ -62,8 +62,12 @@ MOVING_STATUSES = {
 @contextmanager
 def written_timestamps(*models):
     """Let bulk_create store the `created_at`/`updated_at` given (the history's times) instead of now."""
-    fields = [field for model in models for field in model._meta.concrete_fields
-              if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)]
+    fields = [
+        field
+        for model in models
+        for field in model._meta.concrete_fields
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+    ]
     saved = [(field, field.auto_now, field.auto_now_add) for field in fields]
     for field in fields:
         field.auto_now = field.auto_now_add = False
@@ -92,8 +96,12 @@ class History:
         self.cheapest = {}  # raw product pk -> (supplier id, price of one stock unit)
         for row in SupplierRawProduct.objects.all():
             raw = self.raw[row.raw_product_id]
-            one = convert(1, raw.unit_of_measure, row.unit_of_measure,
-                          conversions=[conversion.as_equivalence() for conversion in raw.conversions.all()])
+            one = convert(
+                1,
+                raw.unit_of_measure,
+                row.unit_of_measure,
+                conversions=[conversion.as_equivalence() for conversion in raw.conversions.all()],
+            )
             price = row.unit_price * one
             if row.raw_product_id not in self.cheapest or price < self.cheapest[row.raw_product_id][1]:
                 self.cheapest[row.raw_product_id] = (row.supplier_id, price)
@@ -105,13 +113,15 @@ class History:
         self.runs = list(completed.order_by("planned_production_date", "pk"))
         movements = defaultdict(list)
         for source, kind, pk, change in StockMovement.objects.filter(source_type="productionplan").values_list(
-                "source_id", "item_type", "item_id", "change"):
+            "source_id", "item_type", "item_id", "change"
+        ):
             movements[source].append((kind, pk, change))
         self.cycle_of = {run.pk: movements[run.pk] for run in self.runs}
         # Each item's balances through the demo's history, to start a night's running total from.
         self.timeline = defaultdict(lambda: ([], []))
         for kind, pk, moment, balance in StockMovement.objects.order_by("created_at", "pk").values_list(
-                "item_type", "item_id", "created_at", "balance_after"):
+            "item_type", "item_id", "created_at", "balance_after"
+        ):
             times, balances = self.timeline[(kind, pk)]
             times.append(moment)
             balances.append(balance)
@@ -173,9 +183,15 @@ class Copy:
             self.night(start, day_runs, purchases, runs, sales)
         still = self.copies_that_move_nothing()
         hub, hub_moves = self.hub_copies()
-        documents = [(RawProductOrder, purchases), (ProductionPlan, runs), (FinishedProductOrder, sales),
-                     (RawProductOrder, still[RawProductOrder]), (FinishedProductOrder, still[FinishedProductOrder]),
-                     (ProductionPlan, still[ProductionPlan]), (CatalogueOrder, hub)]
+        documents = [
+            (RawProductOrder, purchases),
+            (ProductionPlan, runs),
+            (FinishedProductOrder, sales),
+            (RawProductOrder, still[RawProductOrder]),
+            (FinishedProductOrder, still[FinishedProductOrder]),
+            (ProductionPlan, still[ProductionPlan]),
+            (CatalogueOrder, hub),
+        ]
         for model, rows in documents:
             model.objects.bulk_create(rows, batch_size=BATCH)  # sets the pks the ledger rows refer to
         self.write_ledger(hub_moves)
@@ -199,30 +215,48 @@ class Copy:
             supplier_id, price = history.cheapest[pk]
             ordered = start - datetime.timedelta(days=self.rng.randint(2, 6), hours=14)
             order = RawProductOrder(
-                raw_product_id=pk, supplier_id=supplier_id, quantity=quantity, unit_of_measure=raw.unit_of_measure,
-                price=quantize_money(quantity * price), ordered_at=ordered,
-                expected_delivery_date=timezone.localdate(start), status=OrderStatus.RECU,
-                created_at=ordered, updated_at=start,
+                raw_product_id=pk,
+                supplier_id=supplier_id,
+                quantity=quantity,
+                unit_of_measure=raw.unit_of_measure,
+                price=quantize_money(quantity * price),
+                ordered_at=ordered,
+                expected_delivery_date=timezone.localdate(start),
+                status=OrderStatus.RECU,
+                created_at=ordered,
+                updated_at=start,
             )
             purchases.append(order)
             self.movements.append((self.tick(), ("raw_product", pk), quantity, Reason.RECEIPT, order, history.manager))
         for run in day_runs:
             twin = ProductionPlan(
-                finished_product_id=run.finished_product_id, planned_quantity=run.planned_quantity,
-                unit_of_measure=run.unit_of_measure, planned_production_date=self.moment,
-                planned_duration=run.planned_duration, actual_duration=run.actual_duration,
-                hourly_rate=run.hourly_rate, status=PlanStatus.COMPLETED, produced_quantity=run.produced_quantity,
-                started_at=self.moment, completed_at=self.moment + datetime.timedelta(seconds=1),
-                created_at=start - datetime.timedelta(days=1), updated_at=self.moment,
+                finished_product_id=run.finished_product_id,
+                planned_quantity=run.planned_quantity,
+                unit_of_measure=run.unit_of_measure,
+                planned_production_date=self.moment,
+                planned_duration=run.planned_duration,
+                actual_duration=run.actual_duration,
+                hourly_rate=run.hourly_rate,
+                status=PlanStatus.COMPLETED,
+                produced_quantity=run.produced_quantity,
+                started_at=self.moment,
+                completed_at=self.moment + datetime.timedelta(seconds=1),
+                created_at=start - datetime.timedelta(days=1),
+                updated_at=self.moment,
             )
             runs.append(twin)
             output = None
             for kind, pk, change in sorted(history.cycle_of[run.pk], key=lambda line: line[0] != "raw_product"):
-                self.movements.append((
-                    self.tick(), (kind, pk), change,
-                    Reason.PRODUCTION_CONSUMPTION if kind == "raw_product" else Reason.PRODUCTION_OUTPUT,
-                    twin, history.cook,
-                ))
+                self.movements.append(
+                    (
+                        self.tick(),
+                        (kind, pk),
+                        change,
+                        Reason.PRODUCTION_CONSUMPTION if kind == "raw_product" else Reason.PRODUCTION_OUTPUT,
+                        twin,
+                        history.cook,
+                    )
+                )
                 if kind == "finished_product":
                     output = (pk, change)
             pk, made = output
@@ -231,16 +265,21 @@ class Copy:
                 product = history.finished[pk]
                 delivered = self.tick()
                 sale = FinishedProductOrder(
-                    finished_product_id=pk, client=client, quantity=quantity,
+                    finished_product_id=pk,
+                    client=client,
+                    quantity=quantity,
                     unit_of_measure=product.unit_of_measure,
                     sale_price=quantize_money(quantity * history.prices.get(product.name, 0) * discount),
                     ordered_at=start - datetime.timedelta(days=self.rng.randint(1, 5), hours=12),
-                    expected_delivery_date=delivered, status=OrderStatus.RECU,
-                    created_at=start - datetime.timedelta(days=1), updated_at=delivered,
+                    expected_delivery_date=delivered,
+                    status=OrderStatus.RECU,
+                    created_at=start - datetime.timedelta(days=1),
+                    updated_at=delivered,
                 )
                 sales.append(sale)
-                self.movements.append((delivered, ("finished_product", pk), -quantity, Reason.SHIPMENT, sale,
-                                       history.manager))
+                self.movements.append(
+                    (delivered, ("finished_product", pk), -quantity, Reason.SHIPMENT, sale, history.manager)
+                )
 
     def split(self, quantity):
         """A run's output shared between one to three clients, in whole stock units where it can be."""
@@ -255,10 +294,13 @@ class Copy:
         for model, rows in self.history.still.items():
             twins = []
             for row in rows:
-                twin = model(**{
-                    field.attname: getattr(row, field.attname) for field in model._meta.concrete_fields
-                    if not field.primary_key
-                })
+                twin = model(
+                    **{
+                        field.attname: getattr(row, field.attname)
+                        for field in model._meta.concrete_fields
+                        if not field.primary_key
+                    }
+                )
                 if model is FinishedProductOrder:
                     twin.client = self.rng.choice(self.history.buyers[row.finished_product_id])[0]
                 twins.append(twin)
@@ -272,8 +314,13 @@ class Copy:
         for order in history.hub:
             # A cancelled copy is one cancelled before approval, whatever its original went through.
             twin = CatalogueOrder(
-                item_id=order.item_id, client=order.client, description=order.description, quantity=order.quantity,
-                state=order.state, created_by_id=order.created_by_id, created_at=order.created_at,
+                item_id=order.item_id,
+                client=order.client,
+                description=order.description,
+                quantity=order.quantity,
+                state=order.state,
+                created_by_id=order.created_by_id,
+                created_at=order.created_at,
                 updated_at=order.updated_at,
             )
             if order.state in (CatalogueOrderState.READY, CatalogueOrderState.COMPLETED):
@@ -297,14 +344,23 @@ class Copy:
             base = history.balance_before(item, moment)
             running[(night, item)] += change
             kind, pk = item
-            record = {"raw_product": history.raw, "finished_product": history.finished,
-                      "product": history.catalogue}[kind][pk]
-            rows.append(StockMovement(
-                item_type=kind, item_id=pk, item_name=record.name, change=change,
-                balance_after=base + running[(night, item)],
-                unit_of_measure=getattr(record, "unit_of_measure", ""), reason=reason,
-                source_type=source._meta.model_name if source is not None else "",
-                source_id=source.pk if source is not None else None,
-                note="" if source is not None else "Restocked", user=user, created_at=moment,
-            ))
+            record = {"raw_product": history.raw, "finished_product": history.finished, "product": history.catalogue}[
+                kind
+            ][pk]
+            rows.append(
+                StockMovement(
+                    item_type=kind,
+                    item_id=pk,
+                    item_name=record.name,
+                    change=change,
+                    balance_after=base + running[(night, item)],
+                    unit_of_measure=getattr(record, "unit_of_measure", ""),
+                    reason=reason,
+                    source_type=source._meta.model_name if source is not None else "",
+                    source_id=source.pk if source is not None else None,
+                    note="" if source is not None else "Restocked",
+                    user=user,
+                    created_at=moment,
+                )
+            )
         StockMovement.objects.bulk_create(rows, batch_size=BATCH)

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import User
+from inventory.catalogue.services import category_create, product_create, product_quantity_change
 from inventory.measures import quantize_money, quantize_quantity
 from inventory.models import (
     Category,
@@ -37,15 +38,9 @@ from inventory.models import (
     Supplier,
     SupplierRawProduct,
 )
-from inventory.services import (
-    category_create,
-    finished_product_create,
-    product_conversions_replace,
-    product_create,
-    product_quantity_change,
-    raw_product_create,
-)
+from inventory.services import finished_product_create, product_conversions_replace, raw_product_create
 from inventory.units import Equivalence, convert
+from orders.catalogue.services import catalogue_order_create, catalogue_order_transition
 from orders.models import (
     CatalogueOrder,
     CatalogueOrderState,
@@ -55,8 +50,6 @@ from orders.models import (
     RawProductOrder,
 )
 from orders.services import (
-    catalogue_order_create,
-    catalogue_order_transition,
     finished_product_order_create,
     finished_product_order_set_status,
     raw_product_order_create,
@@ -72,7 +65,7 @@ from stocky.demo import data
 from stocky.demo.clock import SimulatedClock
 from stocky.demo.scale import scale_history
 from stocky.demo.tiles import PALETTE, tile
-from stocky.errors import InsufficientStock
+from stocky.kit.errors import InsufficientStock
 
 SEED = 1789
 DEFAULT_WEEKS = 12
@@ -101,13 +94,22 @@ BUSINESS_MODELS = {
 }
 
 COMMANDE, EXPEDIE, RECU, RUPTURE = (
-    OrderStatus.COMMANDE, OrderStatus.EXPEDIE, OrderStatus.RECU, OrderStatus.RUPTURE_DE_STOCK
+    OrderStatus.COMMANDE,
+    OrderStatus.EXPEDIE,
+    OrderStatus.RECU,
+    OrderStatus.RUPTURE_DE_STOCK,
 )
 Hub = CatalogueOrderState
 
 # When each family's runs start (production for the day is done before the afternoon deliveries).
-START_HOUR = {"bread": (3, 30), "viennoiserie": (4, 0), "pastry": (5, 0), "savoury": (5, 30), "biscuit": (6, 0),
-              "grocery": (6, 0)}
+START_HOUR = {
+    "bread": (3, 30),
+    "viennoiserie": (4, 0),
+    "pastry": (5, 0),
+    "savoury": (5, 30),
+    "biscuit": (6, 0),
+    "grocery": (6, 0),
+}
 LONGEST_RUN_HOURS = Decimal(6)
 # Days of use that a material's stock should cover: reorder below the first figure, order the second.
 FRESH_COVER, DRY_COVER = (7, 28), (14, 56)
@@ -314,7 +316,10 @@ class Workshop:
         self.suppliers = {}
         for key, (name, contact, phone, slug, website, lead) in data.SUPPLIERS.items():
             supplier = Supplier.objects.create(
-                name=name, contact_person=contact, phone=phone, email=f"contact@{slug}.example",
+                name=name,
+                contact_person=contact,
+                phone=phone,
+                email=f"contact@{slug}.example",
                 website=f"https://www.{slug}.example" if website else "",
             )
             supplier.lead_days = lead
@@ -329,11 +334,19 @@ class Workshop:
                 email = f"contact@{slug}.example"
             elif self.rng.random() < 0.7:
                 email = f"{slug.replace('-', '.')}@mail.example"
-            self.clients.append(Client(
-                name=name, contact_person=contact, client_type=kind, address=address, city=city, region=region,
-                phone=self.phone(mobile=personal), email=email,
-                website=f"https://www.{slug}.example" if website else "",
-            ))
+            self.clients.append(
+                Client(
+                    name=name,
+                    contact_person=contact,
+                    client_type=kind,
+                    address=address,
+                    city=city,
+                    region=region,
+                    phone=self.phone(mobile=personal),
+                    email=email,
+                    website=f"https://www.{slug}.example" if website else "",
+                )
+            )
         self.clients = Client.objects.bulk_create(self.clients)
 
         for spec in data.PRODUCTS:
@@ -342,9 +355,17 @@ class Workshop:
             self.materials[spec.name] = Stocked(spec, conversions=equivalences(spec.conversions))
         self.recipes = {
             spec.name: [
-                (self.materials[name], Decimal(quantity), unit,
-                 convert(Decimal(quantity), unit, self.materials[name].spec.unit,
-                         conversions=self.materials[name].conversions))
+                (
+                    self.materials[name],
+                    Decimal(quantity),
+                    unit,
+                    convert(
+                        Decimal(quantity),
+                        unit,
+                        self.materials[name].spec.unit,
+                        conversions=self.materials[name].conversions,
+                    ),
+                )
                 for name, quantity, unit in spec.recipe
             ]
             for spec in data.PRODUCTS
@@ -382,8 +403,11 @@ class Workshop:
                 least, most, unit = stocked.spec.orders[client.client_type]
                 step = 50 if unit == "g" else 1
                 quantity = Decimal(self.rng.randrange(least, most + 1, step) if most > least else least)
-                ordered = self.at(day - datetime.timedelta(days=self.rng.randint(*lead_days)),
-                                  self.rng.randint(8, 15), self.rng.choice([0, 15, 30, 45]))
+                ordered = self.at(
+                    day - datetime.timedelta(days=self.rng.randint(*lead_days)),
+                    self.rng.randint(8, 15),
+                    self.rng.choice([0, 15, 30, 45]),
+                )
                 if ordered > self.now or ordered < self.at(self.first_day, 8):
                     continue  # not placed yet, or before the history starts
                 delivery = self.at(day, self.rng.randint(14, 17), self.rng.choice([0, 15, 30, 45]))
@@ -397,8 +421,10 @@ class Workshop:
         for sale in self.sales:
             self.sales_of.setdefault(sale.stocked.spec.name, []).append(sale)
         # The latest shipments wait for their delivery to be confirmed.
-        shipped = sorted((s for s in self.sales if s.delivery - datetime.timedelta(minutes=45) <= self.now),
-                         key=lambda sale: sale.delivery)
+        shipped = sorted(
+            (s for s in self.sales if s.delivery - datetime.timedelta(minutes=45) <= self.now),
+            key=lambda sale: sale.delivery,
+        )
         self.unconfirmed = {id(sale) for sale in shipped[-UNCONFIRMED_SHIPMENTS:]}
 
     def estimate_use(self):
@@ -422,8 +448,10 @@ class Workshop:
             spec = material.spec
             if material.daily:
                 cover = (FRESH_COVER if spec.fresh else DRY_COVER)[1]
-                initial = nice_ceil(material.daily * cover * Decimal(self.rng.uniform(1.0, 1.4)) + material.peak,
-                                    whole=is_count(spec.unit))
+                initial = nice_ceil(
+                    material.daily * cover * Decimal(self.rng.uniform(1.0, 1.4)) + material.peak,
+                    whole=is_count(spec.unit),
+                )
             else:
                 initial = {"unit": Decimal(50), "g": Decimal(500)}.get(spec.unit, Decimal(5))
             material.record = raw_product_create(
@@ -442,7 +470,9 @@ class Workshop:
                     per_stock_unit *= Decimal("1.1")  # the cash-and-carry is handy, not cheap
                 one = convert(1, unit, spec.unit, conversions=material.conversions)
                 row = SupplierRawProduct(
-                    supplier=self.suppliers[key], raw_product=material.record, unit_of_measure=unit,
+                    supplier=self.suppliers[key],
+                    raw_product=material.record,
+                    unit_of_measure=unit,
                     unit_price=max(Decimal("0.01"), quantize_money(per_stock_unit * one)),
                 )
                 rows.append(row)
@@ -456,16 +486,23 @@ class Workshop:
             keeps = spec.family in ("biscuit", "grocery")
             initial = nice_ceil(stocked.daily * 5, whole=is_count(spec.unit)) if keeps and stocked.daily else 0
             stocked.record = finished_product_create(
-                user=self.admin, name=spec.name, unit_of_measure=spec.unit, comments=spec.comments,
+                user=self.admin,
+                name=spec.name,
+                unit_of_measure=spec.unit,
+                comments=spec.comments,
                 stock_quantity=initial,
             )
             if stocked.conversions:
                 product_conversions_replace(product=stocked.record, conversions=stocked.conversions)
             for material, quantity, unit, _per_unit in self.recipes[spec.name]:
-                items.append(RecipeItem(
-                    finished_product=stocked.record, raw_product=material.record, quantity_required=quantity,
-                    unit_of_measure=unit,
-                ))
+                items.append(
+                    RecipeItem(
+                        finished_product=stocked.record,
+                        raw_product=material.record,
+                        quantity_required=quantity,
+                        unit_of_measure=unit,
+                    )
+                )
         RecipeItem.objects.bulk_create(items)
 
     def create_catalogue(self):
@@ -474,17 +511,29 @@ class Workshop:
             category = category_create(name=category_name)
             for name, quantity, description, has_image in items:
                 image = tile(name, PALETTE[index % len(PALETTE)]) if has_image else None
-                self.catalogue.append(product_create(
-                    name=name, category=category, description=description, quantity=quantity, image=image,
-                    user=self.admin, note="Opening inventory",
-                ))
+                self.catalogue.append(
+                    product_create(
+                        name=name,
+                        category=category,
+                        description=description,
+                        quantity=quantity,
+                        image=image,
+                        user=self.admin,
+                        note="Opening inventory",
+                    )
+                )
 
     # --- sales -----------------------------------------------------------------------------------
 
     def sale_place(self, sale):
         sale.record = finished_product_order_create(
-            user=self.manager, finished_product=sale.stocked.record, client=sale.client, quantity=sale.quantity,
-            unit_of_measure=sale.unit, sale_price=sale.price, ordered_at=sale.ordered_at,
+            user=self.manager,
+            finished_product=sale.stocked.record,
+            client=sale.client,
+            quantity=sale.quantity,
+            unit_of_measure=sale.unit,
+            sale_price=sale.price,
+            ordered_at=sale.ordered_at,
             expected_delivery_date=sale.delivery,
         )
         sale.status = COMMANDE
@@ -538,8 +587,12 @@ class Workshop:
         hour, minute = START_HOUR[spec.family]
         run = Run(spec, output, self.at(day, hour, minute))
         run.record = ProductionPlan.objects.create(
-            finished_product=stocked.record, planned_quantity=quantity, unit_of_measure=unit,
-            planned_production_date=run.date, planned_duration=hours, hourly_rate=Decimal(rate),
+            finished_product=stocked.record,
+            planned_quantity=quantity,
+            unit_of_measure=unit,
+            planned_production_date=run.date,
+            planned_duration=hours,
+            hourly_rate=Decimal(rate),
         )
         self.runs.setdefault(spec.name, []).append(run)
         if self.rng.random() < 0.05:  # an oven down, a cook ill: the run does not happen
@@ -570,8 +623,9 @@ class Workshop:
     def buy_what_is_missing(self, spec, output):
         """Before a run: an urgent purchase, received at once, of any material the run would lack."""
         lines = self.recipes[spec.name]
-        stock = dict(RawProduct.objects.filter(pk__in=[m.record.pk for m, *_ in lines])
-                     .values_list("pk", "stock_quantity"))
+        stock = dict(
+            RawProduct.objects.filter(pk__in=[m.record.pk for m, *_ in lines]).values_list("pk", "stock_quantity")
+        )
         for material, _quantity, _unit, per_unit in lines:
             needed = quantize_quantity(per_unit * output)
             short = needed - stock[material.record.pk]
@@ -605,20 +659,27 @@ class Workshop:
         """A purchase order for at least `quantity` (stock unit) from the cheapest seller, or sometimes another."""
         by_price = sorted(
             material.prices,
-            key=lambda row: row.unit_price / convert(1, row.unit_of_measure, material.spec.unit,
-                                                     conversions=material.conversions),
+            key=lambda row: (
+                row.unit_price / convert(1, row.unit_of_measure, material.spec.unit, conversions=material.conversions)
+            ),
         )
         row = by_price[0] if urgent or self.rng.random() < 0.7 else self.rng.choice(by_price)
         unit = row.unit_of_measure
-        amount = nice_ceil(convert(quantity, material.spec.unit, unit, conversions=material.conversions),
-                           whole=is_count(unit))
+        amount = nice_ceil(
+            convert(quantity, material.spec.unit, unit, conversions=material.conversions), whole=is_count(unit)
+        )
         lead = 0 if urgent else row.supplier.lead_days
         expected = timezone.localdate(self.clock.now) + datetime.timedelta(days=lead)
         if expected.weekday() == 6:
             expected += datetime.timedelta(days=1)
         order = raw_product_order_create(
-            user=self.manager, raw_product=material.record, supplier=row.supplier, quantity=amount,
-            unit_of_measure=unit, price=quantize_money(amount * row.unit_price), ordered_at=self.clock.now,
+            user=self.manager,
+            raw_product=material.record,
+            supplier=row.supplier,
+            quantity=amount,
+            unit_of_measure=unit,
+            price=quantize_money(amount * row.unit_price),
+            ordered_at=self.clock.now,
             expected_delivery_date=expected,
         )
         order.stock_quantity = quantize_quantity(
@@ -669,7 +730,9 @@ class Workshop:
             self.restock(item, quantity)
         draft = self.rng.random() < 0.25
         order = catalogue_order_create(
-            item_id=item.pk, client=self.rng.choice(data.HUB_CLIENTS), quantity=quantity,
+            item_id=item.pk,
+            client=self.rng.choice(data.HUB_CLIENTS),
+            quantity=quantity,
             user=self.rng.choice([self.cook, self.cook, self.manager, self.admin]),
             description=self.rng.choice(["", "", "For the weekend", "Urgent", "Replace the worn ones"]),
             initial_state=Hub.DRAFT if draft else Hub.PENDING,
@@ -678,8 +741,9 @@ class Workshop:
         self.schedule(later, self.hub_order_next, order)
 
     def restock(self, item, quantity):
-        product_quantity_change(product=item, delta=quantity + self.rng.randint(5, 20), user=self.manager,
-                                note="Restocked")
+        product_quantity_change(
+            product=item, delta=quantity + self.rng.randint(5, 20), user=self.manager, note="Restocked"
+        )
 
     def hub_order_next(self, order):
         """Move a hub order one step along its usual path: Draft → Pending → Ready → Completed, or Cancelled."""
@@ -715,8 +779,16 @@ class Workshop:
         for status in (COMMANDE, RUPTURE, EXPEDIE, RECU):
             if FinishedProductOrder.objects.filter(status=status).exists():
                 continue
-            sale = Sale(tart, self.clients[0], Decimal(1), "unit", Decimal(1), Decimal("19.50"), self.now,
-                        self.now + datetime.timedelta(days=1))
+            sale = Sale(
+                tart,
+                self.clients[0],
+                Decimal(1),
+                "unit",
+                Decimal(1),
+                Decimal("19.50"),
+                self.now,
+                self.now + datetime.timedelta(days=1),
+            )
             self.sale_place(sale)
             if status == RUPTURE:
                 finished_product_order_set_status(order=sale.record, status=RUPTURE, user=self.manager)
@@ -731,8 +803,12 @@ class Workshop:
                 continue
             when = self.now if status != PlanStatus.PLANNED else self.now + datetime.timedelta(days=2)
             plan = ProductionPlan.objects.create(
-                finished_product=tart.record, planned_quantity=2, unit_of_measure="unit",
-                planned_production_date=when, planned_duration=Decimal("2.5"), hourly_rate=Decimal("29.00"),
+                finished_product=tart.record,
+                planned_quantity=2,
+                unit_of_measure="unit",
+                planned_production_date=when,
+                planned_duration=Decimal("2.5"),
+                hourly_rate=Decimal("29.00"),
             )
             if status == PlanStatus.IN_PROGRESS:
                 production_plan_start(plan=plan, user=self.cook)
@@ -750,7 +826,10 @@ class Workshop:
             if item.quantity < 1:
                 self.restock(item, Decimal(1))
             order = catalogue_order_create(
-                item_id=item.pk, client=data.HUB_CLIENTS[0], quantity=Decimal(1), user=self.cook,
+                item_id=item.pk,
+                client=data.HUB_CLIENTS[0],
+                quantity=Decimal(1),
+                user=self.cook,
                 initial_state=Hub.DRAFT if state == Hub.DRAFT else Hub.PENDING,
             )
             path = {Hub.READY: [Hub.READY], Hub.COMPLETED: [Hub.READY, Hub.COMPLETED], Hub.CANCELLED: [Hub.CANCELLED]}
@@ -763,8 +842,12 @@ class Workshop:
         if stocked.record.stock_quantity >= output:
             return
         plan = ProductionPlan.objects.create(
-            finished_product=stocked.record, planned_quantity=output, unit_of_measure=stocked.spec.unit,
-            planned_production_date=self.now, planned_duration=Decimal(2), hourly_rate=Decimal("29.00"),
+            finished_product=stocked.record,
+            planned_quantity=output,
+            unit_of_measure=stocked.spec.unit,
+            planned_production_date=self.now,
+            planned_duration=Decimal(2),
+            hourly_rate=Decimal("29.00"),
         )
         self.buy_what_is_missing(stocked.spec, output)
         production_plan_complete(plan=plan, user=self.cook)

@@ -28,8 +28,7 @@ def tile(name, colour):
     image = Image.new("RGB", (SIDE, SIDE), colour)
     draw = ImageDraw.Draw(image)
     margin = SIDE // 12
-    draw.rounded_rectangle((margin, margin, SIDE - margin, SIDE - margin), radius=SIDE // 10, outline="white",
-                           width=6)
+    draw.rounded_rectangle((margin, margin, SIDE - margin, SIDE - margin), radius=SIDE // 10, outline="white", width=6)
     font = ImageFont.load_default(size=SIDE // 3)
     draw.text((SIDE / 2, SIDE / 2), initials(name), fill="white", font=font, anchor="mm")
     buffer = io.BytesIO()

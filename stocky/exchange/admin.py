@@ -11,15 +11,18 @@ serializers and the ledger would leave two mechanisms to keep in step with the c
 """
 
 import datetime
+import io
 
 from django import forms
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from stocky.exchange.formats import FORMATS
+from stocky.exchange import engine
+from stocky.exchange.formats import CONTENT_TYPES, FORMATS, FileError, format_for
+from stocky.exchange.resources import REGISTRY, resource_for_model
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # larger files go through `manage.py import`
 
@@ -47,12 +50,11 @@ class ExportForm(forms.Form):
 
 class ExchangeAdminMixin:
     """Adds Import and Export to a ModelAdmin's changelist (the links come from
-    templates/admin/change_list_object_tools.html)."""
+    templates/admin/change_list_object_tools.html). `add_exchange_pages` mixes it into the admin of every
+    model the REGISTRY knows: the business apps, below this layer, know nothing of imports."""
 
     @property
     def exchange_resource(self):
-        from stocky.exchange.resources import resource_for_model
-
         return resource_for_model(self.model)
 
     def _url(self, name):
@@ -62,8 +64,8 @@ class ExchangeAdminMixin:
         info = self.opts.app_label, self.opts.model_name
         # Before the ModelAdmin's own URLs, whose "<object_id>/" would otherwise catch "import/".
         return [
-            path("import/", self.admin_site.admin_view(self.import_view), name="%s_%s_import" % info),
-            path("export/", self.admin_site.admin_view(self.export_view), name="%s_%s_export" % info),
+            path("import/", self.admin_site.admin_view(self.import_view), name="{}_{}_import".format(*info)),
+            path("export/", self.admin_site.admin_view(self.export_view), name="{}_{}_export".format(*info)),
             *super().get_urls(),
         ]
 
@@ -90,9 +92,6 @@ class ExchangeAdminMixin:
         )
 
     def import_view(self, request):
-        from stocky.exchange import engine
-        from stocky.exchange.formats import FileError, format_for
-
         if not self.has_add_permission(request):
             raise PermissionDenied
         resource = self.exchange_resource
@@ -134,11 +133,6 @@ class ExchangeAdminMixin:
         )
 
     def export_view(self, request):
-        import io
-
-        from stocky.exchange import engine
-        from stocky.exchange.formats import CONTENT_TYPES
-
         if not self.has_view_permission(request):
             raise PermissionDenied
         form = ExportForm(request.GET or None)
@@ -158,3 +152,21 @@ class ExchangeAdminMixin:
         filename = f"{resource.name}-{datetime.date.today().isoformat()}.{fmt}"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
+
+
+def add_exchange_pages(site=admin.site):
+    """Give the admin page of every model in the REGISTRY its Import and Export pages.
+
+    Runs when the admin discovers this module, after the business apps' (INSTALLED_APPS lists them first):
+    each ModelAdmin registered there is registered again as a subclass with ExchangeAdminMixin.
+    """
+    for resource in REGISTRY.values():
+        model_admin = site._registry.get(resource.model)
+        if model_admin is None or isinstance(model_admin, ExchangeAdminMixin):
+            continue
+        base = type(model_admin)
+        site.unregister(resource.model)
+        site.register(resource.model, type(base.__name__, (ExchangeAdminMixin, base), {"__module__": base.__module__}))
+
+
+add_exchange_pages()

@@ -7,10 +7,10 @@ from django.core.management.color import no_style
 from django.db import DataError, IntegrityError, connection, transaction
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
-from stocky.errors import DomainError
 from stocky.exchange import formats
 from stocky.exchange.formats import FileError
 from stocky.exchange.resources import ImportContext, RowError, flatten_errors
+from stocky.kit.errors import DomainError
 
 
 def _no_progress(iterable, total, description):

@@ -106,7 +106,7 @@ def _read_csv(data):
             if not any(value.strip() for value in record):
                 continue
             extra = record[len(columns) :]
-            values = dict(zip(columns, record))
+            values = dict(zip(columns, record, strict=False))
             problem = ""
             if any(value.strip() for value in extra):
                 problem = f"{len(columns) + len(extra)} values for {len(columns)} columns"
@@ -193,7 +193,7 @@ def _read_xlsx(data):
             problem = ""
             if any(not is_blank(value) for value in extra):
                 problem = f"values beyond the {len(columns)} named columns"
-            table.rows.append(Row(number, dict(zip(columns, record)), problem))
+            table.rows.append(Row(number, dict(zip(columns, record, strict=False)), problem))
         return table
     finally:
         workbook.close()

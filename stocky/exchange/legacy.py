@@ -22,9 +22,9 @@ from django.db import DataError, IntegrityError, transaction
 
 from inventory.models import FinishedProduct, RawProduct
 from inventory.units import UnknownUnit, can_convert
-from stocky.errors import DomainError
 from stocky.exchange.engine import _reset_sequences
 from stocky.exchange.resources import REGISTRY, RowError, parse_id
+from stocky.kit.errors import DomainError
 
 NOTE = "Imported from the earlier Stocky"
 
@@ -300,7 +300,7 @@ class Source:
         cursor.execute(f"SELECT {selected} FROM `{table}` ORDER BY {ordering}")
         try:
             for record in cursor:
-                yield dict(zip(columns, record))
+                yield dict(zip(columns, record, strict=True))
         finally:
             cursor.close()
 

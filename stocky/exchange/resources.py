@@ -14,11 +14,11 @@ from functools import cached_property
 from rest_framework import serializers
 
 from inventory import services as inventory_services
+from inventory.catalogue import services as catalogue_services
+from inventory.catalogue.serializers import CategoryInputSerializer, ProductInputSerializer
 from inventory.models import Category, Product, StockMovement
 from inventory.serializers import (
-    CategoryInputSerializer,
     FinishedProductSerializer,
-    ProductInputSerializer,
     RawProductSerializer,
     SupplierRawProductSerializer,
     SupplierSerializer,
@@ -29,11 +29,11 @@ from orders.serializers import (
     RawProductOrderSerializer,
 )
 from production.serializers import ProductionPlanSerializer, RecipeItemSerializer
-from stocky.api import (
+from stocky.exchange.formats import is_blank
+from stocky.kit.api import (
     _flatten as flatten_errors,  # DRF's nested errors as {"field": ["message"]}
 )
-from stocky.exchange.formats import is_blank
-from stocky.models import MAX_ID
+from stocky.kit.models import MAX_ID
 
 Reason = StockMovement.Reason
 
@@ -90,7 +90,7 @@ def parse_id(value):
 
 
 def _matches(pks, singular, plural):
-    """"2 raw products (ids 4, 9)"; lookups stop at 11, so beyond 10 the count is not known."""
+    """ "2 raw products (ids 4, 9)"; lookups stop at 11, so beyond 10 the count is not known."""
     count = f"{len(pks)}" if len(pks) <= 10 else "More than 10"
     shown = ", ".join(str(pk) for pk in pks[:10]) + (", ..." if len(pks) > 10 else "")
     return f"{count} {singular if len(pks) == 1 else plural}", f"ids {shown}"
@@ -212,7 +212,7 @@ class Resource(ModelLabels):
 
     def _export_chunk(self, objects, date_columns):
         data = self.serializer_class(objects, many=True).data
-        for obj, item in zip(objects, data):
+        for obj, item in zip(objects, data, strict=True):
             row = {column: item.get(column) for column in self.columns}
             if self.has_id:
                 row["id"] = obj.pk
@@ -429,14 +429,14 @@ class ProductResource(Resource):
             else:
                 values["category"] = actual
             return
-        if not name or inventory_services.category_find(name=name) is not None:
+        if not name or catalogue_services.category_find(name=name) is not None:
             return
         # A category named in a file but unknown here is created, by the API's rules for a new category.
         serializer = CategoryInputSerializer(data={"name": name})
         if not serializer.is_valid():
             errors["category"] = flatten_errors(serializer.errors).get("name", ["Invalid category name"])
             return
-        inventory_services.category_create(name=serializer.validated_data["name"])
+        catalogue_services.category_create(name=serializer.validated_data["name"])
         context.notes.append(f"Category '{name}' created")
 
     def validate(self, data, instance):
@@ -459,7 +459,7 @@ class ProductResource(Resource):
     def save(self, serializer, instance, *, pk=None, user=None, note=""):
         data = serializer.validated_data
         if instance is None:
-            return inventory_services.product_create(
+            return catalogue_services.product_create(
                 name=data["name"],
                 category=data["category"],
                 description=data.get("description", ""),
@@ -468,7 +468,7 @@ class ProductResource(Resource):
                 pk=pk,
                 note=note,
             )
-        return inventory_services.product_update(
+        return catalogue_services.product_update(
             product=instance,
             name=data.get("name", instance.name),
             category=data.get("category", instance.category),

@@ -29,7 +29,11 @@ def unchanged_database():
 def assert_refused(response, status_code=None):
     """The error envelope of SPEC section 0 with a 4xx status (exactly `status_code` when given)."""
     content_type = response.get("Content-Type", "")
-    assert content_type.split(";")[0] == "application/json", (response.status_code, content_type, response.content[:300])
+    assert content_type.split(";")[0] == "application/json", (
+        response.status_code,
+        content_type,
+        response.content[:300],
+    )
     body = response.json()
     assert 400 <= response.status_code < 500, body
     if status_code is not None:

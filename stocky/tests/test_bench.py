@@ -13,7 +13,7 @@ from bench import dataset, endpoints, loadgen, soak
 from inventory.models import Product, RawProduct, StockMovement
 from inventory.services import stock_change
 from orders.models import CatalogueOrder, RawProductOrder
-from stocky import api
+from stocky.kit import api
 
 SCALE = 0.05  # 6 raw products, 5 purchase orders, 5 catalogue products, ...
 
@@ -90,8 +90,7 @@ def test_every_benchmarked_request_answers_and_its_queries_are_counted(loaded, t
 @pytest.mark.parametrize("paginated", [False, True])
 def test_each_ceiling_view_returns_the_rows_of_its_endpoint(loaded, token, bench_urls, paginated):
     client, anonymous = endpoints.api_client(token, "testserver"), endpoints.api_client(None, "testserver")
-    for endpoint in endpoints.endpoints(raw_product_id=loaded.raw_product_ids[1], paginated=paginated,
-                                        reads_only=True):
+    for endpoint in endpoints.endpoints(raw_product_id=loaded.raw_product_ids[1], paginated=paginated, reads_only=True):
         api = json.loads(client.get(endpoint.path).content)
         ceiling = json.loads(anonymous.get(endpoint.ceiling).content)
         if "data" in api:
@@ -145,7 +144,6 @@ def test_wrk_output_is_read_with_409s_apart_from_errors():
         loadgen.parse("unable to connect to 127.0.0.1:1\n")
 
 
-
 def _complete(request, pk):
     """Stands for the production work's completion endpoint."""
 
@@ -171,10 +169,16 @@ def test_the_ratio_is_the_median_of_the_rounds_ratios():
     from bench.run import median, round_ratios
 
     # The machine slowed down during round 2's ceiling: its own ratio is off, the median of the rounds is not.
-    endpoint = [SimpleNamespace(rps=100, cpu_ms=5.0), SimpleNamespace(rps=150, cpu_ms=4.0),
-                SimpleNamespace(rps=60, cpu_ms=8.0)]
-    ceiling = [SimpleNamespace(rps=125, cpu_ms=4.0), SimpleNamespace(rps=60, cpu_ms=9.0),
-               SimpleNamespace(rps=75, cpu_ms=6.0)]
+    endpoint = [
+        SimpleNamespace(rps=100, cpu_ms=5.0),
+        SimpleNamespace(rps=150, cpu_ms=4.0),
+        SimpleNamespace(rps=60, cpu_ms=8.0),
+    ]
+    ceiling = [
+        SimpleNamespace(rps=125, cpu_ms=4.0),
+        SimpleNamespace(rps=60, cpu_ms=9.0),
+        SimpleNamespace(rps=75, cpu_ms=6.0),
+    ]
     by_rps, by_cpu = round_ratios(endpoint, ceiling)
     assert by_rps == [0.8, 2.5, 0.8] and median(by_rps) == 0.8
     assert by_cpu == [0.8, 2.25, 0.75] and median(by_cpu) == 0.8

@@ -25,10 +25,25 @@ SECRET = "vJ8k2QxN4mR7tY1wZ5aB9cD3eF6gH0iL2nP4sU7xA1bC5dE8fG"  # 50 varied chara
 
 # Variables of the developer's shell or CI that would change what the subprocess sees.
 _SCRUB = {
-    "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "FRONTEND_URL", "CORS_ALLOWED_ORIGINS", "CSRF_TRUSTED_ORIGINS",
-    "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD",
-    "SECURE_PROXY_SSL_HEADER", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "STATIC_ROOT",
-    "GUNICORN_WORKERS", "GUNICORN_THREADS", "GUNICORN_BIND", "WEB_CONCURRENCY", "PORT",
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "FRONTEND_URL",
+    "CORS_ALLOWED_ORIGINS",
+    "CSRF_TRUSTED_ORIGINS",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_HSTS_PRELOAD",
+    "SECURE_PROXY_SSL_HEADER",
+    "SESSION_COOKIE_SECURE",
+    "CSRF_COOKIE_SECURE",
+    "STATIC_ROOT",
+    "GUNICORN_WORKERS",
+    "GUNICORN_THREADS",
+    "GUNICORN_BIND",
+    "WEB_CONCURRENCY",
+    "PORT",
 }
 
 
@@ -90,8 +105,12 @@ def test_check_deploy_notices_a_weakened_setting():
 def test_production_defaults_are_secure():
     values = settings_in(
         production_env(),
-        "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE",
-        "SECURE_PROXY_SSL_HEADER", "CORS_ALLOW_CREDENTIALS",
+        "SECURE_SSL_REDIRECT",
+        "SECURE_HSTS_SECONDS",
+        "SESSION_COOKIE_SECURE",
+        "CSRF_COOKIE_SECURE",
+        "SECURE_PROXY_SSL_HEADER",
+        "CORS_ALLOW_CREDENTIALS",
     )
     assert values == {
         "SECURE_SSL_REDIRECT": True,
@@ -177,7 +196,14 @@ def test_the_app_serves_static_files_itself():
 
 
 def gunicorn_settings(monkeypatch, **env):
-    for name in ("GUNICORN_WORKERS", "WEB_CONCURRENCY", "GUNICORN_THREADS", "GUNICORN_BIND", "PORT", "GUNICORN_PRELOAD"):
+    for name in (
+        "GUNICORN_WORKERS",
+        "WEB_CONCURRENCY",
+        "GUNICORN_THREADS",
+        "GUNICORN_BIND",
+        "PORT",
+        "GUNICORN_PRELOAD",
+    ):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -246,7 +272,7 @@ def test_gunicorn_without_preload_freezes_each_worker_after_it_loaded_the_applic
 
 def docker_healthcheck():
     """The HEALTHCHECK command of the Dockerfile (exec form), with this interpreter as `python`."""
-    line = next(line for line in (ROOT / "Dockerfile").read_text().splitlines() if "CMD [\"python\"" in line)
+    line = next(line for line in (ROOT / "Dockerfile").read_text().splitlines() if 'CMD ["python"' in line)
     command = json.loads(line.split("CMD", 1)[1])
     return [sys.executable, *command[1:]]
 

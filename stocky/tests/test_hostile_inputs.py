@@ -203,7 +203,9 @@ def test_a_number_where_text_is_expected_is_stored_as_its_text(api, writes):
 def test_a_status_that_is_not_one_of_the_values_is_a_400(api, shop, value):
     order = RawProductOrder.objects.first()
     with unchanged_database():
-        body = assert_refused(raw(api, "PATCH", f"/api/v1/raw-product-orders/{order.pk}/status", f'{{"status": {value}}}'), 400)
+        body = assert_refused(
+            raw(api, "PATCH", f"/api/v1/raw-product-orders/{order.pk}/status", f'{{"status": {value}}}'), 400
+        )
     assert set(body["errors"]) == {"status"}
 
 
@@ -212,7 +214,7 @@ def test_a_status_that_is_not_one_of_the_values_is_a_400(api, shop, value):
 
 @pytest.mark.parametrize("text", ["[]", "[1, 2]", "1", '"Rye"', "null", "true"])
 def test_a_body_that_is_not_an_object_is_a_400(api, writes, text):
-    for name, (method, path, _body) in writes.items():
+    for _name, (method, path, _body) in writes.items():
         with unchanged_database():
             assert_refused(raw(api, method, path, text), 400)
 
@@ -273,7 +275,9 @@ def test_a_10_mb_json_body_is_a_413(api, writes, settings):
 
 def test_a_10_mb_urlencoded_form_is_a_413(api):
     with unchanged_database():
-        response = raw(api, "POST", "/api/v1/raw-products", "name=" + "k" * (10 * MB), "application/x-www-form-urlencoded")
+        response = raw(
+            api, "POST", "/api/v1/raw-products", "name=" + "k" * (10 * MB), "application/x-www-form-urlencoded"
+        )
         assert_refused(response, 413)
 
 
@@ -331,7 +335,9 @@ def test_a_charset_that_is_not_a_text_encoding_is_a_400(api, writes, charset):
         assert_refused(raw(api, method, path, json.dumps(base), f"application/json; charset={charset}"), 400)
 
 
-@pytest.mark.parametrize("content_type", ["application/json", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"])
+@pytest.mark.parametrize(
+    "content_type", ["application/json", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"]
+)
 def test_an_empty_body_is_a_400_naming_the_required_fields(api, content_type):
     with unchanged_database():
         body = assert_refused(raw(api, "POST", "/api/v1/raw-products", b"", content_type), 400)
@@ -340,7 +346,12 @@ def test_an_empty_body_is_a_400_naming_the_required_fields(api, content_type):
 
 @pytest.mark.parametrize(
     "content",
-    [b'{"name": "Rye \xff", "stock_quantity": 1, "unit_of_measure": "kg"}', b"\xc3\x28", b"\xed\xa0\x80", b"\xff\xfe{\x00}\x00"],
+    [
+        b'{"name": "Rye \xff", "stock_quantity": 1, "unit_of_measure": "kg"}',
+        b"\xc3\x28",
+        b"\xed\xa0\x80",
+        b"\xff\xfe{\x00}\x00",
+    ],
 )
 def test_a_json_body_that_is_not_utf8_is_a_400(api, content):
     with unchanged_database():
@@ -357,8 +368,13 @@ def test_a_json_body_starting_with_a_byte_order_mark_is_a_400(api, writes):
 
 def test_a_form_body_with_bytes_that_are_not_utf8_keeps_them_as_replacement_characters(api):
     # Django decodes forms leniently: the bytes cannot reach the database as anything but text.
-    response = raw(api, "POST", "/api/v1/raw-products", b"name=Rye%FF&stock_quantity=1&unit_of_measure=kg",
-                   "application/x-www-form-urlencoded")
+    response = raw(
+        api,
+        "POST",
+        "/api/v1/raw-products",
+        b"name=Rye%FF&stock_quantity=1&unit_of_measure=kg",
+        "application/x-www-form-urlencoded",
+    )
     assert response.status_code == 201
     assert RawProduct.objects.get(pk=response.json()["data"]["id"]).name == "Rye\ufffd"
 
@@ -376,7 +392,9 @@ def test_a_lone_surrogate_anywhere_in_a_body_is_a_400(api, writes, surrogate):
             body = assert_refused(raw(api, method, path, body_with(base, name, f'"{surrogate}"')), 400)
             assert "surrogate" in body["message"]
         order = RawProductOrder.objects.first()
-        assert_refused(raw(api, "PATCH", f"/api/v1/raw-product-orders/{order.pk}/status", f'{{"status": "{surrogate}"}}'), 400)
+        assert_refused(
+            raw(api, "PATCH", f"/api/v1/raw-product-orders/{order.pk}/status", f'{{"status": "{surrogate}"}}'), 400
+        )
         assert_refused(raw(api, "POST", "/api/v1/products", f'{{"name": "X", "category": "{surrogate}"}}'), 400)
         assert_refused(raw(api, "POST", "/api/v1/products/categories", f'{{"name": "{surrogate}"}}'), 400)
         assert_refused(raw(api, method, path, f'{{"{surrogate}": 1}}'), 400)
@@ -387,7 +405,9 @@ def test_a_lone_surrogate_in_the_public_auth_bodies_is_a_400(anon):
     with unchanged_database():
         assert_refused(raw(anon, "POST", "/api/v1/auth/login", '{"email": "\\ud800@x.example", "password": "x"}'), 400)
         assert_refused(raw(anon, "POST", "/api/v1/auth/refresh", '{"refreshToken": "\\ud800"}'), 400)
-        assert_refused(raw(anon, "POST", "/api/v1/auth/register", '{"token": "\\ud800", "username": "a", "password": "b"}'), 400)
+        assert_refused(
+            raw(anon, "POST", "/api/v1/auth/register", '{"token": "\\ud800", "username": "a", "password": "b"}'), 400
+        )
 
 
 def test_a_surrogate_pair_and_an_escaped_backslash_are_ordinary_text(api, writes):
@@ -452,8 +472,13 @@ def test_a_nul_character_in_text_is_a_400_in_json_forms_and_multipart(api, text)
         ]:
             body = assert_refused(api.post("/api/v1/raw-products", data, format=fmt), 400)
             assert body["errors"] == {"name": ["Null characters are not allowed."]}
-        response = raw(api, "POST", "/api/v1/raw-products", "name=Rye%00&stock_quantity=1&unit_of_measure=kg",
-                       "application/x-www-form-urlencoded")
+        response = raw(
+            api,
+            "POST",
+            "/api/v1/raw-products",
+            "name=Rye%00&stock_quantity=1&unit_of_measure=kg",
+            "application/x-www-form-urlencoded",
+        )
         assert assert_refused(response, 400)["errors"] == {"name": ["Null characters are not allowed."]}
         assert_refused(api.post("/api/v1/products", {"name": text, "category": "Phones"}), 400)
         assert_refused(api.post("/api/v1/products/orders", {"itemId": 1, "client": text, "quantity": 1}), 400)

@@ -38,9 +38,11 @@ def segment(data):
 def parts(token):
     header, payload, signature = str(token).split(".")
     pad = "=" * (-len(payload) % 4)
-    return json.loads(base64.urlsafe_b64decode(header + "=" * (-len(header) % 4))), json.loads(
-        base64.urlsafe_b64decode(payload + pad)
-    ), signature
+    return (
+        json.loads(base64.urlsafe_b64decode(header + "=" * (-len(header) % 4))),
+        json.loads(base64.urlsafe_b64decode(payload + pad)),
+        signature,
+    )
 
 
 def client_with(authorization):

@@ -49,7 +49,9 @@ def chunk(kind, data):
 def png_claiming(width, height):
     """A PNG of a few bytes whose header claims width × height pixels."""
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+    )
 
 
 def gif_claiming(width, height):
@@ -103,7 +105,12 @@ HOW = ["multipart", "base64", "data-url"]
 @pytest.mark.parametrize("how", HOW)
 @pytest.mark.parametrize(
     "content",
-    [png_claiming(100_000, 100_000), png_claiming(2**31 - 1, 1), gif_claiming(65_535, 65_535), jpeg_claiming(65_000, 65_000)],
+    [
+        png_claiming(100_000, 100_000),
+        png_claiming(2**31 - 1, 1),
+        gif_claiming(65_535, 65_535),
+        jpeg_claiming(65_000, 65_000),
+    ],
     ids=["png-100000x100000", "png-2^31x1", "gif-65535x65535", "jpeg-65000x65000"],
 )
 def test_an_image_bomb_is_refused_from_its_header_without_decoding_it(api, media_root, how, content):
@@ -143,8 +150,11 @@ def test_a_png_with_a_script_in_a_text_chunk_or_after_its_end_is_stored_without_
 @pytest.mark.parametrize(
     "content,name,content_type",
     [
-        (b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)</script></svg>', "logo.svg",
-         "image/svg+xml"),
+        (
+            b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)</script></svg>',
+            "logo.svg",
+            "image/svg+xml",
+        ),
         (b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>', "logo.png", "image/png"),
         (PAYLOAD, "photo.png", "image/png"),
         (b"<html><body>" + PAYLOAD + b"</body></html>", "photo.gif", "image/gif"),
@@ -153,8 +163,16 @@ def test_a_png_with_a_script_in_a_text_chunk_or_after_its_end_is_stored_without_
         (zip_archive(), "photo.png", "image/png"),
         (b"%PDF-1.4\n" + PAYLOAD, "photo.png", "image/png"),
     ],
-    ids=["svg-script", "svg-as-png", "php-as-png", "html-as-gif", "png-magic-then-php", "gif-magic-then-php", "zip",
-         "pdf"],
+    ids=[
+        "svg-script",
+        "svg-as-png",
+        "php-as-png",
+        "html-as-gif",
+        "png-magic-then-php",
+        "gif-magic-then-php",
+        "zip",
+        "pdf",
+    ],
 )
 def test_a_file_that_is_not_a_png_jpeg_webp_or_gif_is_a_400(api, media_root, how, content, name, content_type):
     refused(api, media_root, content, how, name=name, content_type=content_type)
@@ -216,7 +234,11 @@ def test_a_refused_image_on_update_keeps_the_product_and_its_image(api, media_ro
     name, content = stored_bytes(created)
     product_id = created.json()["id"]
     with unchanged_database():
-        data = {"name": "Renamed", "category": "Phones", "image": SimpleUploadedFile("x.png", png_claiming(100_000, 100_000))}
+        data = {
+            "name": "Renamed",
+            "category": "Phones",
+            "image": SimpleUploadedFile("x.png", png_claiming(100_000, 100_000)),
+        }
         assert_refused(api.put(f"/api/v1/products/{product_id}", data, format="multipart"), 400)
     product = Product.objects.get(pk=product_id)
     with product.image.open("rb") as file:

@@ -67,9 +67,7 @@ def test_a_page_of_hub_products_costs_the_same_queries_for_1_row_or_30(api):
     assert len(response.json()["products"]) == 30 and one == thirty
 
 
-@pytest.mark.parametrize(
-    "url", ["/api/v1/raw-product-orders?page=2&page_size=2", "/api/v1/products?page=2&pageSize=2"]
-)
+@pytest.mark.parametrize("url", ["/api/v1/raw-product-orders?page=2&page_size=2", "/api/v1/products?page=2&pageSize=2"])
 def test_a_joined_page_reads_its_ids_from_its_own_table_then_joins_those_rows_only(api, url):
     """MariaDB's join order trap: ORDER BY id LIMIT on the join sorted a temporary table (PERFORMANCE.md)."""
     RawProductOrderFactory.create_batch(5)
@@ -90,8 +88,10 @@ def sql_of(captured, *words):
 
 def test_creating_with_stock_costs_one_insert_more_than_without(api):
     with CaptureQueriesContext(connection) as without:
-        assert api.post("/api/v1/raw-products", {"name": "Salt", "stock_quantity": 0, "unit_of_measure": "kg"}
-                        ).status_code == 201
+        assert (
+            api.post("/api/v1/raw-products", {"name": "Salt", "stock_quantity": 0, "unit_of_measure": "kg"}).status_code
+            == 201
+        )
     with CaptureQueriesContext(connection) as with_stock:
         response = api.post("/api/v1/raw-products", {"name": "Flour", "stock_quantity": 12.5, "unit_of_measure": "kg"})
     assert response.status_code == 201

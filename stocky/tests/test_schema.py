@@ -18,9 +18,9 @@ from rest_framework.views import APIView
 from inventory.serializers import RawProductSerializer
 from production.models import ProductionPlan
 from production.serializers import ProductionPlanSerializer
-from stocky.api import OptionalSlashRouter
+from stocky.kit.api import OptionalSlashRouter
+from stocky.kit.viewsets import ManufacturingViewSet
 from stocky.tests.openapi import openapi_schema, response_schema, validate_body
-from stocky.viewsets import ManufacturingViewSet
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +68,11 @@ def test_decimals_are_numbers_and_envelopes_are_described():
         "schema"
     ] == {"$ref": "#/components/schemas/EmptyEnvelope"}
     assert [p["name"] for p in paths["/api/v1/raw-products/"]["get"]["parameters"]] == [
-        "ordering", "page", "page_size", "search", "unit_of_measure",
+        "ordering",
+        "page",
+        "page_size",
+        "search",
+        "unit_of_measure",
     ]
     assert paths["/api/v1/products/"]["get"]["responses"]["200"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/PaginatedProductList"
@@ -84,7 +88,8 @@ def test_stock_and_production_requests_are_described():
 
     date = {"type": "string", "format": "date"}
     assert parameters("/api/v1/production/requirements/", "get") == {
-        "from": ("query", True, date), "to": ("query", True, date),
+        "from": ("query", True, date),
+        "to": ("query", True, date),
     }
     # A product's conversions are one short list: no pages, on reading or replacing.
     for method in ("get", "put"):
@@ -109,8 +114,12 @@ def test_the_checker_refuses_what_the_api_must_not_answer():
         "success": True,
         "message": "Raw product fetched successfully",
         "data": {
-            "id": 1, "name": "Flour", "stock_quantity": 12.5, "unit_of_measure": "kg",
-            "created_at": "2026-02-26T10:00:00Z", "updated_at": "2026-02-26T10:00:00Z",
+            "id": 1,
+            "name": "Flour",
+            "stock_quantity": 12.5,
+            "unit_of_measure": "kg",
+            "created_at": "2026-02-26T10:00:00Z",
+            "updated_at": "2026-02-26T10:00:00Z",
         },
     }
     validate_body(good, schema)
@@ -173,7 +182,7 @@ class _PlanViewSet(ManufacturingViewSet):
 
 
 class _RequirementsView(APIView):
-    success_envelope = True  # answers with stocky.viewsets.envelope, though not a ManufacturingViewSet
+    success_envelope = True  # answers with stocky.kit.viewsets.envelope, though not a ManufacturingViewSet
 
     @extend_schema(responses=_CostSerializer, parameters=[OpenApiParameter("until", OpenApiTypes.DATE)])
     def get(self, request):
@@ -214,7 +223,6 @@ def test_the_schema_is_generated_once_per_process(anon, monkeypatch):
     # Any further generation would fail: the answer must come from what was generated already.
     monkeypatch.setattr("drf_spectacular.generators.SchemaGenerator.get_schema", lambda *a, **k: 1 / 0)
     assert anon.get("/api/v1/schema/?format=json").content == first
-
 
 
 def _routes(patterns, prefix=""):

@@ -104,41 +104,67 @@ def new_body(resource, records):
         return {"name": "Baguette", "stock_quantity": 0, "unit_of_measure": "piece"}
     if resource == "clients":
         return {
-            "name": "Grocer", "phone": "02", "contact_person": "Bob", "client_type": "epicerie",
-            "address": "2 rue", "city": "Lyon", "region": "ARA", "email": None,
+            "name": "Grocer",
+            "phone": "02",
+            "contact_person": "Bob",
+            "client_type": "epicerie",
+            "address": "2 rue",
+            "city": "Lyon",
+            "region": "ARA",
+            "email": None,
         }
     if resource == "raw-product-orders":
         return {
-            "raw_product_id": records["raw-products"].pk, "supplier_id": records["suppliers"].pk,
-            "quantity": 4, "price": 19.99, "expected_delivery_date": tomorrow.isoformat(),
+            "raw_product_id": records["raw-products"].pk,
+            "supplier_id": records["suppliers"].pk,
+            "quantity": 4,
+            "price": 19.99,
+            "expected_delivery_date": tomorrow.isoformat(),
         }
     if resource == "finished-product-orders":
         return {
-            "finished_product_id": records["finished-products"].pk, "client_id": records["clients"].pk,
-            "quantity": 1, "sale_price": 3.5, "expected_delivery_date": f"{tomorrow.isoformat()}T10:00:00Z",
+            "finished_product_id": records["finished-products"].pk,
+            "client_id": records["clients"].pk,
+            "quantity": 1,
+            "sale_price": 3.5,
+            "expected_delivery_date": f"{tomorrow.isoformat()}T10:00:00Z",
         }
     if resource == "production-plans":
         return {
-            "finished_product_id": records["finished-products"].pk, "planned_quantity": 20,
-            "unit_of_measure": "piece", "planned_production_date": f"{tomorrow.isoformat()}T06:00:00Z",
-            "planned_duration": 3, "hourly_rate": 17.5,
+            "finished_product_id": records["finished-products"].pk,
+            "planned_quantity": 20,
+            "unit_of_measure": "piece",
+            "planned_production_date": f"{tomorrow.isoformat()}T06:00:00Z",
+            "planned_duration": 3,
+            "hourly_rate": 17.5,
         }
     if resource == "supplier-raw-products":
         return {
-            "supplier_id": records["suppliers"].pk, "raw_product_id": RawProductFactory().pk,
-            "unit_price": 1.25, "unit_of_measure": "kg",
+            "supplier_id": records["suppliers"].pk,
+            "raw_product_id": RawProductFactory().pk,
+            "unit_price": 1.25,
+            "unit_of_measure": "kg",
         }
     if resource == "recipe-items":
         return {
-            "finished_product_id": records["finished-products"].pk, "raw_product_id": RawProductFactory().pk,
-            "quantity_required": 0.125, "unit_of_measure": "kg",
+            "finished_product_id": records["finished-products"].pk,
+            "raw_product_id": RawProductFactory().pk,
+            "quantity_required": 0.125,
+            "unit_of_measure": "kg",
         }
     raise AssertionError(resource)
 
 
 SECTION_A = [
-    "raw-products", "suppliers", "finished-products", "clients", "raw-product-orders",
-    "finished-product-orders", "production-plans", "supplier-raw-products", "recipe-items",
+    "raw-products",
+    "suppliers",
+    "finished-products",
+    "clients",
+    "raw-product-orders",
+    "finished-product-orders",
+    "production-plans",
+    "supplier-raw-products",
+    "recipe-items",
 ]
 
 
@@ -302,16 +328,22 @@ def bakery(db):
     SupplierRawProductFactory(supplier=mill, raw_product=flour, unit_price="800.00", unit_of_measure="t")
     day = timezone.now() + datetime.timedelta(days=40)
     plan = ProductionPlanFactory(
-        finished_product=bread, planned_quantity=10, unit_of_measure="unit", planned_production_date=day,
-        planned_duration=2, hourly_rate=20,
+        finished_product=bread,
+        planned_quantity=10,
+        unit_of_measure="unit",
+        planned_production_date=day,
+        planned_duration=2,
+        hourly_rate=20,
     )
     window = {"from": day.date().isoformat(), "to": (day.date() + datetime.timedelta(days=1)).isoformat()}
     return SimpleNamespace(flour=flour, yeast=yeast, bread=bread, mill=mill, plan=plan, window=window)
 
 
 def test_conversions_match_the_schema(api, client_for, bakery):
-    for url in (f"/api/v1/raw-products/{bakery.flour.pk}/conversions",
-                f"/api/v1/finished-products/{bakery.bread.pk}/conversions"):
+    for url in (
+        f"/api/v1/raw-products/{bakery.flour.pk}/conversions",
+        f"/api/v1/finished-products/{bakery.bread.pk}/conversions",
+    ):
         assert check(api.get(url), 200)["data"] == []
         rows = [{"quantity_a": 1, "unit_a": "unit", "quantity_b": 450, "unit_b": "g"}]
         assert check(api.put(url, rows), 200)["data"] == rows
@@ -388,8 +420,14 @@ def test_costs_match_the_schema(api, bakery):
     # Labour from a completed run, a sale price, a material nobody sells and one whose recipe unit no longer
     # converts (only reachable by editing the database): every nullable figure once null, once not.
     ProductionPlanFactory(
-        finished_product=bakery.bread, planned_quantity=10, unit_of_measure="unit", planned_duration=2,
-        hourly_rate=20, status="completed", produced_quantity=10, completed_at=timezone.now(),
+        finished_product=bakery.bread,
+        planned_quantity=10,
+        unit_of_measure="unit",
+        planned_duration=2,
+        hourly_rate=20,
+        status="completed",
+        produced_quantity=10,
+        completed_at=timezone.now(),
     )
     FinishedProductOrderFactory(finished_product=bakery.bread, quantity=10, unit_of_measure="unit", sale_price=30)
     salt = RawProductFactory(name="Salt", unit_of_measure="kg")

@@ -90,6 +90,4 @@ MAX_EXAMPLES = 5  # per operation, in the fuzzing phase (valid and invalid)
 def test_every_operation_answers_as_the_schema_says(case, admin_headers):
     # Every check but two about input: DRF reads a number sent for a text field as text (lenient on
     # purpose), and many schema-valid bodies break a rule the schema cannot state (an unknown id, a role).
-    case.call_and_validate(
-        headers=admin_headers, excluded_checks=[positive_data_acceptance, negative_data_rejection]
-    )
+    case.call_and_validate(headers=admin_headers, excluded_checks=[positive_data_acceptance, negative_data_rejection])

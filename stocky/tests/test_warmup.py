@@ -5,7 +5,7 @@ from django.urls import get_resolver
 
 from inventory.serializers import RawProductSerializer
 from orders.serializers import RawProductOrderSerializer
-from stocky import rows
+from stocky.kit import rows
 from stocky.warmup import warm_up
 
 
