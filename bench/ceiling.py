@@ -29,6 +29,7 @@ RAW_PRODUCT_ORDER = [
     "ordered_at",
     "expected_delivery_date",
     "status",
+    "lot_id",
     "created_at",
     "updated_at",
 ]

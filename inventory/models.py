@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from inventory.units import ACCEPTED_UNITS, Equivalence, UnitError, normalize_unit
 from stocky.kit.models import MONEY, NON_NEGATIVE, QUANTITY, StockedKind, TimeStampedModel
@@ -54,7 +55,7 @@ class UnitOfMeasureField(models.CharField):
 class RawProduct(TimeStampedModel):
     """A material bought from suppliers and consumed by recipes."""
 
-    STOCK_LEDGER = StockedKind("raw_product", "stock_quantity", "unit_of_measure")
+    STOCK_LEDGER = StockedKind("raw_product", "stock_quantity", "unit_of_measure", lots=True)
 
     name = models.CharField(max_length=255, db_index=True)
     stock_quantity = models.DecimalField(**QUANTITY, validators=NON_NEGATIVE)
@@ -74,12 +75,14 @@ class RawProduct(TimeStampedModel):
 class FinishedProduct(TimeStampedModel):
     """A good the workshop makes from a recipe and sells to clients."""
 
-    STOCK_LEDGER = StockedKind("finished_product", "stock_quantity", "unit_of_measure")
+    STOCK_LEDGER = StockedKind("finished_product", "stock_quantity", "unit_of_measure", lots=True)
 
     name = models.CharField(max_length=255, db_index=True)
     stock_quantity = models.DecimalField(**QUANTITY, validators=NON_NEGATIVE)
     unit_of_measure = UnitOfMeasureField()
     comments = models.TextField(blank=True, default="")
+    # Days from completion to a batch's use-by date (SPEC D); none: the batch's use-by follows its materials'.
+    shelf_life_days = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -216,6 +219,7 @@ class StockMovement(models.Model):
         ORDER_CANCELLATION = "order_cancellation", "Order cancellation"
         ORDER_DELETION = "order_deletion", "Order deletion"
         INITIAL = "initial", "Initial stock"
+        WRITE_OFF = "write_off", "Write-off"
 
     item_type = models.CharField(max_length=20, choices=ItemType.choices)
     item_id = models.PositiveBigIntegerField()
@@ -228,6 +232,9 @@ class StockMovement(models.Model):
     source_type = models.CharField(max_length=40, blank=True, default="")
     source_id = models.PositiveBigIntegerField(null=True, blank=True)
     note = models.CharField(max_length=255, blank=True, default="")
+    # The lot that moved (raw and finished products); null for catalogue products and for history from
+    # before lots whose item had no stock left to open a lot with.
+    lot = models.ForeignKey("Lot", null=True, blank=True, on_delete=models.PROTECT, related_name="movements")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -246,6 +253,91 @@ class StockMovement(models.Model):
 
     def __str__(self):
         return f"{self.item_name}: {self.change:+} ({self.get_reason_display()})"
+
+
+class Lot(models.Model):
+    """A quantity of one raw or finished product that came in (or was made) together, with its dates.
+
+    Every unit of a raw or finished product's stock belongs to a lot: the item's `stock_quantity` is the sum
+    of its lots' quantities, and both move together through inventory.services.stock_change (SPEC section D).
+    Items are named by (item_type, item_id), as in the ledger. Catalogue products keep no lots.
+    """
+
+    class ItemType(models.TextChoices):
+        RAW_PRODUCT = "raw_product", "Raw product"
+        FINISHED_PRODUCT = "finished_product", "Finished product"
+
+    class Status(models.TextChoices):
+        AVAILABLE = "available", "Available"
+        ON_HOLD = "on_hold", "On hold"
+
+    class Source(models.TextChoices):
+        RAW_PRODUCT_ORDER = "rawproductorder", "Receipt of a purchase order"
+        PRODUCTION_PLAN = "productionplan", "Production run"
+        ADJUSTMENT = "adjustment", "Manual adjustment"
+        OPENING = "opening", "Opening stock"
+
+    item_type = models.CharField(max_length=20, choices=ItemType.choices)
+    item_id = models.PositiveBigIntegerField()
+    code = models.CharField(max_length=64)
+    quantity = models.DecimalField(**QUANTITY, validators=NON_NEGATIVE)
+    initial_quantity = models.DecimalField(**QUANTITY, validators=NON_NEGATIVE)
+    use_by = models.DateField(null=True, blank=True, help_text="Not to be used or sold after this date (safety).")
+    best_before = models.DateField(null=True, blank=True, help_text="Best quality until this date.")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.AVAILABLE, db_index=True)
+    # A supplier with lots cannot be deleted: the trace needs it (EU 178/2002 art. 18).
+    supplier = models.ForeignKey(Supplier, null=True, blank=True, on_delete=models.PROTECT, related_name="lots")
+    supplier_lot_code = models.CharField(max_length=64, blank=True, default="")
+    source_type = models.CharField(max_length=20, choices=Source.choices)
+    source_id = models.PositiveBigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["item_type", "item_id", "use_by"], name="lot_item_expiry"),
+            models.Index(fields=["source_type", "source_id"], name="lot_source"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["item_type", "item_id", "code"], name="lot_code_unique_per_item"),
+            models.CheckConstraint(condition=Q(quantity__gte=0), name="lot_quantity_non_negative"),
+            models.CheckConstraint(condition=Q(initial_quantity__gte=0), name="lot_initial_quantity_non_negative"),
+            models.CheckConstraint(condition=Q(status__in=["available", "on_hold"]), name="lot_status_valid"),
+        ]
+
+    def __str__(self):
+        return self.code
+
+    @property
+    def expired(self):
+        return self.use_by is not None and self.use_by < timezone.localdate()
+
+
+class LotEvent(models.Model):
+    """Who held, released, recalled or wrote off a lot, when and why (append-only)."""
+
+    class Action(models.TextChoices):
+        HOLD = "hold", "Hold"
+        RELEASE = "release", "Release"
+        RECALL = "recall", "Recall"
+        WRITE_OFF = "write_off", "Write-off"
+
+    lot = models.ForeignKey(Lot, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    reason = models.CharField(max_length=255, blank=True, default="")
+    quantity = models.DecimalField(**QUANTITY, null=True, blank=True, help_text="What a write-off took.")
+    # The lot a recall started from, for the lots it put on hold downstream.
+    recall_of = models.ForeignKey(Lot, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.lot}: {self.get_action_display()}"
 
 
 # --- Hub catalogue (SPEC section B "Catalogue") ------------------------------------------------------

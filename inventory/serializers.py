@@ -70,8 +70,18 @@ class FinishedProductSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = FinishedProduct
-        fields = ["id", "name", "stock_quantity", "unit_of_measure", "comments", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "name",
+            "stock_quantity",
+            "unit_of_measure",
+            "comments",
+            "shelf_life_days",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["created_at", "updated_at"]
+        extra_kwargs = {"shelf_life_days": {"required": False, "max_value": 36500}}
 
 
 class SupplierSerializer(serializers.ModelSerializer):
@@ -148,6 +158,8 @@ class StockMovementSerializer(serializers.ModelSerializer):
     # null once the user is deleted, or for changes no user made (a command, a migration)
     user_id = serializers.IntegerField(read_only=True, allow_null=True)
     user_name = serializers.SerializerMethodField()
+    # The lot that moved (SPEC D); null for catalogue products
+    lot_id = serializers.IntegerField(read_only=True, allow_null=True)
 
     class Meta:
         model = StockMovement
@@ -163,6 +175,7 @@ class StockMovementSerializer(serializers.ModelSerializer):
             "source_type",
             "source_id",
             "note",
+            "lot_id",
             "user_id",
             "user_name",
             "created_at",

@@ -3,11 +3,15 @@
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
 
+from inventory.lots.moves import MANUAL, NewLot, allocate, create_lot, lock_lot
 from inventory.measures import check_product_lines, check_unit
 from inventory.models import (
     FinishedProduct,
     FinishedProductConversion,
+    Lot,
     RawProduct,
     RawProductConversion,
     StockMovement,
@@ -31,27 +35,119 @@ def lock_items(model, pks):
 
 
 @transaction.atomic
-def stock_change(*, item, delta, reason, user=None, source=None, note=""):
+def stock_change(*, item, delta, reason, user=None, source=None, note="", lot=None, new_lot=None, policy=None):
     """Add `delta` (negative to take) to a stocked item's quantity and append a ledger entry.
 
     Locks the item's row (callers that move several items lock them first with `lock_items`, in pk
     order), re-checks the quantity after locking, writes the exact new quantity, and raises
     `InsufficientStock` (nothing changed) when the result would fall below zero. `source` is the
-    document that caused the movement (any model instance). Returns the ledger entry; `item` is
-    refreshed in place.
+    document that caused the movement (any model instance). Returns the ledger entry (the last one when
+    a draw spans several lots); `item` is refreshed in place.
+
+    A raw or finished product's lots move in the same transaction (SPEC section D): an addition goes to
+    `lot` when given, else to a new lot described by `new_lot` (inventory.lots.moves.NewLot; default: an
+    `adjustment` lot); a withdrawal comes from `lot` when given, else is drawn first-expiry-first-out as
+    `policy` allows (default: any lot, on-hold ones last). One ledger entry per lot moved.
     """
     model = type(item)
     kind = _kind_of(model)
     delta = Decimal(delta)
     on_hand = model.objects.select_for_update().values_list(kind.quantity_field, flat=True).get(pk=item.pk)
     _check_change(item, kind, on_hand, delta)
+    if not kind.lots or not delta:
+        return _move(item, kind, on_hand, delta, reason=reason, user=user, source=source, note=note)
+    setattr(item, kind.quantity_field, on_hand)
+    fresh = None
+    if delta > 0:
+        if lot is None:
+            # A new lot is written with its quantity: nothing more to add to it below.
+            fresh = create_lot(item, delta, new_lot or NewLot(source_type=_lot_source(source)))
+            parts = [(fresh, delta)]
+        else:
+            parts = [(lock_lot(item, lot.pk), delta)]
+    elif lot is not None:
+        locked = lock_lot(item, lot.pk)
+        if locked.quantity < -delta:
+            message = f"Lot {locked.code} of '{item.name}' holds {locked.quantity}, {abs(delta)} to take"
+            raise InsufficientStock(message, errors={"quantity": [message]})
+        parts = [(locked, delta)]
+    else:
+        parts = [(part, -taken) for part, taken in allocate(item, -delta, policy=policy or MANUAL).parts]
+    entry = None
+    for part, change in parts:
+        if part is not fresh:
+            part.quantity += change
+            Lot.objects.filter(pk=part.pk).update(quantity=part.quantity)
+        entry = _move(
+            item,
+            kind,
+            getattr(item, kind.quantity_field),
+            change,
+            reason=reason,
+            user=user,
+            source=source,
+            note=_lot_note(part, change, note),
+            lot=part,
+        )
+    return entry
+
+
+def _move(item, kind, on_hand, delta, *, lot=None, **entry):
     balance = on_hand + delta
     if delta:
         # The row is locked, so writing the balance computed here is as safe as `F() + delta`, and exact:
         # SQLite keeps decimals as binary floats, where 0.7 - 0.4 - 0.3 falls below 0 and fails the CHECK.
-        model.objects.filter(pk=item.pk).update(**{kind.quantity_field: balance})
+        type(item).objects.filter(pk=item.pk).update(**{kind.quantity_field: balance})
     setattr(item, kind.quantity_field, balance)
-    return _ledger_entry(item, kind, delta, balance, reason=reason, user=user, source=source, note=note)
+    return _ledger_entry(item, kind, delta, balance, lot=lot, **entry)
+
+
+def _lot_source(source):
+    """The source type of a lot that `source` (a document, or None) makes."""
+    name = source._meta.model_name if source is not None else ""
+    return name if name in Lot.Source.values else Lot.Source.ADJUSTMENT
+
+
+def _lot_note(lot, change, note):
+    """The ledger says when a draw took a lot past its best-before date (SPEC D): allowed, but noted."""
+    if change < 0 and lot.best_before is not None and lot.best_before < timezone.localdate():
+        past = f"lot {lot.code} past its best-before date ({lot.best_before.isoformat()})"
+        return f"{note}; {past}" if note else past
+    return note
+
+
+@transaction.atomic
+def stock_return(*, item, source, reason=None, user=None, note=""):
+    """Reverse what `source` (a document) moved of `item`, lot by lot, as its ledger entries say: a shipment
+    going back to its lots, a receipt taken back from its lot. InsufficientStock (nothing changed) when a
+    lot no longer holds what is to be taken back. Returns the total reversed (0 when nothing had moved)."""
+    lock_items(type(item), [item.pk])
+    kind = _kind_of(type(item))
+    rows = (
+        StockMovement.objects.filter(
+            source_type=source._meta.model_name, source_id=source.pk, item_type=kind.item_type, item_id=item.pk
+        )
+        .values_list("lot_id")
+        .annotate(total=Sum("change"))
+        .order_by("lot_id")
+    )
+    # SQLite sums decimals in binary floats; the ledger's changes have 3 places, so their sums have too.
+    moved = [(lot_id, Decimal(total or 0).quantize(Decimal("0.001"))) for lot_id, total in rows]
+    reversed_total = Decimal(0)
+    for lot_id, total in moved:
+        if not total:
+            continue
+        stock_change(
+            item=item,
+            delta=-total,
+            reason=reason or Reason.CORRECTION,
+            user=user,
+            source=source,
+            note=note,
+            lot=Lot(pk=lot_id) if lot_id is not None else None,
+        )
+        reversed_total += total
+    return reversed_total
 
 
 def _check_change(item, kind, on_hand, delta):
@@ -69,8 +165,9 @@ def _check_change(item, kind, on_hand, delta):
         raise InvalidInput(message, errors={"quantity": [message]})
 
 
-def _ledger_entry(item, kind, delta, balance, *, reason, user=None, source=None, note=""):
+def _ledger_entry(item, kind, delta, balance, *, reason, user=None, source=None, note="", lot=None):
     return StockMovement.objects.create(
+        lot=lot,
         item_type=kind.item_type,
         item_id=item.pk,
         item_name=item.name,
@@ -118,7 +215,8 @@ def stock_record_initial(*, item, user=None, note=""):
     kind = _kind_of(type(item))
     quantity = Decimal(getattr(item, kind.quantity_field) or 0)
     if quantity:
-        return _ledger_entry(item, kind, quantity, quantity, reason=Reason.INITIAL, user=user, note=note)
+        lot = create_lot(item, quantity, NewLot(), new_item=True) if kind.lots else None
+        return _ledger_entry(item, kind, quantity, quantity, reason=Reason.INITIAL, user=user, note=note, lot=lot)
     return None
 
 

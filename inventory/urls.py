@@ -1,5 +1,6 @@
 from inventory import views
 from inventory.catalogue import views as catalogue_views
+from inventory.lots import views as lot_views
 from stocky.kit.api import OptionalSlashRouter
 from stocky.kit.hub import hub_route
 from stocky.kit.viewsets import pair_routes
@@ -9,6 +10,7 @@ router.register("raw-products", views.RawProductViewSet, basename="raw-product")
 router.register("finished-products", views.FinishedProductViewSet, basename="finished-product")
 router.register("suppliers", views.SupplierViewSet, basename="supplier")
 router.register("stock-movements", views.StockMovementViewSet, basename="stock-movement")
+router.register("lots", lot_views.LotViewSet, basename="lot")
 
 # Section A (manufacturing API)
 urlpatterns = router.urls + pair_routes(

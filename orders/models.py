@@ -6,6 +6,7 @@ from django.utils import timezone
 from accounts.models import Role
 from inventory.models import (
     FinishedProduct,
+    Lot,
     Product,
     RawProduct,
     Supplier,
@@ -33,6 +34,8 @@ class Client(TimeStampedModel):
     address = models.CharField(max_length=255)
     city = models.CharField(max_length=120)
     region = models.CharField(max_length=120)
+    # Fewer days of shelf life left than this and a lot is not shipped to the client (SPEC D).
+    min_remaining_shelf_life_days = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -68,6 +71,8 @@ class RawProductOrder(TimeStampedModel):
     ordered_at = models.DateTimeField(default=timezone.now)
     expected_delivery_date = models.DateField()
     status = models.CharField(max_length=20, choices=OrderStatus.choices, default=OrderStatus.COMMANDE, db_index=True)
+    # The lot its receipt made (SPEC D); the latest one when it was received again after a correction.
+    lot = models.ForeignKey(Lot, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         ordering = ["id"]

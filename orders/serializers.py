@@ -1,8 +1,12 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from inventory.lots.serializers import ReceiptLotSerializer
 from inventory.models import FinishedProduct, RawProduct, Supplier
 from inventory.serializers import LineUnitMixin, UnitField
 from orders.models import Client, FinishedProductOrder, OrderStatus, RawProductOrder
+from orders.selectors import order_lots
+from stocky.kit.models import QUANTITY
 from stocky.kit.serializers import OptionalEmailField, OptionalURLField, related_id
 
 TIMESTAMPS = ["created_at", "updated_at"]
@@ -28,16 +32,18 @@ class ClientSerializer(serializers.ModelSerializer):
             "address",
             "city",
             "region",
+            "min_remaining_shelf_life_days",
             *TIMESTAMPS,
         ]
         read_only_fields = TIMESTAMPS
         extra_kwargs = {
+            "min_remaining_shelf_life_days": {"required": False, "max_value": 36500},
             "client_type": {
                 "error_messages": {
                     "invalid_choice": "'{input}' is not a valid client type. "
                     f"Valid types: {', '.join(Client.ClientType.values)}."
                 }
-            }
+            },
         }
 
 
@@ -49,6 +55,8 @@ class RawProductOrderSerializer(LineUnitMixin, serializers.ModelSerializer):
     supplier_name = serializers.CharField(source="supplier.name", read_only=True)
     # Optional: the material's stock unit when left out.
     unit_of_measure = UnitField(required=False)
+    # The lot its receipt made (SPEC D); null until received
+    lot_id = serializers.PrimaryKeyRelatedField(source="lot", read_only=True, allow_null=True)
 
     class Meta:
         model = RawProductOrder
@@ -64,10 +72,28 @@ class RawProductOrderSerializer(LineUnitMixin, serializers.ModelSerializer):
             "ordered_at",
             "expected_delivery_date",
             "status",
+            "lot_id",
             *TIMESTAMPS,
         ]
         read_only_fields = TIMESTAMPS
         extra_kwargs = {"status": {"error_messages": STATUS_ERRORS}}
+
+
+class OrderLotSerializer(serializers.Serializer):
+    """A lot a sales order's shipment drew, and how much of it."""
+
+    lot_id = serializers.IntegerField()
+    code = serializers.CharField()
+    quantity = serializers.DecimalField(**QUANTITY)
+
+
+class SalesOrderListSerializer(serializers.ListSerializer):
+    """Reads the lots of every order of the page in one query (orders.selectors.order_lots)."""
+
+    def to_representation(self, data):
+        orders = list(data.all() if hasattr(data, "all") else data)
+        self.child.context["order_lots"] = order_lots([order.pk for order in orders])
+        return super().to_representation(orders)
 
 
 class FinishedProductOrderSerializer(LineUnitMixin, serializers.ModelSerializer):
@@ -78,9 +104,12 @@ class FinishedProductOrderSerializer(LineUnitMixin, serializers.ModelSerializer)
     client_name = serializers.CharField(source="client.name", read_only=True)
     # Optional: the product's stock unit when left out.
     unit_of_measure = UnitField(required=False)
+    # The lots its shipment drew (SPEC D); empty while it holds no stock
+    lots = serializers.SerializerMethodField()
 
     class Meta:
         model = FinishedProductOrder
+        list_serializer_class = SalesOrderListSerializer
         fields = [
             "id",
             "finished_product_id",
@@ -93,13 +122,27 @@ class FinishedProductOrderSerializer(LineUnitMixin, serializers.ModelSerializer)
             "ordered_at",
             "expected_delivery_date",
             "status",
+            "lots",
             *TIMESTAMPS,
         ]
         read_only_fields = TIMESTAMPS
         extra_kwargs = {"status": {"error_messages": STATUS_ERRORS}}
+
+    @extend_schema_field(OrderLotSerializer(many=True))
+    def get_lots(self, order):
+        lots = self.context.get("order_lots")
+        if lots is None:
+            lots = order_lots([order.pk])
+        return lots.get(order.pk, [])
 
 
 class OrderStatusSerializer(serializers.Serializer):
     """The body of PATCH /<orders>/<id>/status."""
 
     status = serializers.ChoiceField(choices=OrderStatus.choices, error_messages=STATUS_ERRORS)
+
+
+class PurchaseOrderStatusSerializer(OrderStatusSerializer):
+    """The body of PATCH /raw-product-orders/<id>/status: reaching `recu` may describe the lot it makes."""
+
+    lot = ReceiptLotSerializer(required=False)

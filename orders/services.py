@@ -16,9 +16,10 @@ from django.db import transaction
 from django.db.models import Sum
 from rest_framework import status
 
+from inventory.lots.moves import DrawPolicy, NewLot
 from inventory.measures import check_line, plain, quantize_quantity, to_stock_unit
-from inventory.models import FinishedProduct, RawProduct, StockMovement
-from inventory.services import lock_items, stock_change
+from inventory.models import FinishedProduct, Lot, RawProduct, StockMovement
+from inventory.services import lock_items, stock_change, stock_return
 from orders.models import (
     FinishedProductOrder,
     OrderStatus,
@@ -142,49 +143,73 @@ def _held(kind, order, product):
     return Decimal(total or 0).quantize(Decimal("0.001"))
 
 
-def _move_stock(kind, order, current, target, user):
-    """Move the stock that going from `current` to `target` moves (order and product are locked)."""
+def _move_stock(kind, order, current, target, user, lot=None):
+    """Move the stock that going from `current` to `target` moves (order and product are locked).
+
+    A receipt makes a lot (SPEC D: `lot` gives its code, supplier lot code and dates) and the order names it;
+    a shipment draws the product's lots first-expiry-first-out, skipping lots on hold, past use-by or with
+    less shelf life left than the client asks; a return gives each lot back what the order moved of it."""
     product = getattr(order, kind.product_field)
     unit = product.unit_of_measure
     if current not in kind.holding and target in kind.holding:
         quantity = quantize_quantity(
             to_stock_unit(product, order.quantity, order.unit_of_measure, what=f"The {kind.label} {order.pk}")
         )
+        if kind is PURCHASE:
+            moved = {"new_lot": NewLot(**_receipt_lot(order, lot))}
+        else:
+            days = order.client.min_remaining_shelf_life_days
+            moved = {"policy": DrawPolicy(min_days_left=days, what=f"{kind.label} {order.pk}")}
         try:
-            stock_change(item=product, delta=kind.direction * quantity, reason=kind.reason, user=user, source=order)
-        except InsufficientStock:
+            entry = stock_change(
+                item=product, delta=kind.direction * quantity, reason=kind.reason, user=user, source=order, **moved
+            )
+        except InsufficientStock as exc:
             message = (
                 f"Cannot {kind.verb} {kind.label} {order.pk}: it needs {plain(quantity)} {unit} of "
                 f"'{product.name}', only {plain(product.stock_quantity)} {unit} in stock"
             )
+            if product.stock_quantity >= quantity:  # enough stock, but not in lots it may draw
+                message = f"Cannot {kind.verb} {kind.label} {order.pk}: {exc.message}"
             raise InsufficientStock(message, errors={"quantity": [message]}) from None
+        if kind is PURCHASE:
+            order.lot = entry.lot
+            kind.model.objects.filter(pk=order.pk).update(lot=entry.lot)
     elif current in kind.holding and target not in kind.holding:
-        held = _held(kind, order, product)
-        if not held:
-            return
         try:
-            stock_change(
-                item=product,
-                delta=-held,
-                reason=StockMovement.Reason.CORRECTION,
-                user=user,
-                source=order,
-                note=f"{kind.label} {order.pk}: {current} → {target}",
-            )
+            stock_return(item=product, source=order, user=user, note=f"{kind.label} {order.pk}: {current} → {target}")
         except InsufficientStock:
+            held = _held(kind, order, product)
             message = (
                 f"Cannot take back the {plain(held)} {unit} of '{product.name}' that {kind.label} {order.pk} "
                 f"added: only {plain(product.stock_quantity)} {unit} left in stock"
             )
+            if product.stock_quantity >= held and order.lot_id is not None:
+                message = (
+                    f"Cannot take back the {plain(held)} {unit} of '{product.name}' that {kind.label} "
+                    f"{order.pk} added: its lot {order.lot.code} holds less now"
+                )
             raise InsufficientStock(message, errors={"status": [message]}) from None
 
 
-def _set_status(kind, order, status, user):
+def _receipt_lot(order, lot):
+    """The fields of the lot a purchase order's receipt makes (`lot`: what the user gave, or None)."""
+    return {
+        **(lot or {}),
+        "source_type": Lot.Source.RAW_PRODUCT_ORDER,
+        "source_id": order.pk,
+        "supplier": order.supplier,
+    }
+
+
+def _set_status(kind, order, status, user, lot=None):
     _check_status_value(status)
     locked = _lock(kind, order)
     if locked.status != status:
         _check_transition(kind, locked.status, status)
-        _move_stock(kind, locked, locked.status, status, user)
+        _move_stock(kind, locked, locked.status, status, user, lot=lot)
+        if kind is PURCHASE:
+            order.lot = locked.lot
         locked.status = status
         locked.save(update_fields=["status", "updated_at"])
         order.updated_at = locked.updated_at
@@ -294,11 +319,12 @@ def raw_product_order_update(*, order, user=None, **changes):
 
 
 @transaction.atomic
-def raw_product_order_set_status(*, order, status, user=None):
+def raw_product_order_set_status(*, order, status, user=None, lot=None):
     """Move a purchase order along its transition table: reaching `recu` adds its quantity (in the
-    material's stock unit) to stock, leaving `recu` takes back what that added (409 if stock has less).
-    `user` is who asked (for the ledger). The same status again changes nothing. Returns the order."""
-    return _set_status(PURCHASE, order, status, user)
+    material's stock unit) to stock as a new lot (`lot`: optional code, supplier_lot_code, use_by and
+    best_before), leaving `recu` takes back what that added (409 if the lot has less). `user` is who asked
+    (for the ledger). The same status again changes nothing. Returns the order."""
+    return _set_status(PURCHASE, order, status, user, lot=lot)
 
 
 @transaction.atomic

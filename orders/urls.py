@@ -1,4 +1,6 @@
-from orders import views
+from django.urls import re_path
+
+from orders import lot_views, views
 from orders.catalogue import views as catalogue_views
 from stocky.kit.api import OptionalSlashRouter
 from stocky.kit.hub import hub_route
@@ -10,6 +12,12 @@ router.register("finished-product-orders", views.FinishedProductOrderViewSet, ba
 
 # Section A (manufacturing API)
 urlpatterns = router.urls
+
+# Section D (lots): the trace and the recall name the clients a lot reached (the rest is in inventory)
+urlpatterns += [
+    re_path(r"^lots/(?P<pk>[0-9]+)/trace/?$", lot_views.LotTraceView.as_view(), name="lot-trace"),
+    re_path(r"^lots/(?P<pk>[0-9]+)/recall/?$", lot_views.LotRecallView.as_view(), name="lot-recall"),
+]
 
 # Section B (hub orders)
 urlpatterns += [

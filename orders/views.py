@@ -1,5 +1,5 @@
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.decorators import action
 
 from orders import services
@@ -13,6 +13,7 @@ from orders.serializers import (
     ClientSerializer,
     FinishedProductOrderSerializer,
     OrderStatusSerializer,
+    PurchaseOrderStatusSerializer,
     RawProductOrderSerializer,
 )
 from stocky.kit.viewsets import ManufacturingViewSet, envelope, with_names
@@ -33,6 +34,7 @@ class OrderViewSet(ManufacturingViewSet):
     (`<kind>_create`, `_update`, `_set_status`, `_delete`), which apply the transition table and move stock."""
 
     kind = None  # "raw_product_order" or "finished_product_order": the services' prefix
+    status_serializer = OrderStatusSerializer
 
     def service(self, action):
         # Looked up at call time, so that tests can wrap a service and see it called.
@@ -54,9 +56,9 @@ class OrderViewSet(ManufacturingViewSet):
     @action(detail=True, methods=["patch"])
     def status(self, request, pk=None):
         order = self.get_object()
-        body = OrderStatusSerializer(data=request.data)
+        body = self.status_serializer(data=request.data)
         body.is_valid(raise_exception=True)
-        self.service("set_status")(order=order, status=body.validated_data["status"], user=request.user)
+        self.service("set_status")(order=order, user=request.user, **body.validated_data)
         return envelope(self.get_serializer(order).data, f"{self.entity} status updated successfully")
 
 
@@ -80,9 +82,13 @@ class ClientViewSet(ManufacturingViewSet):
         )
 
 
+@extend_schema_view(
+    status=extend_schema(request=PurchaseOrderStatusSerializer, summary="Change the status of an order")
+)
 class RawProductOrderViewSet(OrderViewSet):
     entity, entity_plural = "Raw product order", "Raw product orders"
     kind = "raw_product_order"
+    status_serializer = PurchaseOrderStatusSerializer
     queryset = raw_product_order_rows()
     serializer_class = RawProductOrderSerializer
     filterset_class = RawProductOrderFilter

@@ -1,7 +1,7 @@
 from django.db import models
 from django.db.models import Q
 
-from inventory.models import FinishedProduct, RawProduct, UnitOfMeasureField
+from inventory.models import FinishedProduct, Lot, RawProduct, UnitOfMeasureField
 from stocky.kit.models import MONEY, NON_NEGATIVE, QUANTITY, TimeStampedModel
 from stocky.kit.validators import POSITIVE
 
@@ -63,6 +63,8 @@ class ProductionPlan(TimeStampedModel):
     )
     started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # The batch its completion made (SPEC D).
+    output_lot = models.ForeignKey(Lot, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     FINAL = frozenset({PlanStatus.COMPLETED, PlanStatus.CANCELLED})
 

@@ -1,7 +1,9 @@
 from decimal import Decimal
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from inventory.lots.serializers import LotDrawSerializer, OutputLotSerializer
 from inventory.measures import quantize_money, quantize_quantity
 from inventory.models import FinishedProduct, RawProduct
 from inventory.serializers import LineUnitMixin, UnitField
@@ -47,6 +49,8 @@ class ProductionPlanSerializer(LineUnitMixin, serializers.ModelSerializer):
     finished_product_id = related_id(FinishedProduct, "finished_product")
     finished_product_name = serializers.CharField(source="finished_product.name", read_only=True)
     unit_of_measure = UnitField()
+    # The batch its completion made (SPEC D); null until completed
+    output_lot_id = serializers.PrimaryKeyRelatedField(source="output_lot", read_only=True, allow_null=True)
 
     class Meta:
         model = ProductionPlan
@@ -64,6 +68,7 @@ class ProductionPlanSerializer(LineUnitMixin, serializers.ModelSerializer):
             "produced_quantity",
             "started_at",
             "completed_at",
+            "output_lot_id",
             *TIMESTAMPS,
         ]
         read_only_fields = ["status", "produced_quantity", "started_at", "completed_at", *TIMESTAMPS]
@@ -96,6 +101,27 @@ class PlanCompleteSerializer(serializers.Serializer):
 
     produced_quantity = serializers.DecimalField(**QUANTITY, min_value=Decimal("0.001"), required=False)
     actual_duration = serializers.DecimalField(max_digits=8, decimal_places=2, min_value=Decimal("0"), required=False)
+    # SPEC D: the batch's lot code (generated when left out), and material lots to draw before the rest
+    batch_code = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    lots = LotDrawSerializer(many=True, required=False, max_length=500)
+
+
+class PlanCompletedSerializer(ProductionPlanSerializer):
+    """The answer of /complete: the plan, and the batch it made (`output_lot`, with `limiting_lot_id`)."""
+
+    output_lot = serializers.SerializerMethodField()
+
+    class Meta(ProductionPlanSerializer.Meta):
+        fields = [*ProductionPlanSerializer.Meta.fields, "output_lot"]
+
+    @extend_schema_field(OutputLotSerializer(allow_null=True))
+    def get_output_lot(self, plan):
+        lot = getattr(plan, "output_lot", None)
+        if lot is None:
+            return None
+        limiting = getattr(plan, "limiting_lot", None)
+        context = {**self.context, "limiting_lot_id": limiting.pk if limiting is not None else None}
+        return OutputLotSerializer(lot, context=context).data
 
 
 class WindowSerializer(serializers.Serializer):

@@ -5,9 +5,12 @@ Completing locks every material of the recipe (raw products, in pk order), then 
 the plan, re-checks everything on what it locked, and either moves all the stock or none of it.
 """
 
+import datetime
+
 from django.db import transaction
 from django.utils import timezone
 
+from inventory.lots.moves import DrawPolicy, NewLot, allocate
 from inventory.measures import (
     check_line,
     plain,
@@ -15,7 +18,7 @@ from inventory.measures import (
     quantize_quantity,
     to_stock_unit,
 )
-from inventory.models import FinishedProduct, RawProduct, StockMovement
+from inventory.models import FinishedProduct, Lot, RawProduct, StockMovement
 from inventory.services import lock_items, stock_change
 from orders.services import raw_product_order_create
 from production.models import ProductionPlan, RecipeItem
@@ -54,7 +57,8 @@ def _check_transition(plan, action):
 
 def _sync(plan, locked):
     """Copy what the service wrote onto the caller's instance."""
-    for field in ("status", "produced_quantity", "actual_duration", "started_at", "completed_at", "updated_at"):
+    fields = ("status", "produced_quantity", "actual_duration", "started_at", "completed_at", "output_lot_id")
+    for field in (*fields, "updated_at"):
         setattr(plan, field, getattr(locked, field))
     return plan
 
@@ -92,10 +96,17 @@ def _consumption(plan, finished, produced, raw_products):
 
 
 @transaction.atomic
-def production_plan_complete(*, plan, produced_quantity=None, actual_duration=None, user=None):
+def production_plan_complete(
+    *, plan, produced_quantity=None, actual_duration=None, user=None, batch_code="", lots=None
+):
     """planned or in_progress → completed (final): consume every recipe item × the produced quantity
     (default: the planned quantity, in the plan's unit) from the materials' stock and add the produced
     quantity to the finished product's stock, all or nothing.
+
+    Materials come from the lots named in `lots` ([{"lot_id", "quantity"}]), the rest first-expiry-first-out;
+    a named lot on hold is a Conflict, past its use-by an InvalidInput. The output is a new lot (code
+    `batch_code`, or generated) whose use-by follows the product's shelf life and the shortest-lived lot
+    consumed; the returned plan carries it as `output_lot`, and that lot as `limiting_lot` (or None).
 
     When materials are short, raises InsufficientStock (409) whose `errors["materials"]` lists each short
     material with what is needed and what is on hand; nothing changes.
@@ -122,21 +133,40 @@ def production_plan_complete(*, plan, produced_quantity=None, actual_duration=No
 
     produced = produced_quantity if produced_quantity is not None else locked.planned_quantity
     output, consumption = _consumption(locked, finished, produced, raw_products)
-    short = [
-        f"'{raw.name}' (raw product {raw.pk}): {plain(needed)} {raw.unit_of_measure} needed, "
-        f"{plain(raw.stock_quantity)} {raw.unit_of_measure} on hand"
-        for raw, needed in consumption
-        if needed > raw.stock_quantity
-    ]
+    named = _named_lots(plan, lots or [], raw_products)
+    draws, short = [], []
+    for raw, needed in consumption:
+        if needed > raw.stock_quantity:
+            short.append(
+                f"'{raw.name}' (raw product {raw.pk}): {plain(needed)} {raw.unit_of_measure} needed, "
+                f"{plain(raw.stock_quantity)} {raw.unit_of_measure} on hand"
+            )
+            continue
+        try:
+            allocation = allocate(raw, needed, policy=PRODUCTION, named=named.pop(raw.pk, ()))
+        except InsufficientStock as exc:
+            short.append(exc.message)
+            continue
+        draws.append((raw, allocation))
     if short:
         raise InsufficientStock(
             f"Cannot complete production plan {plan.pk}: {len(short)} material(s) short",
             errors={"materials": short},
         )
-    for raw, needed in consumption:
-        if needed:
-            stock_change(item=raw, delta=-needed, reason=Reason.PRODUCTION_CONSUMPTION, user=user, source=locked)
-    stock_change(item=finished, delta=output, reason=Reason.PRODUCTION_OUTPUT, user=user, source=locked)
+    consumed = []
+    for raw, allocation in draws:
+        for lot, quantity in allocation.parts:
+            stock_change(
+                item=raw, delta=-quantity, reason=Reason.PRODUCTION_CONSUMPTION, user=user, source=locked, lot=lot
+            )
+            consumed.append(lot)
+    use_by, limiting = _batch_use_by(finished, consumed)
+    batch = NewLot(source_type=Lot.Source.PRODUCTION_PLAN, source_id=locked.pk, code=batch_code or "", use_by=use_by)
+    entry = stock_change(
+        item=finished, delta=output, reason=Reason.PRODUCTION_OUTPUT, user=user, source=locked, new_lot=batch
+    )
+    locked.output_lot = entry.lot
+    plan.output_lot, plan.limiting_lot = entry.lot, limiting
 
     now = timezone.now()
     locked.status = target
@@ -146,9 +176,56 @@ def production_plan_complete(*, plan, produced_quantity=None, actual_duration=No
     locked.started_at = locked.started_at or now
     locked.completed_at = now
     locked.save(
-        update_fields=["status", "produced_quantity", "actual_duration", "started_at", "completed_at", "updated_at"]
+        update_fields=[
+            "status",
+            "produced_quantity",
+            "actual_duration",
+            "started_at",
+            "completed_at",
+            "output_lot",
+            "updated_at",
+        ]
     )
     return _sync(plan, locked)
+
+
+# Production draws only what may be used: never a lot on hold or past its use-by (SPEC D).
+PRODUCTION = DrawPolicy(usable_only=True, what="production")
+
+
+def _named_lots(plan, lots, raw_products):
+    """{raw product id: [(locked lot, quantity)]} from `lots` ([{"lot_id", "quantity"}]); InvalidInput when a
+    lot is not one of the recipe's materials'. The materials are locked already: their lots come next."""
+    wanted = {}
+    for line in lots:
+        wanted[line["lot_id"]] = wanted.get(line["lot_id"], 0) + line["quantity"]
+    found = {
+        lot.pk: lot
+        for lot in Lot.objects.select_for_update()
+        .filter(pk__in=wanted, item_type=Lot.ItemType.RAW_PRODUCT, item_id__in=raw_products)
+        .order_by("pk")
+    }
+    missing = [str(pk) for pk in wanted if pk not in found]
+    if missing:
+        message = f"Lot(s) {', '.join(missing)}: not a lot of a material of production plan {plan.pk}'s recipe"
+        raise InvalidInput(message, errors={"lots": [message]})
+    named = {}
+    for pk, quantity in wanted.items():
+        named.setdefault(found[pk].item_id, []).append((found[pk], quantity))
+    return named
+
+
+def _batch_use_by(finished, consumed):
+    """A batch's use-by: the earlier of today + the product's shelf life and the earliest use-by among the
+    lots it consumed; and that lot (None when the shelf life set it, or nothing did)."""
+    dated = [lot for lot in consumed if lot.use_by is not None]
+    limiting = min(dated, key=lambda lot: (lot.use_by, lot.pk)) if dated else None
+    shelf = None
+    if finished.shelf_life_days is not None:
+        shelf = timezone.localdate() + datetime.timedelta(days=finished.shelf_life_days)
+    if limiting is None or (shelf is not None and shelf <= limiting.use_by):
+        return shelf, None
+    return limiting.use_by, limiting
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ from production.filters import ProductionPlanFilter, RecipeItemFilter
 from production.models import ProductionPlan, RecipeItem
 from production.serializers import (
     CostSerializer,
+    PlanCompletedSerializer,
     PlanCompleteSerializer,
     ProductionPlanSerializer,
     RecipeItemSerializer,
@@ -91,14 +92,17 @@ class ProductionPlanViewSet(ManufacturingViewSet):
     def start(self, request, pk=None):
         return self._run("started", services.production_plan_start)
 
-    @extend_schema(request=PlanCompleteSerializer)
+    @extend_schema(request=PlanCompleteSerializer, responses=PlanCompletedSerializer)
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         if not hasattr(request.data, "get"):
             raise ValidationError({"non_field_errors": ['Send an object, e.g. {"produced_quantity": 95}, or nothing']})
         body = PlanCompleteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        return self._run("completed", services.production_plan_complete, **body.validated_data)
+        plan = self.get_object()
+        services.production_plan_complete(plan=plan, user=request.user, **body.validated_data)
+        data = PlanCompletedSerializer(plan, context=self.get_serializer_context()).data
+        return envelope(data, "Production plan completed successfully")
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])

@@ -263,6 +263,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OrderStatusEnum": "orders.models.OrderStatus",
         "ProductionPlanStatusEnum": "production.models.PlanStatus",
+        "LotStatusEnum": "inventory.models.Lot.Status",
+        "LotItemTypeEnum": "inventory.models.Lot.ItemType",
+        "StockMovementItemTypeEnum": "inventory.models.StockMovement.ItemType",
     },
 }
 

@@ -14,9 +14,24 @@ from inventory.models import (
     Supplier,
     SupplierRawProduct,
 )
+from inventory.services import stock_record_initial
 
 
-class RawProductFactory(factory.django.DjangoModelFactory):
+class StockedFactory(factory.django.DjangoModelFactory):
+    """Saves the product, then enters its starting stock as the services do: a lot and a ledger entry, so
+    that stock = sum of lots = sum of the ledger from the start (SPEC D)."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        product = super()._create(model_class, *args, **kwargs)
+        stock_record_initial(item=product)
+        return product
+
+
+class RawProductFactory(StockedFactory):
     class Meta:
         model = RawProduct
 
@@ -25,7 +40,7 @@ class RawProductFactory(factory.django.DjangoModelFactory):
     unit_of_measure = "kg"
 
 
-class FinishedProductFactory(factory.django.DjangoModelFactory):
+class FinishedProductFactory(StockedFactory):
     class Meta:
         model = FinishedProduct
 

@@ -47,3 +47,26 @@ def changelist_queries_for_one_and_fifty(client, model, make_rows):
     with CaptureQueriesContext(connection) as fifty:
         assert client.get(url).status_code == 200
     return len(one), len(fifty)
+
+
+def assert_stock_lots_and_ledger_agree(*items):
+    """For each raw or finished product: stock = the sum of its lots = the sum of its ledger entries, no
+    lot below zero, and each lot's entries add up to its quantity (SPEC D)."""
+    from collections import defaultdict
+    from decimal import Decimal
+
+    from inventory.models import Lot, StockMovement
+
+    for item in items:
+        item.refresh_from_db()
+        kind = item.STOCK_LEDGER.item_type
+        lots = list(Lot.objects.filter(item_type=kind, item_id=item.pk))
+        entries = list(StockMovement.objects.filter(item_type=kind, item_id=item.pk))
+        assert all(lot.quantity >= 0 for lot in lots), item.name
+        assert sum((lot.quantity for lot in lots), Decimal(0)) == item.stock_quantity, item.name
+        assert sum((entry.change for entry in entries), Decimal(0)) == item.stock_quantity, item.name
+        by_lot = defaultdict(Decimal)
+        for entry in entries:
+            by_lot[entry.lot_id] += entry.change
+        assert by_lot == {lot.pk: lot.quantity for lot in lots if lot.pk in by_lot}, item.name
+        assert None not in by_lot, f"{item.name}: every entry names its lot"

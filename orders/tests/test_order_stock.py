@@ -49,7 +49,9 @@ def stock(product):
 
 def movements(product):
     kind = product.STOCK_LEDGER.item_type
-    return list(StockMovement.objects.filter(item_type=kind, item_id=product.pk).order_by("id"))
+    # The factories' starting stock (`initial`) aside: what the orders moved.
+    entries = StockMovement.objects.filter(item_type=kind, item_id=product.pk).exclude(reason="initial")
+    return list(entries.order_by("id"))
 
 
 def set_status(api, url, order, status):

@@ -26,11 +26,14 @@ from django.utils.text import slugify
 
 from accounts.models import User
 from inventory.catalogue.services import category_create, product_create, product_quantity_change
+from inventory.lots.services import lot_hold, lots_open
 from inventory.measures import quantize_money, quantize_quantity
 from inventory.models import (
     Category,
     FinishedProduct,
     FinishedProductConversion,
+    Lot,
+    LotEvent,
     Product,
     RawProduct,
     RawProductConversion,
@@ -77,6 +80,8 @@ UNCONFIRMED_SHIPMENTS = 5
 # with the name the command's summary gives it.
 BUSINESS_MODELS = {
     StockMovement: "stock movements",
+    LotEvent: "lot events",
+    Lot: "lots",
     CatalogueOrder: "hub orders",
     FinishedProductOrder: "sales orders",
     RawProductOrder: "purchase orders",
@@ -111,6 +116,10 @@ START_HOUR = {
     "grocery": (6, 0),
 }
 LONGEST_RUN_HOURS = Decimal(6)
+# Shelf lives for the lots on hand at the end of the demo (Workshop.date_lots): a family's finished goods, in
+# days after the run; fresh materials' use-by and dry goods' best-before, in days after their receipt.
+SHELF_LIFE_DAYS = {"bread": 2, "viennoiserie": 2, "pastry": 3, "savoury": 3, "biscuit": 60, "grocery": 180}
+FRESH_USE_BY_DAYS, DRY_BEST_BEFORE_DAYS = 10, 240
 # Days of use that a material's stock should cover: reorder below the first figure, order the second.
 FRESH_COVER, DRY_COVER = (7, 28), (14, 56)
 
@@ -160,8 +169,10 @@ def demo_seed(*, weeks=DEFAULT_WEEKS, scale=1, progress=None, now=None):
         workshop.replay()
         workshop.plan_ahead()
         workshop.ensure_every_status()
+        workshop.date_lots()
     if scale > 1:
         scale_history(copies=scale - 1, today=workshop.today, progress=progress or _no_progress)
+        lots_open()  # the bulk history wrote stock without lots
 
 
 class _NoBar:
@@ -835,6 +846,31 @@ class Workshop:
             path = {Hub.READY: [Hub.READY], Hub.COMPLETED: [Hub.READY, Hub.COMPLETED], Hub.CANCELLED: [Hub.CANCELLED]}
             for target in path.get(state, []):
                 order = catalogue_order_transition(order=order, target=target, user=self.manager)
+
+    def date_lots(self):
+        """Dates on the lots on hand, as their labels would give them (SPEC D), and one lot on hold, so that
+        the lots list shows some lots expiring this week, one expired, and a hold to release.
+
+        The history's receipts and runs carry no dates: the demo buys by stock level, and a use-by date
+        reached during the replay would change what it can make. The products' shelf lives apply from here on.
+        """
+        for stocked in self.products.values():
+            stocked.record.shelf_life_days = SHELF_LIFE_DAYS[stocked.spec.family]
+            stocked.record.save(update_fields=["shelf_life_days"])
+        fresh = {material.record.pk for material in self.materials.values() if material.spec.fresh}
+        shelf = {stocked.record.pk: SHELF_LIFE_DAYS[stocked.spec.family] for stocked in self.products.values()}
+        for lot in Lot.objects.filter(quantity__gt=0).order_by("pk"):
+            made = timezone.localtime(lot.created_at).date()
+            if lot.item_type == Lot.ItemType.FINISHED_PRODUCT:
+                lot.use_by = made + datetime.timedelta(days=shelf[lot.item_id])
+            elif lot.item_id in fresh:
+                lot.use_by = made + datetime.timedelta(days=FRESH_USE_BY_DAYS)
+            else:
+                lot.best_before = made + datetime.timedelta(days=DRY_BEST_BEFORE_DAYS)
+            lot.save(update_fields=["use_by", "best_before"])
+        suspect = Lot.objects.filter(item_type=Lot.ItemType.RAW_PRODUCT, item_id__in=fresh, quantity__gt=0).first()
+        if suspect is not None:
+            lot_hold(lot=suspect, reason="Supplier's quality alert: awaiting their analysis", user=self.manager)
 
     def produce_now(self, stocked, output):
         """A run completed now, so that `output` of the product is in stock."""

@@ -32,3 +32,5 @@ class StockedKind:
     item_type: str
     quantity_field: str
     unit_field: str | None = None
+    # Its stock is kept in lots (inventory.models.Lot), which move with it (SPEC section D).
+    lots: bool = False

@@ -86,7 +86,7 @@ def sql_of(captured, *words):
     return [q["sql"] for q in captured if all(word in q["sql"] for word in words)]
 
 
-def test_creating_with_stock_costs_one_insert_more_than_without(api):
+def test_creating_with_stock_costs_two_inserts_more_than_without(api):
     with CaptureQueriesContext(connection) as without:
         assert (
             api.post("/api/v1/raw-products", {"name": "Salt", "stock_quantity": 0, "unit_of_measure": "kg"}).status_code
@@ -95,8 +95,9 @@ def test_creating_with_stock_costs_one_insert_more_than_without(api):
     with CaptureQueriesContext(connection) as with_stock:
         response = api.post("/api/v1/raw-products", {"name": "Flour", "stock_quantity": 12.5, "unit_of_measure": "kg"})
     assert response.status_code == 201
-    # A new row is the transaction's own: no locking read, no update after the insert, just its ledger entry.
-    assert len(with_stock) == len(without) + 1
+    # A new row is the transaction's own: no locking read, no update after the insert, no lot code to
+    # check; just its lot and its ledger entry.
+    assert len(with_stock) == len(without) + 2
     assert not sql_of(with_stock, "FOR UPDATE") and not sql_of(with_stock, "UPDATE ", "inventory_rawproduct")
     product = RawProduct.objects.get(pk=response.json()["data"]["id"])
     entry = StockMovement.objects.get(item_type="raw_product", item_id=product.pk)

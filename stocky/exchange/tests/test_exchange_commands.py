@@ -349,7 +349,8 @@ def test_new_records_get_fresh_ids_after_an_import_with_ids(run, tmp_path, api):
 def test_export_to_standard_output_and_refusals(shop, run):
     out, err = run("export", "clients")
     lines = out.splitlines()
-    assert lines[0] == "id,name,phone,email,website,contact_person,client_type,address,city,region"
+    header = "id,name,phone,email,website,contact_person,client_type,address,city,region,min_remaining_shelf_life_days"
+    assert lines[0] == header
     assert len(lines) == 3 and "Exported 2 clients." in err
     message, _ = run("export", "clients", "--format", "xlsx", fails=True)
     assert "give a file with --output" in message
