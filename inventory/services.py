@@ -13,7 +13,7 @@ from inventory.models import (
     StockMovement,
 )
 from inventory.units import InvalidEquivalence, UnitError, convert
-from stocky.kit.errors import InsufficientStock, InvalidInput
+from stocky.kit.errors import InsufficientStock, InvalidInput, NotFound, Shortage
 
 Reason = StockMovement.Reason
 
@@ -57,10 +57,8 @@ def stock_change(*, item, delta, reason, user=None, source=None, note=""):
 def _check_change(item, kind, on_hand, delta):
     """InsufficientStock below zero, InvalidInput past what the column holds."""
     if on_hand + delta < 0:
-        raise InsufficientStock(
-            f"Not enough stock of '{item.name}': {abs(delta)} requested, {on_hand} available",
-            errors={"quantity": [f"Only {on_hand} of '{item.name}' available, {abs(delta)} requested"]},
-        )
+        unit = getattr(item, kind.unit_field, "") if kind.unit_field else ""
+        raise InsufficientStock([Shortage(kind.item_type, item.pk, item.name, abs(delta), on_hand, unit)])
     # MariaDB refuses a value wider than the column, but SQLite stores it and then fails to read it back.
     field = type(item)._meta.get_field(kind.quantity_field)
     ceiling = Decimal(10) ** (field.max_digits - field.decimal_places)
@@ -133,7 +131,7 @@ def _stocked_product_create(model, *, user, stock_quantity=0, **fields):
 def _stocked_product_update(product, *, user, note, check_units=True, stock_quantity=None, **fields):
     locked = lock_items(type(product), [product.pk]).get(product.pk)
     if locked is None:
-        raise InvalidInput(f"'{product}' no longer exists")
+        raise NotFound(f"'{product}' no longer exists")
     unit = fields.get("unit_of_measure")
     if check_units and unit is not None and check_unit(unit) != locked.unit_of_measure:
         # Stock figures are not rescaled: the lines' quantities are, at use, through their own unit.

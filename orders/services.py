@@ -14,7 +14,6 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Sum
-from rest_framework import status
 
 from inventory.measures import check_line, plain, quantize_quantity, to_stock_unit
 from inventory.models import FinishedProduct, RawProduct, StockMovement
@@ -24,7 +23,7 @@ from orders.models import (
     OrderStatus,
     RawProductOrder,
 )
-from stocky.kit.errors import Conflict, DomainError, InsufficientStock, InvalidInput
+from stocky.kit.errors import Conflict, InsufficientStock, InvalidInput, InvalidTransition, NotFound
 
 # --- Purchase and sales orders (SPEC section A) ---------------------------------------------------
 
@@ -107,10 +106,10 @@ def order_transition_error(kind, current, target):
     return f"A {kind.label} cannot go from '{current}' to '{target}': {then}."
 
 
-def _check_transition(kind, current, target):
+def _check_transition(kind, current, target, order=None):
     message = order_transition_error(kind, current, target)
     if message:
-        raise Conflict(message, errors={"status": [message]})
+        raise InvalidTransition(order, current, target, message=message)
 
 
 def _lock(kind, order, also=()):
@@ -118,11 +117,11 @@ def _lock(kind, order, also=()):
     now, with its locked product."""
     product_id = kind.model.objects.filter(pk=order.pk).values_list(f"{kind.product_field}_id", flat=True).first()
     if product_id is None:  # deleted by someone else meanwhile
-        raise DomainError(f"The order {order.pk} does not exist", status_code=status.HTTP_404_NOT_FOUND)
+        raise NotFound(f"The order {order.pk} does not exist")
     products = lock_items(kind.product_model, {product_id, *also})
     locked = kind.model.objects.select_for_update().filter(pk=order.pk).first()
     if locked is None:
-        raise DomainError(f"The order {order.pk} does not exist", status_code=status.HTTP_404_NOT_FOUND)
+        raise NotFound(f"The order {order.pk} does not exist")
     product_id = getattr(locked, f"{kind.product_field}_id")
     if product_id not in products:  # its product changed between the two reads
         products.update(lock_items(kind.product_model, [product_id]))
@@ -152,12 +151,12 @@ def _move_stock(kind, order, current, target, user):
         )
         try:
             stock_change(item=product, delta=kind.direction * quantity, reason=kind.reason, user=user, source=order)
-        except InsufficientStock:
+        except InsufficientStock as exc:
             message = (
                 f"Cannot {kind.verb} {kind.label} {order.pk}: it needs {plain(quantity)} {unit} of "
                 f"'{product.name}', only {plain(product.stock_quantity)} {unit} in stock"
             )
-            raise InsufficientStock(message, errors={"quantity": [message]}) from None
+            raise InsufficientStock(exc.shortages, message=message) from None
     elif current in kind.holding and target not in kind.holding:
         held = _held(kind, order, product)
         if not held:
@@ -171,19 +170,19 @@ def _move_stock(kind, order, current, target, user):
                 source=order,
                 note=f"{kind.label} {order.pk}: {current} → {target}",
             )
-        except InsufficientStock:
+        except InsufficientStock as exc:
             message = (
                 f"Cannot take back the {plain(held)} {unit} of '{product.name}' that {kind.label} {order.pk} "
                 f"added: only {plain(product.stock_quantity)} {unit} left in stock"
             )
-            raise InsufficientStock(message, errors={"status": [message]}) from None
+            raise InsufficientStock(exc.shortages, message=message, field="status") from None
 
 
 def _set_status(kind, order, status, user):
     _check_status_value(status)
     locked = _lock(kind, order)
     if locked.status != status:
-        _check_transition(kind, locked.status, status)
+        _check_transition(kind, locked.status, status, locked)
         _move_stock(kind, locked, locked.status, status, user)
         locked.status = status
         locked.save(update_fields=["status", "updated_at"])
@@ -227,7 +226,7 @@ def _update(kind, order, changes, user):
     new_product = changes.get(kind.product_field)
     locked = _lock(kind, order, also=[new_product.pk] if new_product is not None else [])
     current, target = locked.status, status or locked.status
-    _check_transition(kind, current, target)
+    _check_transition(kind, current, target, locked)
     if new_product is not None:  # the locked instance, so that stock moves see its locked figures
         changes[kind.product_field] = lock_items(kind.product_model, [new_product.pk])[new_product.pk]
     if changes.get("unit_of_measure") == "":

@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from inventory.measures import (
     check_line,
-    plain,
     quantize_money,
     quantize_quantity,
     to_stock_unit,
@@ -20,7 +19,7 @@ from inventory.services import lock_items, stock_change
 from orders.services import raw_product_order_create
 from production.models import ProductionPlan, RecipeItem
 from production.selectors import material_requirements
-from stocky.kit.errors import Conflict, InsufficientStock, InvalidInput
+from stocky.kit.errors import Conflict, InsufficientStock, InvalidInput, InvalidTransition, NotFound, Shortage
 
 Status = ProductionPlan.Status
 Reason = StockMovement.Reason
@@ -36,7 +35,7 @@ PLAN_TRANSITIONS = {
 def _lock_plan(plan):
     locked = ProductionPlan.objects.select_for_update().filter(pk=plan.pk).first()
     if locked is None:
-        raise Conflict(f"The production plan {plan.pk} no longer exists")
+        raise NotFound(f"The production plan {plan.pk} no longer exists")
     return locked
 
 
@@ -48,7 +47,7 @@ def _check_transition(plan, action):
         else:
             why = f"it is {plan.status}; only a plan that is {' or '.join(sources)} can be"
         message = f"Cannot {action} production plan {plan.pk}: {why}"
-        raise Conflict(message, errors={"status": [message]})
+        raise InvalidTransition(plan, plan.status, target, message=message)
     return target
 
 
@@ -108,7 +107,7 @@ def production_plan_complete(*, plan, produced_quantity=None, actual_duration=No
     # Lock order: the materials (pk order), the finished product, then the plan (docs/development.md).
     finished_id = ProductionPlan.objects.filter(pk=plan.pk).values_list("finished_product_id", flat=True).first()
     if finished_id is None:
-        raise Conflict(f"The production plan {plan.pk} no longer exists")
+        raise NotFound(f"The production plan {plan.pk} no longer exists")
     raw_ids = RecipeItem.objects.filter(finished_product_id=finished_id).values_list("raw_product_id", flat=True)
     raw_products = lock_items(RawProduct, list(raw_ids))
     finished = lock_items(FinishedProduct, [finished_id])[finished_id]
@@ -123,16 +122,13 @@ def production_plan_complete(*, plan, produced_quantity=None, actual_duration=No
     produced = produced_quantity if produced_quantity is not None else locked.planned_quantity
     output, consumption = _consumption(locked, finished, produced, raw_products)
     short = [
-        f"'{raw.name}' (raw product {raw.pk}): {plain(needed)} {raw.unit_of_measure} needed, "
-        f"{plain(raw.stock_quantity)} {raw.unit_of_measure} on hand"
+        Shortage(raw.STOCK_LEDGER.item_type, raw.pk, raw.name, needed, raw.stock_quantity, raw.unit_of_measure)
         for raw, needed in consumption
         if needed > raw.stock_quantity
     ]
     if short:
-        raise InsufficientStock(
-            f"Cannot complete production plan {plan.pk}: {len(short)} material(s) short",
-            errors={"materials": short},
-        )
+        message = f"Cannot complete production plan {plan.pk}: {len(short)} material(s) short"
+        raise InsufficientStock(short, message=message, field="materials")
     for raw, needed in consumption:
         if needed:
             stock_change(item=raw, delta=-needed, reason=Reason.PRODUCTION_CONSUMPTION, user=user, source=locked)

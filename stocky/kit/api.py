@@ -22,9 +22,26 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import set_rollback
 
-from stocky.kit.errors import DomainError
+from stocky.kit import errors as domain
 
 logger = logging.getLogger("stocky.kit.api")
+
+# Each domain error's HTTP status: the one place where a refusal's meaning becomes a status (a subclass
+# without its own line takes its nearest parent's, e.g. InsufficientStock and InvalidTransition are 409s).
+ERROR_STATUS = {
+    domain.InvalidInput: status.HTTP_400_BAD_REQUEST,
+    domain.AuthenticationFailed: status.HTTP_401_UNAUTHORIZED,
+    domain.Forbidden: status.HTTP_403_FORBIDDEN,
+    domain.NotFound: status.HTTP_404_NOT_FOUND,
+    domain.Conflict: status.HTTP_409_CONFLICT,
+    domain.TooLarge: status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    domain.DomainError: status.HTTP_409_CONFLICT,
+}
+
+
+def error_status(exc):
+    """The HTTP status of a domain error: its class's, or its nearest parent's in ERROR_STATUS."""
+    return next(ERROR_STATUS[cls] for cls in type(exc).__mro__ if cls in ERROR_STATUS)
 
 
 # --- The envelope ----------------------------------------------------------------------------------
@@ -118,9 +135,9 @@ def exception_handler(exc, context):
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
 
-    if isinstance(exc, DomainError):
+    if isinstance(exc, domain.DomainError):
         set_rollback()
-        return error_response(exc.status_code, exc.message, exc.errors)
+        return error_response(error_status(exc), exc.message, exc.errors)
 
     if isinstance(exc, (ProtectedError, RestrictedError)):
         set_rollback()
