@@ -4,13 +4,14 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from inventory.measures import check_product_lines, check_unit
+from inventory.measures import check_line, check_product_lines, check_unit
 from inventory.models import (
     FinishedProduct,
     FinishedProductConversion,
     RawProduct,
     RawProductConversion,
     StockMovement,
+    SupplierRawProduct,
 )
 from inventory.units import InvalidEquivalence, UnitError, convert
 from stocky.kit.errors import InsufficientStock, InvalidInput, NotFound, Shortage
@@ -224,3 +225,90 @@ def product_units_check(*, product):
     disagree or a line no longer converts."""
     check_equivalences([conversion.as_equivalence() for conversion in product.conversions.all()])
     check_product_lines(product)
+
+
+# --- Lines: records whose unit must convert to one product's stock unit (inventory.measures) -----------
+# A line and a change of its product's unit race unless both lock the product: each line service locks it
+# first, then checks the unit against what it locked. Orders and plans are lines with rules of their own
+# (orders.services, production.services); the plain ones go through line_create / line_update. Every write
+# service takes the acting `user`, as those that record the ledger do, so that every caller (the API, the
+# admin, an import) calls them alike.
+
+
+def _locked_product(product):
+    locked = lock_items(type(product), [product.pk]).get(product.pk)
+    if locked is None:
+        raise NotFound(f"'{product}' no longer exists")
+    return locked
+
+
+def _locked_line(line):
+    locked = type(line).objects.select_for_update().filter(pk=line.pk).first()
+    if locked is None:
+        raise NotFound(f"The {type(line)._meta.verbose_name} {line.pk} no longer exists")
+    return locked
+
+
+@transaction.atomic
+def line_create(*, model, **fields):
+    """A new line of `model` (which declares UNIT_PRODUCT): lock its product, check that the unit converts
+    to the product's stock unit (InvalidInput on `unit_of_measure`), save. Returns the saved line."""
+    field = model.UNIT_PRODUCT
+    fields[field] = _locked_product(fields[field])
+    line = model(**fields)
+    check_line(line)
+    line.save()
+    return line
+
+
+@transaction.atomic
+def line_update(*, line, **fields):
+    """Change a line: lock its product (and the new one, if it changes; pk order), then the line, re-check the
+    unit when the unit or the product changes, save. Returns the locked, saved line."""
+    model, field = type(line), type(line).UNIT_PRODUCT
+    product_id = model.objects.filter(pk=line.pk).values_list(f"{field}_id", flat=True).first()
+    if product_id is None:
+        raise NotFound(f"The {model._meta.verbose_name} {line.pk} no longer exists")
+    product_model = model._meta.get_field(field).related_model
+    new = fields.get(field)
+    products = lock_items(product_model, {product_id, *([new.pk] if new is not None else [])})
+    locked = _locked_line(line)
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    product = products.get(getattr(locked, f"{field}_id"))
+    if product is None:  # its product changed between the two reads
+        product = _locked_product(getattr(locked, field))
+    setattr(locked, field, product)
+    if field in fields or "unit_of_measure" in fields:
+        check_line(locked)
+    locked.save(update_fields=[*fields, "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def line_delete(*, line) -> None:
+    """Delete a line (no rule forbids it; the lock keeps it from vanishing under a concurrent update)."""
+    _locked_line(line).delete()
+
+
+def supplier_raw_product_create(
+    *, supplier, raw_product: RawProduct, unit_price, unit_of_measure: str, user=None, **fields
+) -> SupplierRawProduct:
+    """A new line of a supplier's price list; its unit must convert to the material's stock unit."""
+    return line_create(
+        model=SupplierRawProduct,
+        supplier=supplier,
+        raw_product=raw_product,
+        unit_price=unit_price,
+        unit_of_measure=unit_of_measure,
+        **fields,
+    )
+
+
+def supplier_raw_product_update(*, line: SupplierRawProduct, user=None, **fields) -> SupplierRawProduct:
+    """Change a price-list line (price, unit), its unit re-checked against the locked material."""
+    return line_update(line=line, **fields)
+
+
+def supplier_raw_product_delete(*, line: SupplierRawProduct, user=None) -> None:
+    line_delete(line=line)

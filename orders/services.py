@@ -193,15 +193,18 @@ def _set_status(kind, order, status, user):
 
 def _create(kind, fields, status, user):
     _check_status_value(status)
-    _check_transition(kind, COMMANDE, status)
+    # The product first, then the order that references it; its unit is checked against the locked row.
     product = fields[kind.product_field]
-    if status != COMMANDE:
-        lock_items(kind.product_model, [product.pk])  # the product first, then the order that references it
+    locked = lock_items(kind.product_model, [product.pk]).get(product.pk)
+    if locked is None:
+        raise NotFound(f"'{product}' no longer exists")
+    fields[kind.product_field] = locked
     fields.setdefault("unit_of_measure", "")
     order = kind.model(**fields, status=COMMANDE)
     if not order.unit_of_measure:
-        order.unit_of_measure = product.unit_of_measure
-    check_line(order)
+        order.unit_of_measure = locked.unit_of_measure
+    check_line(order)  # a 400 on the input before the 409 of the state, as the serializer answered
+    _check_transition(kind, COMMANDE, status)
     order.save()
     if status != COMMANDE:
         _move_stock(kind, order, COMMANDE, status, user)
@@ -226,12 +229,16 @@ def _update(kind, order, changes, user):
     new_product = changes.get(kind.product_field)
     locked = _lock(kind, order, also=[new_product.pk] if new_product is not None else [])
     current, target = locked.status, status or locked.status
-    _check_transition(kind, current, target, locked)
     if new_product is not None:  # the locked instance, so that stock moves see its locked figures
         changes[kind.product_field] = lock_items(kind.product_model, [new_product.pk])[new_product.pk]
+    product = changes.get(kind.product_field) or getattr(locked, kind.product_field)
     if changes.get("unit_of_measure") == "":
-        product = changes.get(kind.product_field) or getattr(locked, kind.product_field)
         changes["unit_of_measure"] = product.unit_of_measure
+    if kind.product_field in changes or "unit_of_measure" in changes:
+        # A 400 on the input before the 409 of the state, as the serializer answered when it checked units.
+        unit = changes.get("unit_of_measure", locked.unit_of_measure)
+        check_line(kind.model(**{kind.product_field: product, "unit_of_measure": unit}))
+    _check_transition(kind, current, target, locked)
     frozen = [name for name in kind.stock_fields if name in changes and _differs(locked, name, changes[name], kind)]
     if frozen and current in kind.holding and target in kind.holding:
         message = (
@@ -246,8 +253,6 @@ def _update(kind, order, changes, user):
         _move_stock(kind, locked, current, target, user)
     for name, value in changes.items():
         setattr(locked, name, value)
-    if frozen:
-        check_line(locked)
     if target != current and not returning:
         _move_stock(kind, locked, current, target, user)
     locked.status = target

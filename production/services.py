@@ -15,7 +15,7 @@ from inventory.measures import (
     to_stock_unit,
 )
 from inventory.models import FinishedProduct, RawProduct, StockMovement
-from inventory.services import lock_items, stock_change
+from inventory.services import line_create, line_delete, line_update, lock_items, stock_change
 from orders.services import raw_product_order_create
 from production.models import ProductionPlan, RecipeItem
 from production.selectors import material_requirements
@@ -147,15 +147,59 @@ def production_plan_complete(*, plan, produced_quantity=None, actual_duration=No
     return _sync(plan, locked)
 
 
+def recipe_item_create(
+    *,
+    finished_product: FinishedProduct,
+    raw_product: RawProduct,
+    quantity_required,
+    unit_of_measure: str,
+    user=None,
+    **fields,
+) -> RecipeItem:
+    """A new line of a recipe; its unit must convert to the material's stock unit (the material is locked)."""
+    return line_create(
+        model=RecipeItem,
+        finished_product=finished_product,
+        raw_product=raw_product,
+        quantity_required=quantity_required,
+        unit_of_measure=unit_of_measure,
+        **fields,
+    )
+
+
+def recipe_item_update(*, item: RecipeItem, user=None, **fields) -> RecipeItem:
+    """Change a recipe item (quantity, unit), its unit re-checked against the locked material."""
+    return line_update(line=item, **fields)
+
+
+def recipe_item_delete(*, item: RecipeItem, user=None) -> None:
+    line_delete(line=item)
+
+
 @transaction.atomic
-def production_plan_update(*, plan, **fields):
-    """Change a plan's fields while it is planned or in progress; a completed or cancelled plan is final."""
+def production_plan_create(*, finished_product: FinishedProduct, user=None, **fields) -> ProductionPlan:
+    """A new plan, `planned`; its unit must convert to the locked finished product's stock unit."""
+    return line_create(model=ProductionPlan, finished_product=finished_product, **fields)
+
+
+@transaction.atomic
+def production_plan_update(*, plan: ProductionPlan, user=None, **fields) -> ProductionPlan:
+    """Change a plan's fields while it is planned or in progress; a completed or cancelled plan is final.
+
+    Locks the finished product (and a new one), then the plan, as a change of the product's unit does."""
+    finished_id = ProductionPlan.objects.filter(pk=plan.pk).values_list("finished_product_id", flat=True).first()
+    if finished_id is None:
+        raise NotFound(f"The production plan {plan.pk} no longer exists")
+    new = fields.get("finished_product")
+    products = lock_items(FinishedProduct, {finished_id, *([new.pk] if new is not None else [])})
     locked = _lock_plan(plan)
     if locked.status in ProductionPlan.FINAL:
         message = f"Production plan {plan.pk} is {locked.status}: it can no longer be changed"
         raise Conflict(message, errors={"status": [message]})
     for name, value in fields.items():
         setattr(locked, name, value)
+    if locked.finished_product_id in products:
+        locked.finished_product = products[locked.finished_product_id]
     if "unit_of_measure" in fields or "finished_product" in fields:
         check_line(locked)
     locked.save(update_fields=[*fields, "updated_at"])
