@@ -121,11 +121,11 @@ def stock_record_initial(*, item, user=None, note=""):
     return None
 
 
-def _stocked_product_create(model, *, user, stock_quantity=0, **fields):
+def _stocked_product_create(model, *, user, note="", stock_quantity=0, **fields):
     product = model(**fields, stock_quantity=Decimal(stock_quantity or 0))
     stock_check_initial(item=product)
     product.save()
-    stock_record_initial(item=product, user=user)
+    stock_record_initial(item=product, user=user, note=note)
     return product
 
 
@@ -148,9 +148,9 @@ def _stocked_product_update(product, *, user, note, check_units=True, stock_quan
 
 
 @transaction.atomic
-def raw_product_create(*, user=None, **fields):
-    """A new raw product; its starting stock enters the ledger as `initial`."""
-    return _stocked_product_create(RawProduct, user=user, **fields)
+def raw_product_create(*, user=None, note: str = "", **fields) -> RawProduct:
+    """A new raw product; its starting stock enters the ledger as `initial` (with `note`)."""
+    return _stocked_product_create(RawProduct, user=user, note=note, **fields)
 
 
 @transaction.atomic
@@ -163,9 +163,9 @@ def raw_product_update(*, product, user=None, note="", check_units=True, **field
 
 
 @transaction.atomic
-def finished_product_create(*, user=None, **fields):
-    """A new finished product; its starting stock enters the ledger as `initial`."""
-    return _stocked_product_create(FinishedProduct, user=user, **fields)
+def finished_product_create(*, user=None, note: str = "", **fields) -> FinishedProduct:
+    """A new finished product; its starting stock enters the ledger as `initial` (with `note`)."""
+    return _stocked_product_create(FinishedProduct, user=user, note=note, **fields)
 
 
 @transaction.atomic

@@ -191,7 +191,7 @@ def _set_status(kind, order, status, user):
     return order
 
 
-def _create(kind, fields, status, user):
+def _create(kind, fields, status, user, historical=False):
     _check_status_value(status)
     # The product first, then the order that references it; its unit is checked against the locked row.
     product = fields[kind.product_field]
@@ -201,6 +201,12 @@ def _create(kind, fields, status, user):
     fields[kind.product_field] = locked
     fields.setdefault("unit_of_measure", "")
     order = kind.model(**fields, status=COMMANDE)
+    if historical:  # entered as it stands (an empty unit too): the stock imported with the products holds it
+        if order.unit_of_measure:
+            check_line(order)
+        order.status = status
+        order.save()
+        return order
     if not order.unit_of_measure:
         order.unit_of_measure = locked.unit_of_measure
     check_line(order)  # a 400 on the input before the 409 of the state, as the serializer answered
@@ -284,10 +290,17 @@ def _reachable(kind, status):
 
 
 @transaction.atomic
-def raw_product_order_create(*, user=None, status=COMMANDE, **fields):
+def raw_product_order_create(
+    *, user=None, status: str = COMMANDE, historical: bool = False, **fields
+) -> RawProductOrder:
     """A new purchase order. A `status` other than `commande` is reached by the same transition (and stock
-    move) as a status change right after creating it: created as `recu`, it is received."""
-    return _create(PURCHASE, fields, status, user)
+    move) as a status change right after creating it: created as `recu`, it is received.
+
+    `historical` enters a past order as it stands (an import of records): any status, and no stock moves,
+    since the stock figures imported with the materials already include it. Later changes of the order
+    follow the transition table like any other's (leaving `recu` then takes back nothing: the ledger holds
+    no receipt of it)."""
+    return _create(PURCHASE, fields, status, user, historical)
 
 
 @transaction.atomic
@@ -312,10 +325,13 @@ def raw_product_order_delete(*, order):
 
 
 @transaction.atomic
-def finished_product_order_create(*, user=None, status=COMMANDE, **fields):
+def finished_product_order_create(
+    *, user=None, status: str = COMMANDE, historical: bool = False, **fields
+) -> FinishedProductOrder:
     """A new sales order; a `status` other than `commande` is reached as by a status change (created as
-    `expedie`, it is shipped, 409 if stock is short; `recu` is not reachable from `commande`)."""
-    return _create(SALES, fields, status, user)
+    `expedie`, it is shipped, 409 if stock is short; `recu` is not reachable from `commande`).
+    `historical`: as raw_product_order_create's."""
+    return _create(SALES, fields, status, user, historical)
 
 
 @transaction.atomic
