@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, JsonResponse
+from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, filters, routers, status
 from rest_framework.pagination import BasePagination
@@ -205,33 +206,25 @@ def api_not_found(request, *args, **kwargs):
 def handler404(request, exception=None):
     if request.path.startswith("/api/"):
         return api_not_found(request)
-    from django.views.defaults import page_not_found
-
-    return page_not_found(request, exception)
+    return defaults.page_not_found(request, exception)
 
 
 def handler500(request):
     if request.path.startswith("/api/"):
         return _json_error(500, "Internal server error")
-    from django.views.defaults import server_error
-
-    return server_error(request)
+    return defaults.server_error(request)
 
 
 def handler400(request, exception=None):
     if request.path.startswith("/api/"):
         return _json_error(400, "Bad request")
-    from django.views.defaults import bad_request
-
-    return bad_request(request, exception)
+    return defaults.bad_request(request, exception)
 
 
 def handler403(request, exception=None):
     if request.path.startswith("/api/"):
         return _json_error(403, "Forbidden")
-    from django.views.defaults import permission_denied
-
-    return permission_denied(request, exception)
+    return defaults.permission_denied(request, exception)
 
 
 # --- Query parameters ------------------------------------------------------------------------------
