@@ -248,13 +248,14 @@ class OptionalPagePagination(BasePagination):
     page_size = 50
     max_page_size = 500
     parameters = frozenset({"page", "page_size"})
+    always_pages = False
 
     def page_window(self, queryset, request):
         """The slice of `queryset` to answer (and `self.meta`), or None without `page`: every row."""
         self.meta = None
         # Checked even without `page`, where it does not apply: a bad parameter is a 400, never ignored.
         size = positive_int_param(request, "page_size", self.page_size, maximum=self.max_page_size)
-        if "page" not in request.query_params:
+        if "page" not in request.query_params and not self.always_pages:
             return None
         page = positive_int_param(request, "page", 1)
         total = queryset.count()
@@ -277,6 +278,19 @@ class OptionalPagePagination(BasePagination):
             integer_query_parameter(
                 "page", "A page of the list (from 1); without it, every row. The envelope then has `meta`."
             ),
+            integer_query_parameter("page_size", f"Rows per page (default {self.page_size}).", self.max_page_size),
+        ]
+
+
+class DefaultPagePagination(OptionalPagePagination):
+    """A list that only grows (the stock ledger) and is not in SPEC section A's contract: without `page`,
+    its first page, with `meta`, rather than every row."""
+
+    always_pages = True
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            integer_query_parameter("page", "A page of the list (from 1; default 1). The envelope has `meta`."),
             integer_query_parameter("page_size", f"Rows per page (default {self.page_size}).", self.max_page_size),
         ]
 
