@@ -3,7 +3,9 @@
 import logging
 import math
 import re
+import sys
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import (
     RequestDataTooBig,
@@ -12,9 +14,9 @@ from django.core.exceptions import (
     TooManyFilesSent,
 )
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError, IntegrityError
+from django.db import DataError, IntegrityError, InterfaceError, OperationalError
 from django.db.models import ProtectedError, RestrictedError
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, filters, routers, status
 from rest_framework.pagination import BasePagination
@@ -91,6 +93,32 @@ def _protected_errors(exc):
         errors[key] = [f"{counted(opts, len(pks))} still {verb} it (ids {shown}{suffix})"]
     summary = ", ".join(counted(opts, len(pks)) for opts, pks in groups.items())
     return f"Cannot delete: still referenced by {summary}", errors
+
+
+# MariaDB/MySQL client and server errors that mean "the database cannot answer now", not "this request is
+# wrong": cannot connect (2002, 2003), gone away or lost mid-query (2006, 2013, 2055, 4031: the read and
+# write timeouts end here), too many connections (1040), shutting down (1053), a row lock waited for too
+# long (1205).
+_UNAVAILABLE_CODES = {2002, 2003, 2006, 2013, 2055, 4031, 1040, 1053, 1205}
+UNAVAILABLE_MESSAGE = "The database is unavailable; try again shortly"
+
+
+def database_unavailable(exc):
+    """Whether `exc` says the database is out of reach (answered with a 503 and Retry-After), rather
+    than a fault of the request or of the code (a 500)."""
+    if isinstance(exc, InterfaceError):  # a connection already closed under the request
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    code = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
+    if code is not None:
+        return code in _UNAVAILABLE_CODES
+    text = str(exc)  # SQLite: a file that cannot be opened, or locked longer than its busy timeout
+    return "unable to open database" in text or "database is locked" in text
+
+
+def retry_after():
+    return {"Retry-After": str(settings.DB_UNAVAILABLE_RETRY_AFTER)}
 
 
 def _token_error_message(detail):
@@ -170,6 +198,11 @@ def exception_handler(exc, context):
         errors = {} if isinstance(exc.detail, str) else _flatten(exc.detail)
         return error_response(exc.status_code, str(message), errors, headers)
 
+    if database_unavailable(exc):
+        set_rollback()
+        logger.error("Database unavailable in %s: %s", context.get("view"), exc)
+        return error_response(status.HTTP_503_SERVICE_UNAVAILABLE, UNAVAILABLE_MESSAGE, headers=retry_after())
+
     set_rollback()
     logger.error("Unhandled error in %s", context.get("view"), exc_info=exc)
     return error_response(status.HTTP_500_INTERNAL_SERVER_ERROR, "Internal server error")
@@ -194,6 +227,17 @@ def handler404(request, exception=None):
 
 
 def handler500(request):
+    """Django's answer to an exception no view handled, raised by a view or a middleware (a session or a
+    user read in the admin): a lost database is a 503 with Retry-After, anything else a 500."""
+    if database_unavailable(sys.exc_info()[1]):
+        if request.path.startswith("/api/"):
+            response = _json_error(503, UNAVAILABLE_MESSAGE)
+        else:
+            from django.template import loader
+
+            response = HttpResponse(loader.render_to_string("503.html"), status=503)
+        response["Retry-After"] = retry_after()["Retry-After"]
+        return response
     if request.path.startswith("/api/"):
         return _json_error(500, "Internal server error")
     from django.views.defaults import server_error
