@@ -95,6 +95,15 @@ TEMPLATES = [
 # An empty DATABASE_URL= line (as in .env.example) means "not set" too.
 DATABASE_URL = env("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
+# Seconds (whole) the app waits for MariaDB/MySQL: to connect, for an answer, to send; and for a row lock.
+DB_CONNECT_TIMEOUT = env.int("DB_CONNECT_TIMEOUT", default=5)
+DB_READ_TIMEOUT = env.int("DB_READ_TIMEOUT", default=15)
+DB_WRITE_TIMEOUT = env.int("DB_WRITE_TIMEOUT", default=15)
+DB_LOCK_WAIT_TIMEOUT = env.int("DB_LOCK_WAIT_TIMEOUT", default=10)
+# Seconds /healthz gives the database (a connection of its own): under the 4 s the Docker probe waits.
+HEALTH_DB_TIMEOUT = env.int("HEALTH_DB_TIMEOUT", default=2)
+# What a 503 for a lost database tells clients to wait before trying again (Retry-After, seconds).
+DB_UNAVAILABLE_RETRY_AFTER = env.int("DB_UNAVAILABLE_RETRY_AFTER", default=10)
 _db = DATABASES["default"]
 _db["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 _db["CONN_HEALTH_CHECKS"] = True
@@ -113,11 +122,18 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
 elif _db["ENGINE"] in ("django.db.backends.mysql",):
     _db["OPTIONS"] = {
         "charset": "utf8mb4",
-        "init_command": "SET sql_mode='STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO'",
+        # A row lock waited for longer than DB_LOCK_WAIT_TIMEOUT fails that statement (a 503, try again)
+        # before the read timeout below would drop the connection.
+        "init_command": "SET sql_mode='STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO', "
+        f"innodb_lock_wait_timeout={DB_LOCK_WAIT_TIMEOUT}",
         # Django's default for MySQL, kept explicit: REPEATABLE READ breaks the lock-then-check pattern.
         "isolation_level": "read committed",
         # An unreachable server fails the request (and /healthz) in seconds, not at the TCP timeout.
-        "connect_timeout": env.int("DB_CONNECT_TIMEOUT", default=5),
+        "connect_timeout": DB_CONNECT_TIMEOUT,
+        # A server that stops answering mid-query (frozen, cut off) fails the request with a 503 before
+        # gunicorn's 30 s timeout kills the worker without any answer (docs/operations.md, "Timeouts").
+        "read_timeout": DB_READ_TIMEOUT,
+        "write_timeout": DB_WRITE_TIMEOUT,
     }
     _db["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
 
@@ -178,6 +194,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
 
 # --- E-mail ---------------------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# Seconds an SMTP server may take to accept, answer or take a message before the attempt fails (and is
+# retried): without it a server that accepts and never answers holds a worker forever.
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=5)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Stocky <no-reply@stocky.local>")
 
 # --- Cache (throttling counts live here; use a shared cache when several processes serve) -----------
