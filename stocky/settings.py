@@ -180,8 +180,16 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Stocky <no-reply@stocky.local>")
 
-# --- Cache (throttling counts live here; use a shared cache when several processes serve) -----------
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# --- Cache: what every web process must agree on (throttle counts, the token check's user rows) -------
+# Shared by default: a table of the database (created by `migrate`, accounts/migrations/0005), so that
+# gunicorn's workers count one limit and see one user row; no server to add. CACHE_URL may name Redis or
+# Valkey instead (redis://host:6379/0). A per-process cache (locmemcache://) is only right for one process:
+# the tests, where each test starts from an empty cache.
+CACHE_URL = env("CACHE_URL", default="") or ("locmemcache://" if TESTING else "dbcache://stocky_cache")
+CACHES = {"default": env.cache_url_config(CACHE_URL)}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache":
+    # Django's default of 300 entries would evict live throttle counts under a password-guessing run.
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", env.int("CACHE_MAX_ENTRIES", default=100_000))
 
 # --- Background tasks (django-tasks: Django 6's django.tasks API) -----------------------------------
 # "immediate": run in-process right after the transaction commits (development, tests).
@@ -233,6 +241,8 @@ REST_FRAMEWORK = {
         "auth_account": env("THROTTLE_AUTH_ACCOUNT_RATE", default="10/min"),
     },
     # How many reverse proxies add to X-Forwarded-For; 0 trusts only the socket address (no spoofing).
+    # Behind one proxy (compose's Caddy, an nginx) it must be 1, or every client shares the proxy's address
+    # and its limits. The admin log-in counts failures by the same address (accounts.throttles.client_ip).
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
 
