@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # The admin's log-in guard (accounts/admin_login.py): its failed attempts, listed in the admin.
+    "axes",
     "accounts",
     "inventory",
     "orders",
@@ -67,6 +69,8 @@ MIDDLEWARE = [
     "stocky.kit.middleware.BrowserAuthenticationMiddleware",
     "stocky.kit.middleware.BrowserMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out admin log-in into its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 API_PATH_PREFIXES = ("/api/",)
 
@@ -124,7 +128,26 @@ elif _db["ENGINE"] in ("django.db.backends.mysql",):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 # ModelBackend (log-in by e-mail) plus admin permissions that follow the role (accounts/backends.py).
-AUTHENTICATION_BACKENDS = ["accounts.backends.RoleBackend"]
+# First, the admin log-in's guard (django-axes), which refuses a locked-out client before any password check.
+AUTHENTICATION_BACKENDS = ["accounts.admin_login.AdminLoginBackend", "accounts.backends.RoleBackend"]
+
+# --- The admin's log-in guard (django-axes, accounts/admin_login.py, docs/security.md) -----------------
+# Past this many failed log-ins at /admin/login/ from one client address, or for one account, both are
+# refused (429) for the cool-off, right password or not; a successful log-in starts the count again.
+# `manage.py axes_reset_username <e-mail>` / `axes_reset_ip <address>` / `axes_reset` unlock at once.
+AXES_FAILURE_LIMIT = env.int("ADMIN_LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("ADMIN_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_HANDLER = "accounts.admin_login.AdminLoginHandler"
+AXES_ONLY_ADMIN_SITE = True
+AXES_RESET_ON_SUCCESS = True
+# Client addresses as the API's throttles see them (NUM_PROXIES); e-mail addresses in lower case.
+AXES_CLIENT_IP_CALLABLE = "accounts.throttles.client_ip"
+AXES_USERNAME_CALLABLE = "accounts.admin_login.username"
+# No table row per successful admin log-in (it would only grow); failures are kept until the cool-off ends.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False  # no banner on every start of a command
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
