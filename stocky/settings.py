@@ -310,10 +310,10 @@ SIMPLE_JWT = {
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": True,
 }
-# Seconds each web process may answer a valid access token from the user's row as it last read it: a
-# deactivation or a role change takes effect everywhere within that time (0: read the row on every request;
-# accounts/authentication.py, docs/accounts.md).
-AUTH_USER_CACHE_SECONDS = env.float("AUTH_USER_CACHE_SECONDS", default=5)
+# Seconds the shared cache keeps a user's row for the token check (accounts/authentication.py). A change saved
+# through the ORM (deactivation, role, password) replaces the row when it commits, at once for every worker;
+# this bounds only changes made around it, such as a plain UPDATE (0: read the row on every request).
+AUTH_USER_CACHE_SECONDS = env.float("AUTH_USER_CACHE_SECONDS", default=60)
 
 # --- Deployment: static files, HTTPS, proxies, cross-origin requests ---------------------------------
 # WhiteNoise serves the hashed, pre-compressed files that `collectstatic` writes (browsers cache them for
