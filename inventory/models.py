@@ -52,6 +52,10 @@ class UnitOfMeasureField(models.CharField):
         return value
 
 
+# Below it, the item is "low": the admin's home lists it and the API's ?below_reorder_level=true finds it.
+REORDER_HELP = "In the stock unit. Below this, the item is listed as low on stock; 0: never."
+
+
 class RawProduct(TimeStampedModel):
     """A material bought from suppliers and consumed by recipes."""
 
@@ -61,11 +65,13 @@ class RawProduct(TimeStampedModel):
     stock_quantity = models.DecimalField(**QUANTITY, validators=NON_NEGATIVE)
     # The stock unit: stock, ledger entries, requirements and costs are all expressed in it.
     unit_of_measure = UnitOfMeasureField()
+    reorder_level = models.DecimalField(**QUANTITY, default=0, validators=NON_NEGATIVE, help_text=REORDER_HELP)
 
     class Meta:
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(condition=Q(stock_quantity__gte=0), name="raw_product_stock_non_negative"),
+            models.CheckConstraint(condition=Q(reorder_level__gte=0), name="raw_product_reorder_level_non_negative"),
         ]
 
     def __str__(self):
@@ -80,6 +86,7 @@ class FinishedProduct(TimeStampedModel):
     name = models.CharField(max_length=255, db_index=True)
     stock_quantity = models.DecimalField(**QUANTITY, validators=NON_NEGATIVE)
     unit_of_measure = UnitOfMeasureField()
+    reorder_level = models.DecimalField(**QUANTITY, default=0, validators=NON_NEGATIVE, help_text=REORDER_HELP)
     comments = models.TextField(blank=True, default="")
     # Days from completion to a batch's use-by date (SPEC D); none: the batch's use-by follows its materials'.
     shelf_life_days = models.PositiveIntegerField(null=True, blank=True)
@@ -88,6 +95,9 @@ class FinishedProduct(TimeStampedModel):
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(condition=Q(stock_quantity__gte=0), name="finished_product_stock_non_negative"),
+            models.CheckConstraint(
+                condition=Q(reorder_level__gte=0), name="finished_product_reorder_level_non_negative"
+            ),
         ]
 
     def __str__(self):

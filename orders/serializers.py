@@ -3,7 +3,7 @@ from rest_framework import serializers
 
 from inventory.lots.serializers import ReceiptLotSerializer
 from inventory.models import FinishedProduct, RawProduct, Supplier
-from inventory.serializers import LineUnitMixin, UnitField
+from inventory.serializers import UnitField
 from orders.models import Client, FinishedProductOrder, OrderStatus, RawProductOrder
 from orders.selectors import order_lots
 from stocky.kit.models import QUANTITY
@@ -47,8 +47,7 @@ class ClientSerializer(serializers.ModelSerializer):
         }
 
 
-class RawProductOrderSerializer(LineUnitMixin, serializers.ModelSerializer):
-    unit_product = "raw_product"
+class RawProductOrderSerializer(serializers.ModelSerializer):
     raw_product_id = related_id(RawProduct, "raw_product")
     raw_product_name = serializers.CharField(source="raw_product.name", read_only=True)
     supplier_id = related_id(Supplier, "supplier")
@@ -96,8 +95,7 @@ class SalesOrderListSerializer(serializers.ListSerializer):
         return super().to_representation(orders)
 
 
-class FinishedProductOrderSerializer(LineUnitMixin, serializers.ModelSerializer):
-    unit_product = "finished_product"
+class FinishedProductOrderSerializer(serializers.ModelSerializer):
     finished_product_id = related_id(FinishedProduct, "finished_product")
     finished_product_name = serializers.CharField(source="finished_product.name", read_only=True)
     client_id = related_id(Client, "client")

@@ -13,7 +13,7 @@ from django.utils import timezone
 from inventory.measures import plain
 from inventory.migrations._lots import open_item_lot
 from inventory.models import Lot, StockMovement
-from stocky.kit.errors import Conflict, InsufficientStock, InvalidInput
+from stocky.kit.errors import Conflict, InsufficientStock, InvalidInput, Shortage
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,27 @@ class Allocation:
     @property
     def total(self):
         return sum((quantity for _, quantity in self.parts), Decimal(0))
+
+
+@dataclass(frozen=True)
+class UsableShortage(Shortage):
+    """A shortage of usable lots: the item has the stock, but `unusable` of it is on hold, expired or too close
+    to its date for this draw."""
+
+    unusable: Decimal = Decimal(0)
+
+    def describe(self):
+        unit = f" {self.unit}" if self.unit else ""
+        kind = self.item_type.replace("_", " ")
+        return (
+            f"'{self.name}' ({kind} {self.item_id}): {plain(self.needed)}{unit} needed, {plain(self.available)}{unit} "
+            f"usable ({plain(self.unusable)}{unit} more on hold, expired or too close to its date)"
+        )
+
+
+def _unit(item):
+    field = item.STOCK_LEDGER.unit_field
+    return getattr(item, field, "") if field else ""
 
 
 def is_lot_tracked(item):
@@ -118,7 +139,8 @@ def allocate(item, quantity, *, policy, named=(), today=None):
         check_usable(lot, today=today)
         if wanted > lot.quantity:
             message = f"Lot {lot.code} (id {lot.pk}) holds {plain(lot.quantity)}, {plain(wanted)} asked"
-            raise InsufficientStock(message, errors={"lots": [message]})
+            shortage = Shortage(lot.item_type, lot.item_id, item.name, wanted, lot.quantity, _unit(item))
+            raise InsufficientStock([shortage], message=message, field="lots")
         allocation.parts.append((lot, wanted))
         named_ids.add(lot.pk)
     remaining = quantity - allocation.total
@@ -153,7 +175,9 @@ def allocate(item, quantity, *, policy, named=(), today=None):
             f"Not enough usable stock of '{item.name}' for this {policy.what}: {plain(quantity)} needed, "
             f"{plain(usable)} usable{why}"
         )
-        raise InsufficientStock(message, errors={"quantity": [message]})
+        kind = item.STOCK_LEDGER.item_type
+        shortage = UsableShortage(kind, item.pk, item.name, quantity, usable, _unit(item), unusable=skipped)
+        raise InsufficientStock([shortage], message=message)
     return allocation
 
 

@@ -1,7 +1,7 @@
 """The upgrade to lots (SPEC D, issue 12's done-when 4) on a database the earlier code filled.
 
 How the old schema really runs: the code of the commit before lots (the parent of the commit that added
-inventory/migrations/0004_lots.py) is exported with `git archive` into a temporary directory; its own
+inventory/migrations/_lots.py, the upgrade's code) is exported with `git archive` into a temporary directory; its own
 `manage.py migrate` and `seed_demo --scale 10` fill a fresh database (a SQLite file, or a MariaDB database
 `<test database>_upgrade` when the suite runs on MariaDB) with the schema and services of that time; then this
 checkout's `manage.py migrate` upgrades it, and the test reads the result. Skipped where git history is absent.
@@ -28,7 +28,7 @@ def _git(*args):
 
 def _commit_before_lots():
     try:
-        added = _git("log", "--diff-filter=A", "--format=%H", "--", "inventory/migrations/0004_lots.py").split()
+        added = _git("log", "--diff-filter=A", "--format=%H", "--", "inventory/migrations/_lots.py").split()
         return _git("rev-parse", f"{added[-1]}^") if added else _git("rev-parse", "HEAD")
     except (OSError, subprocess.CalledProcessError, IndexError):
         return None

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inventory', '0004_lots'),
+        ('inventory', '0006_opening_lots'),
         ('orders', '0003_order_units'),
     ]
 

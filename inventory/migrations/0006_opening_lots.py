@@ -15,6 +15,6 @@ def close_lots(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("inventory", "0004_lots")]
+    dependencies = [("inventory", "0005_lots")]
 
     operations = [migrations.RunPython(open_lots, close_lots)]

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inventory', '0003_units_conversions_ledger_source'),
+        ('inventory', '0004_reorder_level'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
