@@ -26,6 +26,7 @@ from inventory.serializers import (
     SupplierRawProductSerializer,
     SupplierSerializer,
 )
+from stocky.kit.api import DefaultPagePagination
 from stocky.kit.viewsets import ManufacturingViewSet, PairViewSet, envelope, with_names
 
 TIMESTAMPS = ["created_at", "updated_at"]
@@ -151,5 +152,7 @@ class StockMovementViewSet(ManufacturingViewSet):
     queryset = StockMovement.objects.prefetch_related("user").order_by("-id")  # not joined: PERFORMANCE.md
     serializer_class = StockMovementSerializer
     filterset_class = StockMovementFilter
+    # The ledger only grows: without `page` it answers its first page, not every entry (docs/api.md).
+    pagination_class = DefaultPagePagination
     search_fields = ["item_name", "note"]
     ordering_fields = ["id", "created_at", "change", "balance_after"]
