@@ -188,8 +188,8 @@ def _set_status(kind, order, status, user):
         locked.status = status
         locked.save(update_fields=["status", "updated_at"])
         order.updated_at = locked.updated_at
-    order.status = status
-    return order
+    order.status = status  # the caller's copy follows too (the demo and the views keep theirs)
+    return locked
 
 
 def _create(kind, fields, status, user, historical=False):

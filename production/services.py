@@ -57,10 +57,11 @@ def _check_transition(plan, action):
 
 
 def _sync(plan, locked):
-    """Copy what the service wrote onto the caller's instance."""
+    """Copy what the service wrote onto the caller's instance (the views and the demo keep theirs), and
+    return the locked one, as every service does."""
     for field in ("status", "produced_quantity", "actual_duration", "started_at", "completed_at", "updated_at"):
         setattr(plan, field, getattr(locked, field))
-    return plan
+    return locked
 
 
 @transaction.atomic
