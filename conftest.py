@@ -1,11 +1,16 @@
 """Fixtures shared by every app's tests: API clients signed in as each role."""
 
+import os
+
 import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.models import Role, User
+
+# Processes the tests start (settings probes, live servers) read no developer's .env either (stocky/settings.py).
+os.environ["ENV_FILE"] = ""
 
 # A shop with a record of every kind, and `run` for management commands (used by several test packages).
 pytest_plugins = ["stocky.tests.fixtures"]

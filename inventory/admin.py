@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.db import models
-from django.db.models import Count
+from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
@@ -92,6 +92,24 @@ def stock_history(product, limit=10):
     )
 
 
+class BelowReorderLevelFilter(admin.SimpleListFilter):
+    """Low stock: what the home page lists, one click from the product list (the API's below_reorder_level)."""
+
+    title = "stock"
+    parameter_name = "below_reorder_level"
+
+    def lookups(self, request, model_admin):
+        return [("true", "below reorder level"), ("false", "at or above reorder level")]
+
+    def queryset(self, request, queryset):
+        below = Q(stock_quantity__lt=F("reorder_level"))
+        if self.value() == "true":
+            return queryset.filter(below)
+        if self.value() == "false":
+            return queryset.exclude(below)
+        return queryset
+
+
 class StockedProductAdmin(ServiceAdminMixin, admin.ModelAdmin):
     """Raw and finished products: stock through the ledger (inventory.services), equivalences inline, the
     latest ledger entries on the page."""
@@ -103,6 +121,8 @@ class StockedProductAdmin(ServiceAdminMixin, admin.ModelAdmin):
         form = super().get_form(request, obj, change=change, **kwargs)
         if "stock_quantity" in form.base_fields:
             form.base_fields["stock_quantity"].help_text = STOCK_HELP
+        if "reorder_level" in form.base_fields:
+            form.base_fields["reorder_level"].required = False  # an empty box is "no reorder level": 0
         return form
 
     @admin.display(description="stock history")
@@ -111,6 +131,8 @@ class StockedProductAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         fields = {name: form.cleaned_data[name] for name in form.cleaned_data if name in self.model_fields()}
+        if "reorder_level" in fields and fields["reorder_level"] is None:
+            fields["reorder_level"] = 0
         if change:
             # Units are checked once the equivalences and lines of the page are saved (save_related).
             note = "Changed in the admin"
@@ -132,8 +154,8 @@ class StockedProductAdmin(ServiceAdminMixin, admin.ModelAdmin):
 class RawProductAdmin(StockedProductAdmin):
     create_service = staticmethod(services.raw_product_create)
     update_service = staticmethod(services.raw_product_update)
-    list_display = ["name", "stock_quantity", "unit_of_measure", "updated_at"]
-    list_filter = ["unit_of_measure", "updated_at"]
+    list_display = ["name", "stock_quantity", "unit_of_measure", "reorder_level", "updated_at"]
+    list_filter = [BelowReorderLevelFilter, "unit_of_measure", "updated_at"]
     search_fields = ["name"]
     inlines = [RawProductConversionInline, RawProductPriceInline]
 
@@ -145,8 +167,8 @@ class FinishedProductAdmin(StockedProductAdmin):
 
     create_service = staticmethod(services.finished_product_create)
     update_service = staticmethod(services.finished_product_update)
-    list_display = ["name", "stock_quantity", "unit_of_measure", "updated_at"]
-    list_filter = ["unit_of_measure", "updated_at"]
+    list_display = ["name", "stock_quantity", "unit_of_measure", "reorder_level", "updated_at"]
+    list_filter = [BelowReorderLevelFilter, "unit_of_measure", "updated_at"]
     search_fields = ["name", "comments"]
     inlines = [FinishedProductConversionInline]
 

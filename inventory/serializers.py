@@ -41,7 +41,7 @@ class RawProductSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RawProduct
-        fields = ["id", "name", "stock_quantity", "unit_of_measure", "created_at", "updated_at"]
+        fields = ["id", "name", "stock_quantity", "unit_of_measure", "reorder_level", "created_at", "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
 
 
@@ -51,7 +51,16 @@ class FinishedProductSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = FinishedProduct
-        fields = ["id", "name", "stock_quantity", "unit_of_measure", "comments", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "name",
+            "stock_quantity",
+            "unit_of_measure",
+            "reorder_level",
+            "comments",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["created_at", "updated_at"]
 
 

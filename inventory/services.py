@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Model
+from django.utils import timezone
 
 from accounts.models import User
 from inventory.measures import check_line, check_product_lines, check_unit
@@ -63,7 +64,12 @@ def stock_change(
     if delta:
         # The row is locked, so writing the balance computed here is as safe as `F() + delta`, and exact:
         # SQLite keeps decimals as binary floats, where 0.7 - 0.4 - 0.3 falls below 0 and fails the CHECK.
-        model.objects.filter(pk=item.pk).update(**{kind.quantity_field: balance})
+        # `updated_at` too: a list sorted by it shows what moved last (update() skips auto_now).
+        changed = {kind.quantity_field: balance}
+        if any(field.name == "updated_at" for field in model._meta.concrete_fields):
+            changed["updated_at"] = timezone.now()
+        model.objects.filter(pk=item.pk).update(**changed)
+        vars(item).update(changed)
     setattr(item, kind.quantity_field, balance)
     return _ledger_entry(item, kind, delta, balance, reason=reason, user=user, source=source, note=note)
 

@@ -86,7 +86,7 @@ class RawProductViewSet(StockedProductViewSet):
     serializer_class = RawProductSerializer
     filterset_class = RawProductFilter
     search_fields = ["name", "unit_of_measure"]
-    ordering_fields = ["id", "name", "stock_quantity", "unit_of_measure", "created_at", "updated_at"]
+    ordering_fields = ["id", "name", "stock_quantity", "unit_of_measure", "reorder_level", "created_at", "updated_at"]
 
 
 class FinishedProductViewSet(StockedProductViewSet):
@@ -97,7 +97,7 @@ class FinishedProductViewSet(StockedProductViewSet):
     serializer_class = FinishedProductSerializer
     filterset_class = FinishedProductFilter
     search_fields = ["name", "unit_of_measure", "comments"]
-    ordering_fields = ["id", "name", "stock_quantity", "unit_of_measure", *TIMESTAMPS]
+    ordering_fields = ["id", "name", "stock_quantity", "unit_of_measure", "reorder_level", *TIMESTAMPS]
 
     # GET /finished-products/<id>/recipe and /cost are routed by the production app, which owns recipes.
 

@@ -45,7 +45,15 @@ admin.site.unregister(FinishedProduct)
 class FinishedProductAdmin(inventory_admin.FinishedProductAdmin):
     """A finished product with its recipe (inline) and its unit cost."""
 
-    list_display = ["name", "stock_quantity", "unit_of_measure", "recipe_size", "unit_cost", "updated_at"]
+    list_display = [
+        "name",
+        "stock_quantity",
+        "unit_of_measure",
+        "reorder_level",
+        "recipe_size",
+        "unit_cost",
+        "updated_at",
+    ]
     inlines = [*inventory_admin.FinishedProductAdmin.inlines, RecipeItemInline]
 
     def get_queryset(self, request):

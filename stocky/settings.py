@@ -1,5 +1,6 @@
 """Stocky settings: one module, every value read from the environment (see .env.example)."""
 
+import os
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -11,19 +12,27 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-# A local .env is a convenience for development; production passes real environment variables.
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
-
-DEBUG = env.bool("DEBUG", default=False)
 # The test suite runs with DEBUG off, as production does, but needs no secrets of its own.
 TESTING = "pytest" in sys.modules
+# A local .env is a convenience for development (`make run` writes one); production passes real environment
+# variables. ENV_FILE names another file, or none when empty. The tests never read a developer's .env: their
+# settings must not depend on whoever runs them (conftest.py sets ENV_FILE= for the processes they start).
+ENV_FILE = os.environ.get("ENV_FILE", str(BASE_DIR / ".env"))
+if ENV_FILE and not TESTING:
+    environ.Env.read_env(ENV_FILE, overwrite=False)
+
+DEBUG = env.bool("DEBUG", default=False)
 
 # Production must set its own key; the development default only exists while DEBUG is on (or in tests).
 if DEBUG or TESTING:
     # `or`: an empty SECRET_KEY= line (as in .env.example) means "not set".
     SECRET_KEY = env("SECRET_KEY", default="") or "django-insecure-development-only-key-change-me"
-else:
-    SECRET_KEY = env("SECRET_KEY")
+elif not (SECRET_KEY := env("SECRET_KEY", default="")):
+    # One line a newcomer can act on, not a traceback (manage.py prints it alone).
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set. For development, run `make run` once (it writes a .env with DEBUG=1 and a "
+        "generated key) or put DEBUG=1 in .env; in production set SECRET_KEY in the environment."
+    )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 FRONTEND_URL = env("FRONTEND_URL", default="http://localhost:5173").rstrip("/")
@@ -220,6 +229,11 @@ vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 # Seconds an SMTP server may take to accept, answer or take a message before the attempt fails (and is
 # retried): without it a server that accepts and never answers holds a worker forever.
 EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=5)
+if env("EMAIL_URL", default="").startswith("filemail://"):
+    # django-environ drops the leading slash of filemail:///var/mail/stocky; keep the path as written:
+    # filemail:///dir is the absolute /dir, filemail://dir the relative dir.
+    _mail = urlsplit(env("EMAIL_URL"))
+    EMAIL_FILE_PATH = _mail.netloc + _mail.path
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Stocky <no-reply@stocky.local>")
 
 # --- Cache: what every web process must agree on (throttle counts, the token check's user rows) -------

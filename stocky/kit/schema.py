@@ -311,3 +311,5 @@ class WelcomeSerializer(serializers.Serializer):
     message = serializers.CharField()
     description = serializers.CharField()
     endpoints = serializers.DictField(child=serializers.CharField(), help_text="Resource name → its path.")
+    docs = serializers.CharField(help_text="The interactive API documentation (Swagger UI).")
+    schema = serializers.CharField(help_text="The OpenAPI schema (YAML; JSON with ?format=json).")
