@@ -19,7 +19,6 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
-from rest_framework import status
 from rest_framework_simplejwt.exceptions import TokenBackendError, TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.state import token_backend
@@ -32,7 +31,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from accounts import tokens
 from accounts.models import Invitation, Role, User, token_digest
 from accounts.permissions import can_grant_role, can_manage_user
-from stocky.kit.errors import DomainError, InvalidInput
+from stocky.kit.errors import AuthenticationFailed, Forbidden, InvalidInput
 
 logger = logging.getLogger("stocky.accounts")
 
@@ -40,16 +39,6 @@ INVALID_INVITATION_TOKEN = "The invitation token is not valid"
 INVALID_REFRESH_TOKEN = "The refresh token is not valid"
 # Kept in the invitation for the admin; a mail server's error can be long.
 LAST_ERROR_MAX_CHARS = 1000
-
-
-class AuthenticationFailed(DomainError):
-    status_code = status.HTTP_401_UNAUTHORIZED
-    default_message = "Authentication failed"
-
-
-class Forbidden(DomainError):
-    status_code = status.HTTP_403_FORBIDDEN
-    default_message = "Your role does not allow this action"
 
 
 def invalid_role(role):

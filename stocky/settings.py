@@ -1,5 +1,6 @@
 """Stocky settings: one module, every value read from the environment (see .env.example)."""
 
+import os
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -11,19 +12,27 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-# A local .env is a convenience for development; production passes real environment variables.
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
-
-DEBUG = env.bool("DEBUG", default=False)
 # The test suite runs with DEBUG off, as production does, but needs no secrets of its own.
 TESTING = "pytest" in sys.modules
+# A local .env is a convenience for development (`make run` writes one); production passes real environment
+# variables. ENV_FILE names another file, or none when empty. The tests never read a developer's .env: their
+# settings must not depend on whoever runs them (conftest.py sets ENV_FILE= for the processes they start).
+ENV_FILE = os.environ.get("ENV_FILE", str(BASE_DIR / ".env"))
+if ENV_FILE and not TESTING:
+    environ.Env.read_env(ENV_FILE, overwrite=False)
+
+DEBUG = env.bool("DEBUG", default=False)
 
 # Production must set its own key; the development default only exists while DEBUG is on (or in tests).
 if DEBUG or TESTING:
     # `or`: an empty SECRET_KEY= line (as in .env.example) means "not set".
     SECRET_KEY = env("SECRET_KEY", default="") or "django-insecure-development-only-key-change-me"
-else:
-    SECRET_KEY = env("SECRET_KEY")
+elif not (SECRET_KEY := env("SECRET_KEY", default="")):
+    # One line a newcomer can act on, not a traceback (manage.py prints it alone).
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set. For development, run `make run` once (it writes a .env with DEBUG=1 and a "
+        "generated key) or put DEBUG=1 in .env; in production set SECRET_KEY in the environment."
+    )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 FRONTEND_URL = env("FRONTEND_URL", default="http://localhost:5173").rstrip("/")
@@ -99,6 +108,15 @@ TEMPLATES = [
 # An empty DATABASE_URL= line (as in .env.example) means "not set" too.
 DATABASE_URL = env("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
+# Seconds (whole) the app waits for MariaDB/MySQL: to connect, for an answer, to send; and for a row lock.
+DB_CONNECT_TIMEOUT = env.int("DB_CONNECT_TIMEOUT", default=5)
+DB_READ_TIMEOUT = env.int("DB_READ_TIMEOUT", default=15)
+DB_WRITE_TIMEOUT = env.int("DB_WRITE_TIMEOUT", default=15)
+DB_LOCK_WAIT_TIMEOUT = env.int("DB_LOCK_WAIT_TIMEOUT", default=10)
+# Seconds /healthz gives the database (a connection of its own): under the 4 s the Docker probe waits.
+HEALTH_DB_TIMEOUT = env.int("HEALTH_DB_TIMEOUT", default=2)
+# What a 503 for a lost database tells clients to wait before trying again (Retry-After, seconds).
+DB_UNAVAILABLE_RETRY_AFTER = env.int("DB_UNAVAILABLE_RETRY_AFTER", default=10)
 _db = DATABASES["default"]
 _db["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 _db["CONN_HEALTH_CHECKS"] = True
@@ -117,11 +135,18 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
 elif _db["ENGINE"] in ("django.db.backends.mysql",):
     _db["OPTIONS"] = {
         "charset": "utf8mb4",
-        "init_command": "SET sql_mode='STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO'",
+        # A row lock waited for longer than DB_LOCK_WAIT_TIMEOUT fails that statement (a 503, try again)
+        # before the read timeout below would drop the connection.
+        "init_command": "SET sql_mode='STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO', "
+        f"innodb_lock_wait_timeout={DB_LOCK_WAIT_TIMEOUT}",
         # Django's default for MySQL, kept explicit: REPEATABLE READ breaks the lock-then-check pattern.
         "isolation_level": "read committed",
         # An unreachable server fails the request (and /healthz) in seconds, not at the TCP timeout.
-        "connect_timeout": env.int("DB_CONNECT_TIMEOUT", default=5),
+        "connect_timeout": DB_CONNECT_TIMEOUT,
+        # A server that stops answering mid-query (frozen, cut off) fails the request with a 503 before
+        # gunicorn's 30 s timeout kills the worker without any answer (docs/operations.md, "Timeouts").
+        "read_timeout": DB_READ_TIMEOUT,
+        "write_timeout": DB_WRITE_TIMEOUT,
     }
     _db["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
 
@@ -203,6 +228,14 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
 
 # --- E-mail ---------------------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# Seconds an SMTP server may take to accept, answer or take a message before the attempt fails (and is
+# retried): without it a server that accepts and never answers holds a worker forever.
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=5)
+if env("EMAIL_URL", default="").startswith("filemail://"):
+    # django-environ drops the leading slash of filemail:///var/mail/stocky; keep the path as written:
+    # filemail:///dir is the absolute /dir, filemail://dir the relative dir.
+    _mail = urlsplit(env("EMAIL_URL"))
+    EMAIL_FILE_PATH = _mail.netloc + _mail.path
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Stocky <no-reply@stocky.local>")
 
 # --- Cache: what every web process must agree on (throttle counts, the token check's user rows) -------
