@@ -169,6 +169,8 @@ AXES_RESET_ON_SUCCESS = True
 # Client addresses as the API's throttles see them (NUM_PROXIES); e-mail addresses in lower case.
 AXES_CLIENT_IP_CALLABLE = "accounts.throttles.client_ip"
 AXES_USERNAME_CALLABLE = "accounts.admin_login.username"
+# The admin form's field (and the name Django's authenticate() passes on), not the model's USERNAME_FIELD.
+AXES_USERNAME_FORM_FIELD = "username"
 # No table row per successful admin log-in (it would only grow); failures are kept until the cool-off ends.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_HTTP_RESPONSE_CODE = 429
