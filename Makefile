@@ -23,10 +23,17 @@ $(BIN)/.installed: requirements.txt
 
 install: $(BIN)/.installed
 
-migrate: install
+# A development .env on the first `make run`, so that the README's `.venv/bin/python manage.py ...` commands
+# work as written: DEBUG on and a key of its own (never overwrites an existing .env; production sets neither).
+.env:
+	@printf '# Written by `make run` for development (see .env.example for every setting).\nDEBUG=1\nSECRET_KEY=%s\n' \
+	  "$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
+	@echo "Wrote a development .env (DEBUG=1, a generated SECRET_KEY)."
+
+migrate: install .env
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --no-input
 
-# The first start fills the empty database with the demo workshop and prints its accounts (docs/tutorial.md).
+# The first start fills the empty database with the demo workshop; every start prints its accounts (docs/tutorial.md).
 run: migrate
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py seed_demo --if-empty --base-url http://$(HOST)
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver $(HOST)
@@ -62,7 +69,7 @@ bench-all: install
 	$(BIN)/python bench/run.py --scale 100 --repeat 3
 	$(BIN)/python bench/run.py --no-bench --soak 180
 
-superuser: install
+superuser: install .env
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py createsuperuser
 
 clean:

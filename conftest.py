@@ -1,9 +1,16 @@
 """Fixtures shared by every app's tests: API clients signed in as each role."""
 
+import os
+
 import pytest
+from django.test import Client
 from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.models import Role, User
+
+# Processes the tests start (settings probes, live servers) read no developer's .env either (stocky/settings.py).
+os.environ["ENV_FILE"] = ""
 
 # A shop with a record of every kind, and `run` for management commands (used by several test packages).
 pytest_plugins = ["stocky.tests.fixtures"]
@@ -39,7 +46,6 @@ def make_user(db):
 @pytest.fixture
 def client_for(make_user):
     """An APIClient authenticated as a fresh user of the given role (a real access token)."""
-    from rest_framework_simplejwt.tokens import AccessToken
 
     def make(role=Role.ADMIN, user=None):
         user = user or make_user(role)
@@ -65,7 +71,6 @@ def anon():
 @pytest.fixture
 def admin_client_for(make_user):
     """A Django test client logged in to the admin as a fresh user of the given role (`.user` is that user)."""
-    from django.test import Client
 
     def make(role=Role.ADMIN):
         client = Client()

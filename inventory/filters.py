@@ -1,4 +1,5 @@
 import django_filters
+from django.db.models import F, Q
 
 from inventory.models import (
     FinishedProduct,
@@ -10,13 +11,25 @@ from inventory.models import (
 from stocky.kit.models import MAX_ID
 
 
-class RawProductFilter(django_filters.FilterSet):
+class StockedProductFilter(django_filters.FilterSet):
+    # true: the items whose stock is below their reorder level (what to make or buy); false: the others.
+    # A choice, not a BooleanFilter, so that anything but true or false is a 400 rather than ignored.
+    below_reorder_level = django_filters.ChoiceFilter(
+        choices=[("true", "true"), ("false", "false")], method="filter_below_reorder_level"
+    )
+
+    def filter_below_reorder_level(self, queryset, name, value):
+        below = Q(stock_quantity__lt=F("reorder_level"))
+        return queryset.filter(below) if value == "true" else queryset.exclude(below)
+
+
+class RawProductFilter(StockedProductFilter):
     class Meta:
         model = RawProduct
         fields = ["unit_of_measure"]
 
 
-class FinishedProductFilter(django_filters.FilterSet):
+class FinishedProductFilter(StockedProductFilter):
     class Meta:
         model = FinishedProduct
         fields = ["unit_of_measure"]

@@ -51,6 +51,10 @@ class UnitOfMeasureField(models.CharField):
         return value
 
 
+# Below it, the item is "low": the admin's home lists it and the API's ?below_reorder_level=true finds it.
+REORDER_HELP = "In the stock unit. Below this, the item is listed as low on stock; 0: never."
+
+
 class RawProduct(TimeStampedModel):
     """A material bought from suppliers and consumed by recipes."""
 
@@ -60,11 +64,13 @@ class RawProduct(TimeStampedModel):
     stock_quantity = models.DecimalField(**QUANTITY, validators=NON_NEGATIVE)
     # The stock unit: stock, ledger entries, requirements and costs are all expressed in it.
     unit_of_measure = UnitOfMeasureField()
+    reorder_level = models.DecimalField(**QUANTITY, default=0, validators=NON_NEGATIVE, help_text=REORDER_HELP)
 
     class Meta:
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(condition=Q(stock_quantity__gte=0), name="raw_product_stock_non_negative"),
+            models.CheckConstraint(condition=Q(reorder_level__gte=0), name="raw_product_reorder_level_non_negative"),
         ]
 
     def __str__(self):
@@ -79,12 +85,16 @@ class FinishedProduct(TimeStampedModel):
     name = models.CharField(max_length=255, db_index=True)
     stock_quantity = models.DecimalField(**QUANTITY, validators=NON_NEGATIVE)
     unit_of_measure = UnitOfMeasureField()
+    reorder_level = models.DecimalField(**QUANTITY, default=0, validators=NON_NEGATIVE, help_text=REORDER_HELP)
     comments = models.TextField(blank=True, default="")
 
     class Meta:
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(condition=Q(stock_quantity__gte=0), name="finished_product_stock_non_negative"),
+            models.CheckConstraint(
+                condition=Q(reorder_level__gte=0), name="finished_product_reorder_level_non_negative"
+            ),
         ]
 
     def __str__(self):

@@ -40,15 +40,15 @@ class StockedProductViewSet(ManufacturingViewSet):
     """Raw and finished products: stock moves through the ledger (services), and each product has its own
     unit equivalences at /<products>/<id>/conversions."""
 
-    create_service = update_service = None  # names in inventory.services
+    create_service = update_service = None  # staticmethod(inventory.services.<product>_create / _update)
 
     def perform_create(self, serializer):
-        create = getattr(services, self.create_service)
-        serializer.instance = create(user=self.request.user, **serializer.validated_data)
+        serializer.instance = self.create_service(user=self.request.user, **serializer.validated_data)
 
     def perform_update(self, serializer):
-        update = getattr(services, self.update_service)
-        serializer.instance = update(product=serializer.instance, user=self.request.user, **serializer.validated_data)
+        serializer.instance = self.update_service(
+            product=serializer.instance, user=self.request.user, **serializer.validated_data
+        )
 
     # Never paginated: a product has a handful of equivalences.
     @extend_schema(request=ConversionSerializer(many=True), responses=ConversionSerializer(many=True))
@@ -80,22 +80,24 @@ class StockedProductViewSet(ManufacturingViewSet):
 
 class RawProductViewSet(StockedProductViewSet):
     entity, entity_plural = "Raw product", "Raw products"
-    create_service, update_service = "raw_product_create", "raw_product_update"
+    create_service = staticmethod(services.raw_product_create)
+    update_service = staticmethod(services.raw_product_update)
     queryset = RawProduct.objects.all()
     serializer_class = RawProductSerializer
     filterset_class = RawProductFilter
     search_fields = ["name", "unit_of_measure"]
-    ordering_fields = ["id", "name", "stock_quantity", "unit_of_measure", "created_at", "updated_at"]
+    ordering_fields = ["id", "name", "stock_quantity", "unit_of_measure", "reorder_level", "created_at", "updated_at"]
 
 
 class FinishedProductViewSet(StockedProductViewSet):
     entity, entity_plural = "Finished product", "Finished products"
-    create_service, update_service = "finished_product_create", "finished_product_update"
+    create_service = staticmethod(services.finished_product_create)
+    update_service = staticmethod(services.finished_product_update)
     queryset = FinishedProduct.objects.all()
     serializer_class = FinishedProductSerializer
     filterset_class = FinishedProductFilter
     search_fields = ["name", "unit_of_measure", "comments"]
-    ordering_fields = ["id", "name", "stock_quantity", "unit_of_measure", *TIMESTAMPS]
+    ordering_fields = ["id", "name", "stock_quantity", "unit_of_measure", "reorder_level", *TIMESTAMPS]
 
     # GET /finished-products/<id>/recipe and /cost are routed by the production app, which owns recipes.
 
@@ -128,6 +130,17 @@ class SupplierRawProductViewSet(PairViewSet):
     filterset_class = SupplierRawProductFilter
     search_fields = ["supplier__name", "raw_product__name", "unit_of_measure"]
     ordering_fields = ["supplier_id", "raw_product_id", "unit_price", "unit_of_measure", *TIMESTAMPS]
+
+    def perform_create(self, serializer):
+        serializer.instance = services.supplier_raw_product_create(user=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.supplier_raw_product_update(
+            line=serializer.instance, user=self.request.user, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        services.supplier_raw_product_delete(line=instance, user=self.request.user)
 
 
 class StockMovementViewSet(ManufacturingViewSet):

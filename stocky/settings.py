@@ -1,5 +1,6 @@
 """Stocky settings: one module, every value read from the environment (see .env.example)."""
 
+import os
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -11,19 +12,27 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-# A local .env is a convenience for development; production passes real environment variables.
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
-
-DEBUG = env.bool("DEBUG", default=False)
 # The test suite runs with DEBUG off, as production does, but needs no secrets of its own.
 TESTING = "pytest" in sys.modules
+# A local .env is a convenience for development (`make run` writes one); production passes real environment
+# variables. ENV_FILE names another file, or none when empty. The tests never read a developer's .env: their
+# settings must not depend on whoever runs them (conftest.py sets ENV_FILE= for the processes they start).
+ENV_FILE = os.environ.get("ENV_FILE", str(BASE_DIR / ".env"))
+if ENV_FILE and not TESTING:
+    environ.Env.read_env(ENV_FILE, overwrite=False)
+
+DEBUG = env.bool("DEBUG", default=False)
 
 # Production must set its own key; the development default only exists while DEBUG is on (or in tests).
 if DEBUG or TESTING:
     # `or`: an empty SECRET_KEY= line (as in .env.example) means "not set".
     SECRET_KEY = env("SECRET_KEY", default="") or "django-insecure-development-only-key-change-me"
-else:
-    SECRET_KEY = env("SECRET_KEY")
+elif not (SECRET_KEY := env("SECRET_KEY", default="")):
+    # One line a newcomer can act on, not a traceback (manage.py prints it alone).
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set. For development, run `make run` once (it writes a .env with DEBUG=1 and a "
+        "generated key) or put DEBUG=1 in .env; in production set SECRET_KEY in the environment."
+    )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 FRONTEND_URL = env("FRONTEND_URL", default="http://localhost:5173").rstrip("/")
@@ -43,6 +52,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # The admin's log-in guard (accounts/admin_login.py): its failed attempts, listed in the admin.
+    "axes",
     "accounts",
     "inventory",
     "orders",
@@ -67,6 +78,8 @@ MIDDLEWARE = [
     "stocky.kit.middleware.BrowserAuthenticationMiddleware",
     "stocky.kit.middleware.BrowserMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out admin log-in into its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 API_PATH_PREFIXES = ("/api/",)
 
@@ -140,7 +153,26 @@ elif _db["ENGINE"] in ("django.db.backends.mysql",):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 # ModelBackend (log-in by e-mail) plus admin permissions that follow the role (accounts/backends.py).
-AUTHENTICATION_BACKENDS = ["accounts.backends.RoleBackend"]
+# First, the admin log-in's guard (django-axes), which refuses a locked-out client before any password check.
+AUTHENTICATION_BACKENDS = ["accounts.admin_login.AdminLoginBackend", "accounts.backends.RoleBackend"]
+
+# --- The admin's log-in guard (django-axes, accounts/admin_login.py, docs/security.md) -----------------
+# Past this many failed log-ins at /admin/login/ from one client address, or for one account, both are
+# refused (429) for the cool-off, right password or not; a successful log-in starts the count again.
+# `manage.py axes_reset_username <e-mail>` / `axes_reset_ip <address>` / `axes_reset` unlock at once.
+AXES_FAILURE_LIMIT = env.int("ADMIN_LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("ADMIN_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_HANDLER = "accounts.admin_login.AdminLoginHandler"
+AXES_ONLY_ADMIN_SITE = True
+AXES_RESET_ON_SUCCESS = True
+# Client addresses as the API's throttles see them (NUM_PROXIES); e-mail addresses in lower case.
+AXES_CLIENT_IP_CALLABLE = "accounts.throttles.client_ip"
+AXES_USERNAME_CALLABLE = "accounts.admin_login.username"
+# No table row per successful admin log-in (it would only grow); failures are kept until the cool-off ends.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False  # no banner on every start of a command
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -197,10 +229,23 @@ vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 # Seconds an SMTP server may take to accept, answer or take a message before the attempt fails (and is
 # retried): without it a server that accepts and never answers holds a worker forever.
 EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=5)
+if env("EMAIL_URL", default="").startswith("filemail://"):
+    # django-environ drops the leading slash of filemail:///var/mail/stocky; keep the path as written:
+    # filemail:///dir is the absolute /dir, filemail://dir the relative dir.
+    _mail = urlsplit(env("EMAIL_URL"))
+    EMAIL_FILE_PATH = _mail.netloc + _mail.path
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Stocky <no-reply@stocky.local>")
 
-# --- Cache (throttling counts live here; use a shared cache when several processes serve) -----------
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# --- Cache: what every web process must agree on (throttle counts, the token check's user rows) -------
+# Shared by default: a table of the database (created by `migrate`, accounts/migrations/0005), so that
+# gunicorn's workers count one limit and see one user row; no server to add. CACHE_URL may name Redis or
+# Valkey instead (redis://host:6379/0). A per-process cache (locmemcache://) is only right for one process:
+# the tests, where each test starts from an empty cache.
+CACHE_URL = env("CACHE_URL", default="") or ("locmemcache://" if TESTING else "dbcache://stocky_cache")
+CACHES = {"default": env.cache_url_config(CACHE_URL)}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache":
+    # Django's default of 300 entries would evict live throttle counts under a password-guessing run.
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", env.int("CACHE_MAX_ENTRIES", default=100_000))
 
 # --- Background tasks (django-tasks: Django 6's django.tasks API) -----------------------------------
 # "immediate": run in-process right after the transaction commits (development, tests).
@@ -262,6 +307,8 @@ REST_FRAMEWORK = {
         "auth_account": env("THROTTLE_AUTH_ACCOUNT_RATE", default="10/min"),
     },
     # How many reverse proxies add to X-Forwarded-For; 0 trusts only the socket address (no spoofing).
+    # Behind one proxy (compose's Caddy, an nginx) it must be 1, or every client shares the proxy's address
+    # and its limits. The admin log-in counts failures by the same address (accounts.throttles.client_ip).
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
 
@@ -306,10 +353,10 @@ SIMPLE_JWT = {
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": True,
 }
-# Seconds each web process may answer a valid access token from the user's row as it last read it: a
-# deactivation or a role change takes effect everywhere within that time (0: read the row on every request;
-# accounts/authentication.py, docs/accounts.md).
-AUTH_USER_CACHE_SECONDS = env.float("AUTH_USER_CACHE_SECONDS", default=5)
+# Seconds the shared cache keeps a user's row for the token check (accounts/authentication.py). A change saved
+# through the ORM (deactivation, role, password) replaces the row when it commits, at once for every worker;
+# this bounds only changes made around it, such as a plain UPDATE (0: read the row on every request).
+AUTH_USER_CACHE_SECONDS = env.float("AUTH_USER_CACHE_SECONDS", default=60)
 
 # --- Deployment: static files, HTTPS, proxies, cross-origin requests ---------------------------------
 # WhiteNoise serves the hashed, pre-compressed files that `collectstatic` writes (browsers cache them for

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.shortcuts import redirect
+from django.urls import include, path, re_path, reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import (
     api_view,
@@ -53,8 +54,18 @@ def welcome(request):
             "catalogue for small producers. Every endpoint but this one, log-in, refresh, register and "
             "the health check needs a Bearer token.",
             "endpoints": {name: f"{API_PREFIX}/{path_}" for name, path_ in ENDPOINTS.items()},
+            # Where a newcomer reads the rest: every operation, its parameters and answers (OpenAPI).
+            "docs": f"{API_PREFIX}/docs/",
+            "schema": f"{API_PREFIX}/schema/",
         }
     )
+
+
+def home(request):
+    """`/` (and the admin's "View site"): the admin's home for signed-in staff, the log-in page for anyone else."""
+    if request.user.is_authenticated and request.user.is_active and request.user.is_staff:
+        return redirect("admin:index")
+    return redirect(f"{reverse('admin:login')}?next={reverse('admin:index')}")
 
 
 # One flat list: each nested include("") costs every request that passes it a failed match and its
@@ -76,6 +87,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     re_path(r"^api/", api.api_not_found),
     path("admin/", admin.site.urls),
+    path("", home, name="home"),
 ]
 # Uploaded images are served by Django only in development; production serves MEDIA_ROOT (or S3) itself.
 urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

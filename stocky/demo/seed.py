@@ -455,7 +455,11 @@ class Workshop:
             else:
                 initial = {"unit": Decimal(50), "g": Decimal(500)}.get(spec.unit, Decimal(5))
             material.record = raw_product_create(
-                user=self.admin, name=spec.name, unit_of_measure=spec.unit, stock_quantity=initial
+                user=self.admin,
+                name=spec.name,
+                unit_of_measure=spec.unit,
+                stock_quantity=initial,
+                reorder_level=self.reorder_level(material),
             )
             if material.conversions:
                 product_conversions_replace(product=material.record, conversions=material.conversions)
@@ -479,6 +483,14 @@ class Workshop:
                 material.prices.append(row)
         SupplierRawProduct.objects.bulk_create(rows)
 
+    def reorder_level(self, material):
+        """What the buyer watches: the days of use the purchasing rounds reorder at (a week of fresh, two of
+        dry goods), so that the admin's home lists what runs low between two deliveries."""
+        if not material.daily:
+            return 0
+        days = (FRESH_COVER if material.spec.fresh else DRY_COVER)[0]
+        return nice_ceil(material.daily * days, whole=is_count(material.spec.unit))
+
     def create_products(self):
         items = []
         for stocked in self.products.values():
@@ -491,6 +503,8 @@ class Workshop:
                 unit_of_measure=spec.unit,
                 comments=spec.comments,
                 stock_quantity=initial,
+                # What keeps (biscuits, jars) is made ahead: two days of sales on the shelf.
+                reorder_level=nice_ceil(stocked.daily * 2, whole=is_count(spec.unit)) if keeps and stocked.daily else 0,
             )
             if stocked.conversions:
                 product_conversions_replace(product=stocked.record, conversions=stocked.conversions)

@@ -17,6 +17,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError, InterfaceError, OperationalError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, HttpResponse, JsonResponse
+from django.template import loader
+from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, filters, routers, status
 from rest_framework.pagination import BasePagination
@@ -24,9 +26,26 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import set_rollback
 
-from stocky.kit.errors import DomainError
+from stocky.kit import errors as domain
 
 logger = logging.getLogger("stocky.kit.api")
+
+# Each domain error's HTTP status: the one place where a refusal's meaning becomes a status (a subclass
+# without its own line takes its nearest parent's, e.g. InsufficientStock and InvalidTransition are 409s).
+ERROR_STATUS = {
+    domain.InvalidInput: status.HTTP_400_BAD_REQUEST,
+    domain.AuthenticationFailed: status.HTTP_401_UNAUTHORIZED,
+    domain.Forbidden: status.HTTP_403_FORBIDDEN,
+    domain.NotFound: status.HTTP_404_NOT_FOUND,
+    domain.Conflict: status.HTTP_409_CONFLICT,
+    domain.TooLarge: status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    domain.DomainError: status.HTTP_409_CONFLICT,
+}
+
+
+def error_status(exc):
+    """The HTTP status of a domain error: its class's, or its nearest parent's in ERROR_STATUS."""
+    return next(ERROR_STATUS[cls] for cls in type(exc).__mro__ if cls in ERROR_STATUS)
 
 
 # --- The envelope ----------------------------------------------------------------------------------
@@ -146,9 +165,9 @@ def exception_handler(exc, context):
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
 
-    if isinstance(exc, DomainError):
+    if isinstance(exc, domain.DomainError):
         set_rollback()
-        return error_response(exc.status_code, exc.message, exc.errors)
+        return error_response(error_status(exc), exc.message, exc.errors)
 
     if isinstance(exc, (ProtectedError, RestrictedError)):
         set_rollback()
@@ -221,9 +240,7 @@ def api_not_found(request, *args, **kwargs):
 def handler404(request, exception=None):
     if request.path.startswith("/api/"):
         return api_not_found(request)
-    from django.views.defaults import page_not_found
-
-    return page_not_found(request, exception)
+    return defaults.page_not_found(request, exception)
 
 
 def handler500(request):
@@ -233,32 +250,24 @@ def handler500(request):
         if request.path.startswith("/api/"):
             response = _json_error(503, UNAVAILABLE_MESSAGE)
         else:
-            from django.template import loader
-
             response = HttpResponse(loader.render_to_string("503.html"), status=503)
         response["Retry-After"] = retry_after()["Retry-After"]
         return response
     if request.path.startswith("/api/"):
         return _json_error(500, "Internal server error")
-    from django.views.defaults import server_error
-
-    return server_error(request)
+    return defaults.server_error(request)
 
 
 def handler400(request, exception=None):
     if request.path.startswith("/api/"):
         return _json_error(400, "Bad request")
-    from django.views.defaults import bad_request
-
-    return bad_request(request, exception)
+    return defaults.bad_request(request, exception)
 
 
 def handler403(request, exception=None):
     if request.path.startswith("/api/"):
         return _json_error(403, "Forbidden")
-    from django.views.defaults import permission_denied
-
-    return permission_denied(request, exception)
+    return defaults.permission_denied(request, exception)
 
 
 # --- Query parameters ------------------------------------------------------------------------------

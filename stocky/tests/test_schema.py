@@ -68,6 +68,7 @@ def test_decimals_are_numbers_and_envelopes_are_described():
         "schema"
     ] == {"$ref": "#/components/schemas/EmptyEnvelope"}
     assert [p["name"] for p in paths["/api/v1/raw-products/"]["get"]["parameters"]] == [
+        "below_reorder_level",
         "ordering",
         "page",
         "page_size",

@@ -210,17 +210,21 @@ def test_reset_asks_first_and_deletes_nothing_unless_told_yes(monkeypatch):
     assert not RawProduct.objects.exists()
 
 
-def test_if_empty_seeds_an_empty_database_and_says_nothing_once_there_is_data():
+def test_if_empty_seeds_an_empty_database_then_only_prints_the_accounts_and_is_silent_on_other_data():
     out = seed("--if-empty", "--weeks", "1")
+    assert out.startswith("Seeding the demo workshop: 1 weeks of history")
     assert "Seeded the demo workshop" in out and RawProduct.objects.exists()
     counts = {model: model.objects.count() for model in BUSINESS_MODELS}
 
-    assert seed("--if-empty") == ""
+    # Every later `make run` shows how to log in, and seeds nothing.
+    again = seed("--if-empty")
+    assert "manager@stocky.example" in again and "stocky-manager-demo" in again and "Seeding" not in again
     assert {model: model.objects.count() for model in BUSINESS_MODELS} == counts
 
-    # Someone else's data: still silent, still untouched.
+    # Someone else's data and no demo accounts: silent, untouched.
     for model in BUSINESS_MODELS:
         model.objects.all().delete()
+    User.objects.filter(email__in=data.DEMO_EMAILS).delete()
     Client.objects.create(
         name="Chez Paul",
         phone="1",

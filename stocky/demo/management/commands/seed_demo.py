@@ -4,6 +4,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from tqdm import tqdm
 
 from stocky.demo import data
 from stocky.demo.seed import (
@@ -20,8 +21,6 @@ MAX_SCALE = 1000
 
 def _bar(total, description, unit):
     """A progress bar on standard error, shown only on a terminal (as the import and export commands do)."""
-    from tqdm import tqdm
-
     return tqdm(total=total, desc=description, unit=f" {unit}", file=sys.stderr, delay=0.5, disable=None, leave=False)
 
 
@@ -86,6 +85,9 @@ class Command(BaseCommand):
             raise CommandError("--reset and --if-empty contradict each other: give one of them")
         if has_business_data():
             if if_empty:
+                # `make run` on every start: the accounts to log in with, as long as they are the demo's.
+                if demo_present():
+                    self.print_log_in(base_url)
                 return
             if not reset:
                 if demo_present():
@@ -101,6 +103,10 @@ class Command(BaseCommand):
             if interactive and not self.confirm():
                 raise CommandError("Nothing deleted.")
 
+        # The seed takes 10-30 s; say so before it starts (the bar below only shows on a terminal).
+        times = f", {scale} times over" if scale > 1 else ""
+        self.stdout.write(f"Seeding the demo workshop: {weeks} weeks of history{times} (10-30 s)...")
+        self.stdout.flush()
         started = time.perf_counter()
         with transaction.atomic():  # the reset and the seed, or neither
             if reset:
