@@ -3,7 +3,9 @@
 import os
 
 import pytest
+from django.test import Client
 from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.models import Role, User
 
@@ -44,7 +46,6 @@ def make_user(db):
 @pytest.fixture
 def client_for(make_user):
     """An APIClient authenticated as a fresh user of the given role (a real access token)."""
-    from rest_framework_simplejwt.tokens import AccessToken
 
     def make(role=Role.ADMIN, user=None):
         user = user or make_user(role)
@@ -70,7 +71,6 @@ def anon():
 @pytest.fixture
 def admin_client_for(make_user):
     """A Django test client logged in to the admin as a fresh user of the given role (`.user` is that user)."""
-    from django.test import Client
 
     def make(role=Role.ADMIN):
         client = Client()

@@ -11,6 +11,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 from django.db import transaction
 from django.template.defaultfilters import truncatechars
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from accounts import services
 from accounts.models import Invitation, User
@@ -59,6 +60,25 @@ class UserAdmin(DjangoUserAdmin):
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "username", "role", "password1", "password2")}),)
 
+    actions = ["deactivate"]
+
+    def has_delete_permission(self, request, obj=None):
+        # Users are deactivated, never deleted: the ledger, orders and runs keep naming who made them
+        # (docs/accounts.md). The action below, or unticking "active", does what DELETE /users/<id> does.
+        return False
+
+    @admin.action(description="Deactivate the selected users (they can no longer log in)", permissions=["change"])
+    def deactivate(self, request, queryset):
+        done = 0
+        for user in queryset:
+            if user.pk == request.user.pk:
+                self.message_user(request, "You cannot deactivate yourself.", messages.WARNING)
+                continue
+            services.user_deactivate(user=user)
+            done += 1
+        if done:
+            self.message_user(request, f"{done} user(s) deactivated; their sessions have ended.", messages.SUCCESS)
+
     @admin.display(description="invitation")
     def invitation_summary(self, user):
         invitation = getattr(user, "invitation", None)
@@ -72,6 +92,54 @@ class UserAdmin(DjangoUserAdmin):
         # Deactivating here is the same act as DELETE /users/<id>: refresh tokens are revoked too.
         if change and "is_active" in form.changed_data and not obj.is_active:
             services.user_deactivate(user=obj)
+
+
+class TokenAdmin(admin.ModelAdmin):
+    """Who holds a session and until when, for Admins; never the token itself, which would let its reader
+    act as its owner. Read-only, like simplejwt's own pages that these replace."""
+
+    list_display = ("jti", "user", "created_at", "expires_at")
+    list_select_related = ("user",)
+    search_fields = ("user__email", "jti")
+    ordering = ("-created_at",)
+    fields = ("jti", "user", "created_at", "expires_at")
+    readonly_fields = fields
+    actions = None
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class RevokedTokenAdmin(TokenAdmin):
+    list_display = ("token_jti", "token_user", "token_expires_at", "blacklisted_at")
+    list_select_related = ("token__user",)
+    search_fields = ("token__user__email", "token__jti")
+    ordering = ("-blacklisted_at",)
+    fields = ("token_jti", "token_user", "token_expires_at", "blacklisted_at")
+    readonly_fields = fields
+
+    @admin.display(description="jti", ordering="token__jti")
+    def token_jti(self, revoked):
+        return revoked.token.jti
+
+    @admin.display(description="user", ordering="token__user")
+    def token_user(self, revoked):
+        return revoked.token.user
+
+    @admin.display(description="expires at", ordering="token__expires_at")
+    def token_expires_at(self, revoked):
+        return revoked.token.expires_at
+
+
+for model, model_admin in ((OutstandingToken, TokenAdmin), (BlacklistedToken, RevokedTokenAdmin)):
+    admin.site.unregister(model)
+    admin.site.register(model, model_admin)
 
 
 @admin.register(Invitation)

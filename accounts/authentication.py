@@ -1,24 +1,26 @@
-"""Bearer-token authentication without a database query on most requests (issue 7, docs/accounts.md).
+"""Bearer-token authentication that every web process answers alike (issue 7, issue 15, docs/accounts.md).
 
-simplejwt's JWTAuthentication reads the whole user row on every request, so that a deactivated user is
-refused at once: a query that was half the time of a single-row read. Here each process remembers the
-rows it read for `AUTH_USER_CACHE_SECONDS` (default 5): within that time a request is checked against the
-remembered row (active, role), then the row is read again. So a deactivation or a role change made
-anywhere takes effect everywhere within that many seconds (an access token lives 15 minutes), and at
-once in the process that made it (a saved user is forgotten there, also when it is saved again by the
-commit). With 0, every request reads the row, as before.
+simplejwt's JWTAuthentication reads the whole user row on every request. Here the row (all but the password
+hash) is kept in the shared cache (`CACHES["default"]`: a database table by default) for
+`AUTH_USER_CACHE_SECONDS`, and every saved or deleted user is written there again once the change commits.
+So a deactivation, a role change or a new password applies at once on every worker; the time-to-live only
+bounds changes made past the ORM's save (a plain UPDATE, a restored backup). With 0, every request reads the
+row, as plain simplejwt does.
 
-The token's signature is checked once per process: a token that passed is remembered (by its exact text)
-until it expires, and its expiry is checked again on every request. An access token is never revoked
-before it expires (only refresh tokens are), so this refuses nothing that the full check would accept.
-Each request gets its own User instance built from the remembered values, so nothing one request changes
-on `request.user` leaks into the next.
+Every token carries the user's token version (accounts/tokens.py); a token of an older version is refused.
+
+The token's signature is checked once per process, and that memory is right per process: a token that
+passed is remembered (by its exact text) until it expires, its expiry is checked again on every request,
+and whether it is still valid for its user (active, version) is decided by the row on every request. Each
+request gets its own User instance built from the cached values, so nothing one request changes on
+`request.user` leaks into the next.
 """
 
 import threading
 import time
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -27,51 +29,64 @@ from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
 from rest_framework_simplejwt.settings import api_settings
-from rest_framework_simplejwt.utils import get_md5_hash_password
 
+from accounts import tokens
 from accounts.models import User
 from stocky.kit.models import MAX_ID
 
-# user id (as text, as tokens carry it) -> (monotonic time it expires, the row's column values in FIELDS order)
-_rows = {}
-_lock = threading.Lock()
-FIELDS = tuple(field.attname for field in User._meta.concrete_fields)
-# raw token (bytes) -> (its expiry, as a Unix time; the validated token)
+# Cached: every column but the password hash, which no request needs (a save() of request.user leaves the
+# password alone: Django saves only the loaded fields of a partly loaded row).
+FIELDS = tuple(field.attname for field in User._meta.concrete_fields if field.attname != "password")
+# What the cache holds for an id that names no user (None would read as a miss).
+NO_USER = "-"
+# raw token (bytes) -> (its expiry, as a Unix time; the validated token): per process
 _tokens = {}
+_lock = threading.Lock()
 # Bounded, so that tokens of many users cannot grow a worker's memory for long.
-MAX_USERS = 10_000
 MAX_TOKENS = 10_000
 
 
-def forget(user_id=None):
-    """Drop the remembered row of one user (or of every user) in this process."""
-    with _lock:
-        if user_id is None:
-            _rows.clear()
-            _tokens.clear()
-        else:
-            _rows.pop(str(user_id), None)
+def _key(user_id):
+    return f"auth:user:{user_id}"
+
+
+def _row(user_id):
+    values = User.objects.filter(pk=user_id).values_list(*FIELDS).first()
+    return NO_USER if values is None else values
 
 
 def _remembered(user_id, ttl):
-    now = time.monotonic()
-    entry = _rows.get(user_id)
-    if entry is not None and entry[0] > now:
-        return User.from_db("default", FIELDS, entry[1])
-    user = User.objects.filter(pk=user_id).first()
-    if user is None:
-        forget(user_id)
+    values = cache.get(_key(user_id))
+    if values is None:
+        values = _row(user_id)
+        # add, not set: should a change commit between our read and this line, its fresh row (written on
+        # commit, below) stays, and ours is dropped.
+        cache.add(_key(user_id), values, ttl)
+    if values == NO_USER:
         return None
-    with _lock:
-        if len(_rows) >= MAX_USERS:
-            _rows.clear()
-        _rows[user_id] = (now + ttl, tuple(getattr(user, name) for name in FIELDS))
-    return user
+    return User.from_db("default", FIELDS, values)
+
+
+def forget(user_id=None):
+    """Drop the shared cache's row of one user, and this process's checked tokens (all of them: None)."""
+    if user_id is None:
+        with _lock:
+            _tokens.clear()
+    else:
+        cache.delete(_key(user_id))
+
+
+def refresh(user_id):
+    """Write the user's committed row to the shared cache (after a change commits)."""
+    if settings.AUTH_USER_CACHE_SECONDS > 0:
+        cache.set(_key(user_id), _row(user_id), settings.AUTH_USER_CACHE_SECONDS)
+    else:
+        cache.delete(_key(user_id))
 
 
 class CachedJWTAuthentication(JWTAuthentication):
-    """simplejwt's JWTAuthentication with the user's row remembered per process for a few seconds, and each
-    access token's signature checked once."""
+    """simplejwt's JWTAuthentication with the user's row in the shared cache, each access token's signature
+    checked once per process, and tokens of an older token version refused."""
 
     def get_validated_token(self, raw_token):
         if settings.AUTH_USER_CACHE_SECONDS <= 0:
@@ -96,17 +111,17 @@ class CachedJWTAuthentication(JWTAuthentication):
             raise InvalidToken(_("Token contained no recognizable user identification"))
         ttl = settings.AUTH_USER_CACHE_SECONDS
         if ttl <= 0 or api_settings.USER_ID_FIELD != "id":
-            return super().get_user(validated_token)
-        user = _remembered(str(user_id), ttl)
-        if user is None:
-            raise AuthenticationFailed(_("User not found"), code="user_not_found")
-        # The same checks as simplejwt's, on the remembered row.
-        if api_settings.CHECK_USER_IS_ACTIVE and not user.is_active:
-            raise AuthenticationFailed(_("User is inactive"), code="user_inactive")
-        if api_settings.CHECK_REVOKE_TOKEN and validated_token.get(
-            api_settings.REVOKE_TOKEN_CLAIM
-        ) != get_md5_hash_password(user.password):
-            raise AuthenticationFailed(_("The user's password has been changed."), code="password_changed")
+            user = super().get_user(validated_token)
+        else:
+            user = _remembered(str(user_id), ttl)
+            if user is None:
+                raise AuthenticationFailed(_("User not found"), code="user_not_found")
+            # The same check as simplejwt's, on the cached row.
+            if api_settings.CHECK_USER_IS_ACTIVE and not user.is_active:
+                raise AuthenticationFailed(_("User is inactive"), code="user_inactive")
+        if tokens.token_version(validated_token) != user.token_version:
+            # Issued before the user's password changed or the account was deactivated.
+            raise AuthenticationFailed(_("The token has been revoked"), code="token_revoked")
         return user
 
 
@@ -129,9 +144,13 @@ def _checked(validate, raw_token):
 @receiver(post_save, sender=User, dispatch_uid="accounts.authentication.forget_saved")
 @receiver(post_delete, sender=User, dispatch_uid="accounts.authentication.forget_deleted")
 def _forget_changed_user(sender, instance, **kwargs):
-    forget(instance.pk)
-    # Again once the change is committed: a request of this process may have read the old row meanwhile.
-    transaction.on_commit(lambda: forget(instance.pk))
+    if settings.AUTH_USER_CACHE_SECONDS <= 0:
+        return
+    user_id = instance.pk
+    forget(user_id)
+    # Once the change is committed, its row goes to the cache for every worker: a request may have read the
+    # old row and cached it meanwhile (its `add` loses to this `set` if it comes later).
+    transaction.on_commit(lambda: refresh(user_id))
 
 
 class CachedJWTScheme(SimpleJWTScheme):

@@ -1,6 +1,7 @@
 import hashlib
 
 from django.conf import settings
+from django.contrib.auth.hashers import check_password
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
@@ -67,6 +68,9 @@ class User(AbstractUser):
     )
     email = models.EmailField("e-mail address", unique=True)
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.READONLY, db_index=True)
+    # Every token carries the version it was issued under; a new password or a deactivation raises it, and
+    # tokens of an older version are refused (accounts/authentication.py, docs/security.md).
+    token_version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -83,6 +87,22 @@ class User(AbstractUser):
     def __str__(self):
         return self.get_full_name() or self.username or self.email
 
+    def set_password(self, raw_password):
+        """A new password: saving it ends every session of the account (its tokens die, its refresh tokens
+        are revoked), whoever sets it: the admin, `manage.py changepassword`, registration."""
+        super().set_password(raw_password)
+        self._password_replaced = True
+
+    def check_password(self, raw_password):
+        # Django re-hashes a correct password when the hasher's settings grow stronger: the same password,
+        # so no session ends (only the hash is saved, as Django does).
+        def rehash(raw):
+            AbstractUser.set_password(self, raw)
+            self._password = None
+            self.save(update_fields=["password"])
+
+        return check_password(raw_password, self.password, rehash)
+
     def save(self, *args, **kwargs):
         # Admin rights follow the role, so changing a role anywhere keeps the Django admin in step:
         # Admins and Managers enter the admin, only Admins are superusers (a demoted Admin loses it).
@@ -90,7 +110,17 @@ class User(AbstractUser):
         self.is_superuser = self.role == Role.ADMIN
         if self.email:
             self.email = self.email.lower()
+        ends_sessions = getattr(self, "_password_replaced", False) and self.pk is not None
+        if ends_sessions:
+            self.token_version += 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "token_version"}
         super().save(*args, **kwargs)
+        self._password_replaced = False
+        if ends_sessions:
+            from accounts.tokens import refresh_tokens_revoke_all
+
+            refresh_tokens_revoke_all(user=self)
 
     @property
     def role_rank(self) -> int:

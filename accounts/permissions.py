@@ -2,6 +2,7 @@
 
 from functools import cache
 
+from django.apps import apps
 from django.contrib.auth import get_permission_codename
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
@@ -112,8 +113,6 @@ def roles_for_model_action(model, action):
 @cache
 def model_permissions_for_role(role) -> frozenset:
     """Every "app_label.codename" the role holds in the Django admin (see accounts.backends)."""
-    from django.apps import apps
-
     perms = set()
     for model in apps.get_models():
         opts = model._meta

@@ -19,18 +19,19 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
-from rest_framework import status
-from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.exceptions import TokenBackendError, TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.state import token_backend
 from rest_framework_simplejwt.token_blacklist.models import (
     BlacklistedToken,
     OutstandingToken,
 )
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from accounts import tokens
 from accounts.models import Invitation, Role, User, token_digest
 from accounts.permissions import can_grant_role, can_manage_user
-from stocky.kit.errors import DomainError, InvalidInput
+from stocky.kit.errors import AuthenticationFailed, Forbidden, InvalidInput
 
 logger = logging.getLogger("stocky.accounts")
 
@@ -38,16 +39,6 @@ INVALID_INVITATION_TOKEN = "The invitation token is not valid"
 INVALID_REFRESH_TOKEN = "The refresh token is not valid"
 # Kept in the invitation for the admin; a mail server's error can be long.
 LAST_ERROR_MAX_CHARS = 1000
-
-
-class AuthenticationFailed(DomainError):
-    status_code = status.HTTP_401_UNAUTHORIZED
-    default_message = "Authentication failed"
-
-
-class Forbidden(DomainError):
-    status_code = status.HTTP_403_FORBIDDEN
-    default_message = "Your role does not allow this action"
 
 
 def invalid_role(role):
@@ -64,8 +55,8 @@ class TokenPair:
     refresh: str
 
 
-def _token_pair(user) -> TokenPair:
-    refresh = RefreshToken.for_user(user)  # recorded as outstanding, so that it can be revoked
+def _token_pair(user, family=None) -> TokenPair:
+    refresh = tokens.refresh_token_issue(user=user, family=family)
     return TokenPair(access=str(refresh.access_token), refresh=str(refresh))
 
 
@@ -86,25 +77,44 @@ def token_pair_issue(*, user) -> TokenPair:
     return pair
 
 
-@transaction.atomic
-def refresh_token_rotate(*, raw) -> TokenPair:
-    """Trade a refresh token for a new pair; the used one is revoked.
-
-    The token's outstanding row is locked before the blacklist is checked, so that two requests
-    racing with the same refresh token cannot both succeed.
-    """
+def _refresh_payload(raw):
+    """The claims of a refresh token this server signed and that has not expired (blacklisted or not)."""
     try:
-        refresh = RefreshToken(raw)  # signature, expiry, type, and not yet revoked
-    except TokenError:
+        payload = token_backend.decode(raw, verify=True)
+    except TokenBackendError:
         raise AuthenticationFailed(INVALID_REFRESH_TOKEN) from None
-    outstanding = OutstandingToken.objects.select_for_update().filter(jti=refresh[jwt_settings.JTI_CLAIM]).first()
-    if outstanding is None or BlacklistedToken.objects.filter(token=outstanding).exists():
+    if payload.get(jwt_settings.TOKEN_TYPE_CLAIM) != "refresh" or jwt_settings.JTI_CLAIM not in payload:
         raise AuthenticationFailed(INVALID_REFRESH_TOKEN)
-    user = User.objects.filter(pk=refresh.get(jwt_settings.USER_ID_CLAIM), is_active=True).first()
-    if user is None:
-        raise AuthenticationFailed("The account is not active")
-    BlacklistedToken.objects.create(token=outstanding)
-    return _token_pair(user)
+    return payload
+
+
+def refresh_token_rotate(*, raw) -> TokenPair:
+    """Trade a refresh token for a new pair of the same family; the used one is revoked.
+
+    The token's outstanding row is locked before the blacklist is checked, so that two requests racing
+    with the same refresh token cannot both succeed. A token used already (rotated or logged out) is
+    refused and revokes its whole family: whoever holds its successor may be a thief, or the thief may be
+    the one asking. That revocation is committed although the request is refused.
+    """
+    payload = _refresh_payload(raw)
+    with transaction.atomic():
+        outstanding = OutstandingToken.objects.select_for_update().filter(jti=payload[jwt_settings.JTI_CLAIM]).first()
+        if outstanding is None:
+            raise AuthenticationFailed(INVALID_REFRESH_TOKEN)
+        reused = BlacklistedToken.objects.filter(token=outstanding).exists()
+        if reused:
+            if outstanding.user_id is not None and tokens.FAMILY_CLAIM in payload:
+                tokens.refresh_family_revoke(user=outstanding.user, family=payload[tokens.FAMILY_CLAIM])
+        else:
+            user = User.objects.filter(pk=payload.get(jwt_settings.USER_ID_CLAIM), is_active=True).first()
+            if user is None:
+                raise AuthenticationFailed("The account is not active")
+            if tokens.token_version(payload) != user.token_version:
+                # Issued before the password changed: already revoked with the others.
+                raise AuthenticationFailed(INVALID_REFRESH_TOKEN)
+            BlacklistedToken.objects.create(token=outstanding)
+            return _token_pair(user, family=payload.get(tokens.FAMILY_CLAIM))
+    raise AuthenticationFailed(INVALID_REFRESH_TOKEN)
 
 
 @transaction.atomic
@@ -117,11 +127,6 @@ def refresh_token_revoke(*, raw, user):
     if str(refresh.get(jwt_settings.USER_ID_CLAIM)) != str(user.pk):
         raise InvalidInput(INVALID_REFRESH_TOKEN, errors={"refreshToken": [INVALID_REFRESH_TOKEN]})
     refresh.blacklist()
-
-
-def _revoke_all_refresh_tokens(user):
-    live = OutstandingToken.objects.filter(user=user, expires_at__gt=timezone.now(), blacklistedtoken__isnull=True)
-    BlacklistedToken.objects.bulk_create([BlacklistedToken(token=token) for token in live], ignore_conflicts=True)
 
 
 # --- Invitations -----------------------------------------------------------------------------------
@@ -364,8 +369,10 @@ def user_deactivate(*, user, actor=None) -> User:
     user = User.objects.select_for_update().get(pk=user.pk)
     if actor is not None and not can_manage_user(actor, user):
         raise Forbidden("You can only deactivate users below your role")
-    if user.is_active:
-        user.is_active = False
-        user.save(update_fields=["is_active"])
-    _revoke_all_refresh_tokens(user)
+    user.is_active = False
+    # Its access tokens die with the version they carry, also should the account be reactivated later
+    # (raised even when already inactive: the admin saves the unticked box before calling this).
+    user.token_version += 1
+    user.save(update_fields=["is_active", "token_version"])
+    tokens.refresh_tokens_revoke_all(user=user)
     return user

@@ -7,7 +7,6 @@ from django.utils.http import urlencode
 
 from inventory import services
 from inventory.catalogue import admin as catalogue_admin  # noqa: F401 -- registers the hub catalogue's pages
-from inventory.measures import check_line
 from inventory.models import (
     FinishedProduct,
     FinishedProductConversion,
@@ -17,30 +16,21 @@ from inventory.models import (
     Supplier,
     SupplierRawProduct,
 )
-from stocky.kit.admin_mixins import ServiceAdminMixin
+from stocky.kit.admin_mixins import ServiceAdminMixin, ServiceInlineMixin
 
 
-class LineUnitsAdminMixin(ServiceAdminMixin):
-    """ServiceAdminMixin for pages that save lines: after saving, every line (a record whose model
-    declares UNIT_PRODUCT, inlines included) is checked to convert to its product's stock unit."""
+class PriceListSaves(ServiceInlineMixin):
+    """Price-list lines saved through inventory.services, which lock the material and check the unit."""
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if hasattr(obj, "UNIT_PRODUCT"):
-            check_line(obj)
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        for formset in formsets:
-            for obj in [*formset.new_objects, *(obj for obj, _changed in formset.changed_objects)]:
-                if hasattr(obj, "UNIT_PRODUCT"):
-                    check_line(obj)
+    create_service = staticmethod(services.supplier_raw_product_create)
+    update_service = staticmethod(services.supplier_raw_product_update)
+    delete_service = staticmethod(services.supplier_raw_product_delete)
 
 
 STOCK_HELP = "A change is recorded in the stock ledger as a manual adjustment by you."
 
 
-class SupplierPriceInline(admin.TabularInline):
+class SupplierPriceInline(PriceListSaves, admin.TabularInline):
     """The supplier's price list, edited on the supplier."""
 
     model = SupplierRawProduct
@@ -49,7 +39,7 @@ class SupplierPriceInline(admin.TabularInline):
     extra = 0
 
 
-class RawProductPriceInline(admin.TabularInline):
+class RawProductPriceInline(PriceListSaves, admin.TabularInline):
     """Who sells this material, and at what price, edited on the material."""
 
     model = SupplierRawProduct
@@ -120,11 +110,11 @@ class BelowReorderLevelFilter(admin.SimpleListFilter):
         return queryset
 
 
-class StockedProductAdmin(LineUnitsAdminMixin, admin.ModelAdmin):
+class StockedProductAdmin(ServiceAdminMixin, admin.ModelAdmin):
     """Raw and finished products: stock through the ledger (inventory.services), equivalences inline, the
     latest ledger entries on the page."""
 
-    create_service = update_service = None  # names in inventory.services
+    service_instance = "product"
     readonly_fields = ["stock_history", "created_at", "updated_at"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -145,11 +135,10 @@ class StockedProductAdmin(LineUnitsAdminMixin, admin.ModelAdmin):
             fields["reorder_level"] = 0
         if change:
             # Units are checked once the equivalences and lines of the page are saved (save_related).
-            getattr(services, self.update_service)(
-                product=obj, user=request.user, note="Changed in the admin", check_units=False, **fields
-            )
+            note = "Changed in the admin"
+            self.update_service(product=obj, user=request.user, note=note, check_units=False, **fields)
         else:
-            product = getattr(services, self.create_service)(user=request.user, **fields)
+            product = self.create_service(user=request.user, **fields)
             obj.pk = product.pk
             obj.refresh_from_db()
 
@@ -163,7 +152,8 @@ class StockedProductAdmin(LineUnitsAdminMixin, admin.ModelAdmin):
 
 @admin.register(RawProduct)
 class RawProductAdmin(StockedProductAdmin):
-    create_service, update_service = "raw_product_create", "raw_product_update"
+    create_service = staticmethod(services.raw_product_create)
+    update_service = staticmethod(services.raw_product_update)
     list_display = ["name", "stock_quantity", "unit_of_measure", "reorder_level", "updated_at"]
     list_filter = [BelowReorderLevelFilter, "unit_of_measure", "updated_at"]
     search_fields = ["name"]
@@ -175,7 +165,8 @@ class FinishedProductAdmin(StockedProductAdmin):
     """Finished products as inventory knows them; production adds the recipe and the unit cost
     (production.admin registers its subclass)."""
 
-    create_service, update_service = "finished_product_create", "finished_product_update"
+    create_service = staticmethod(services.finished_product_create)
+    update_service = staticmethod(services.finished_product_update)
     list_display = ["name", "stock_quantity", "unit_of_measure", "reorder_level", "updated_at"]
     list_filter = [BelowReorderLevelFilter, "unit_of_measure", "updated_at"]
     search_fields = ["name", "comments"]
@@ -183,7 +174,7 @@ class FinishedProductAdmin(StockedProductAdmin):
 
 
 @admin.register(Supplier)
-class SupplierAdmin(LineUnitsAdminMixin, admin.ModelAdmin):
+class SupplierAdmin(ServiceAdminMixin, admin.ModelAdmin):
     # A website typed without a scheme is taken as https (Django 6's default; silences its warning).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "contact_person", "email", "phone", "website", "price_list_size"]
@@ -201,7 +192,7 @@ class SupplierAdmin(LineUnitsAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(SupplierRawProduct)
-class SupplierRawProductAdmin(LineUnitsAdminMixin, admin.ModelAdmin):
+class SupplierRawProductAdmin(PriceListSaves, ServiceAdminMixin, admin.ModelAdmin):
     list_display = ["supplier", "raw_product", "unit_price", "unit_of_measure", "updated_at"]
     list_select_related = ["supplier", "raw_product"]
     list_filter = ["unit_of_measure", "updated_at"]

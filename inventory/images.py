@@ -17,9 +17,8 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from PIL import Image, ImageOps, UnidentifiedImageError
-from rest_framework import status
 
-from stocky.kit.errors import DomainError
+from stocky.kit.errors import TooLarge
 
 IMAGE_MAX_BYTES = 5 * 1024 * 1024
 IMAGE_MAX_SIDE = 1024
@@ -33,10 +32,9 @@ _OUTPUT = {"PNG": ("PNG", "png"), "JPEG": ("JPEG", "jpg"), "WEBP": ("WEBP", "web
 _SAVE_OPTIONS = {"PNG": {"optimize": True}, "JPEG": {"quality": 85, "optimize": True}, "WEBP": {"quality": 85}}
 
 
-class ImageTooLarge(DomainError):
-    """Rendered as a 413 by the API (SPEC section 0: upload too large)."""
+class ImageTooLarge(TooLarge):
+    """An image past IMAGE_MAX_BYTES (a 413, SPEC section 0: upload too large)."""
 
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_message = "The image is too large"
 
 

@@ -75,11 +75,15 @@ def check_unit(unit, *, field="unit_of_measure"):
 
 
 def check_line(line, *, field="unit_of_measure"):
-    """InvalidInput on `field` unless the line's unit converts to its product's stock unit."""
+    """InvalidInput on `field` unless the line's unit converts to its product's stock unit.
+
+    The message reads as the API's answer to a field the serializer refuses ("Invalid input: field: why"):
+    the rule lived in the serializers before it moved into the services, and the answer stayed the same.
+    """
     product = getattr(line, line.UNIT_PRODUCT)
     problem = unit_problem(product, line.unit_of_measure)
     if problem:
-        raise InvalidInput(problem, errors={field: [problem]})
+        raise InvalidInput(f"Invalid input: {field}: {problem}", errors={field: [problem]})
 
 
 def line_relations(product_model):

@@ -3,7 +3,6 @@ from decimal import Decimal
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from inventory.measures import unit_problem
 from inventory.models import (
     FinishedProduct,
     RawProduct,
@@ -35,24 +34,6 @@ class UnitField(serializers.CharField):
             return normalize_unit(text)
         except UnitError as exc:
             raise serializers.ValidationError(str(exc)) from None
-
-
-class LineUnitMixin:
-    """For a line whose `unit_of_measure` must convert to the stock unit of the product in `unit_product`
-    (a model field name): a 400 on `unit_of_measure` when it cannot. On a partial update the missing half
-    comes from the record."""
-
-    unit_product = None
-
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        product = attrs.get(self.unit_product) or getattr(self.instance, self.unit_product, None)
-        unit = attrs.get("unit_of_measure") or getattr(self.instance, "unit_of_measure", None)
-        if product is not None and unit:
-            problem = unit_problem(product, unit)
-            if problem:
-                raise serializers.ValidationError({"unit_of_measure": [problem]})
-        return attrs
 
 
 class RawProductSerializer(serializers.ModelSerializer):
@@ -106,10 +87,9 @@ class SupplierSerializer(serializers.ModelSerializer):
         return value.lower()
 
 
-class SupplierRawProductSerializer(LineUnitMixin, PairKeyedSerializer):
+class SupplierRawProductSerializer(PairKeyedSerializer):
     """One line of a supplier's price list. The pair is its key; the surrogate id stays internal."""
 
-    unit_product = "raw_product"
     pair_fields = ("supplier_id", "raw_product_id")
     pair_exists_message = "This supplier already has a price for this raw product; update that line instead."
 

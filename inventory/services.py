@@ -5,16 +5,17 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from inventory.measures import check_product_lines, check_unit
+from inventory.measures import check_line, check_product_lines, check_unit
 from inventory.models import (
     FinishedProduct,
     FinishedProductConversion,
     RawProduct,
     RawProductConversion,
     StockMovement,
+    SupplierRawProduct,
 )
 from inventory.units import InvalidEquivalence, UnitError, convert
-from stocky.kit.errors import InsufficientStock, InvalidInput
+from stocky.kit.errors import InsufficientStock, InvalidInput, NotFound, Shortage
 
 Reason = StockMovement.Reason
 
@@ -63,10 +64,8 @@ def stock_change(*, item, delta, reason, user=None, source=None, note=""):
 def _check_change(item, kind, on_hand, delta):
     """InsufficientStock below zero, InvalidInput past what the column holds."""
     if on_hand + delta < 0:
-        raise InsufficientStock(
-            f"Not enough stock of '{item.name}': {abs(delta)} requested, {on_hand} available",
-            errors={"quantity": [f"Only {on_hand} of '{item.name}' available, {abs(delta)} requested"]},
-        )
+        unit = getattr(item, kind.unit_field, "") if kind.unit_field else ""
+        raise InsufficientStock([Shortage(kind.item_type, item.pk, item.name, abs(delta), on_hand, unit)])
     # MariaDB refuses a value wider than the column, but SQLite stores it and then fails to read it back.
     field = type(item)._meta.get_field(kind.quantity_field)
     ceiling = Decimal(10) ** (field.max_digits - field.decimal_places)
@@ -128,18 +127,18 @@ def stock_record_initial(*, item, user=None, note=""):
     return None
 
 
-def _stocked_product_create(model, *, user, stock_quantity=0, **fields):
+def _stocked_product_create(model, *, user, note="", stock_quantity=0, **fields):
     product = model(**fields, stock_quantity=Decimal(stock_quantity or 0))
     stock_check_initial(item=product)
     product.save()
-    stock_record_initial(item=product, user=user)
+    stock_record_initial(item=product, user=user, note=note)
     return product
 
 
 def _stocked_product_update(product, *, user, note, check_units=True, stock_quantity=None, **fields):
     locked = lock_items(type(product), [product.pk]).get(product.pk)
     if locked is None:
-        raise InvalidInput(f"'{product}' no longer exists")
+        raise NotFound(f"'{product}' no longer exists")
     unit = fields.get("unit_of_measure")
     if check_units and unit is not None and check_unit(unit) != locked.unit_of_measure:
         # Stock figures are not rescaled: the lines' quantities are, at use, through their own unit.
@@ -155,9 +154,9 @@ def _stocked_product_update(product, *, user, note, check_units=True, stock_quan
 
 
 @transaction.atomic
-def raw_product_create(*, user=None, **fields):
-    """A new raw product; its starting stock enters the ledger as `initial`."""
-    return _stocked_product_create(RawProduct, user=user, **fields)
+def raw_product_create(*, user=None, note: str = "", **fields) -> RawProduct:
+    """A new raw product; its starting stock enters the ledger as `initial` (with `note`)."""
+    return _stocked_product_create(RawProduct, user=user, note=note, **fields)
 
 
 @transaction.atomic
@@ -170,9 +169,9 @@ def raw_product_update(*, product, user=None, note="", check_units=True, **field
 
 
 @transaction.atomic
-def finished_product_create(*, user=None, **fields):
-    """A new finished product; its starting stock enters the ledger as `initial`."""
-    return _stocked_product_create(FinishedProduct, user=user, **fields)
+def finished_product_create(*, user=None, note: str = "", **fields) -> FinishedProduct:
+    """A new finished product; its starting stock enters the ledger as `initial` (with `note`)."""
+    return _stocked_product_create(FinishedProduct, user=user, note=note, **fields)
 
 
 @transaction.atomic
@@ -232,3 +231,90 @@ def product_units_check(*, product):
     disagree or a line no longer converts."""
     check_equivalences([conversion.as_equivalence() for conversion in product.conversions.all()])
     check_product_lines(product)
+
+
+# --- Lines: records whose unit must convert to one product's stock unit (inventory.measures) -----------
+# A line and a change of its product's unit race unless both lock the product: each line service locks it
+# first, then checks the unit against what it locked. Orders and plans are lines with rules of their own
+# (orders.services, production.services); the plain ones go through line_create / line_update. Every write
+# service takes the acting `user`, as those that record the ledger do, so that every caller (the API, the
+# admin, an import) calls them alike.
+
+
+def _locked_product(product):
+    locked = lock_items(type(product), [product.pk]).get(product.pk)
+    if locked is None:
+        raise NotFound(f"'{product}' no longer exists")
+    return locked
+
+
+def _locked_line(line):
+    locked = type(line).objects.select_for_update().filter(pk=line.pk).first()
+    if locked is None:
+        raise NotFound(f"The {type(line)._meta.verbose_name} {line.pk} no longer exists")
+    return locked
+
+
+@transaction.atomic
+def line_create(*, model, **fields):
+    """A new line of `model` (which declares UNIT_PRODUCT): lock its product, check that the unit converts
+    to the product's stock unit (InvalidInput on `unit_of_measure`), save. Returns the saved line."""
+    field = model.UNIT_PRODUCT
+    fields[field] = _locked_product(fields[field])
+    line = model(**fields)
+    check_line(line)
+    line.save()
+    return line
+
+
+@transaction.atomic
+def line_update(*, line, **fields):
+    """Change a line: lock its product (and the new one, if it changes; pk order), then the line, re-check the
+    unit when the unit or the product changes, save. Returns the locked, saved line."""
+    model, field = type(line), type(line).UNIT_PRODUCT
+    product_id = model.objects.filter(pk=line.pk).values_list(f"{field}_id", flat=True).first()
+    if product_id is None:
+        raise NotFound(f"The {model._meta.verbose_name} {line.pk} no longer exists")
+    product_model = model._meta.get_field(field).related_model
+    new = fields.get(field)
+    products = lock_items(product_model, {product_id, *([new.pk] if new is not None else [])})
+    locked = _locked_line(line)
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    product = products.get(getattr(locked, f"{field}_id"))
+    if product is None:  # its product changed between the two reads
+        product = _locked_product(getattr(locked, field))
+    setattr(locked, field, product)
+    if field in fields or "unit_of_measure" in fields:
+        check_line(locked)
+    locked.save(update_fields=[*fields, "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def line_delete(*, line) -> None:
+    """Delete a line (no rule forbids it; the lock keeps it from vanishing under a concurrent update)."""
+    _locked_line(line).delete()
+
+
+def supplier_raw_product_create(
+    *, supplier, raw_product: RawProduct, unit_price, unit_of_measure: str, user=None, **fields
+) -> SupplierRawProduct:
+    """A new line of a supplier's price list; its unit must convert to the material's stock unit."""
+    return line_create(
+        model=SupplierRawProduct,
+        supplier=supplier,
+        raw_product=raw_product,
+        unit_price=unit_price,
+        unit_of_measure=unit_of_measure,
+        **fields,
+    )
+
+
+def supplier_raw_product_update(*, line: SupplierRawProduct, user=None, **fields) -> SupplierRawProduct:
+    """Change a price-list line (price, unit), its unit re-checked against the locked material."""
+    return line_update(line=line, **fields)
+
+
+def supplier_raw_product_delete(*, line: SupplierRawProduct, user=None) -> None:
+    line_delete(line=line)

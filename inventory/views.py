@@ -26,6 +26,7 @@ from inventory.serializers import (
     SupplierRawProductSerializer,
     SupplierSerializer,
 )
+from stocky.kit.api import DefaultPagePagination
 from stocky.kit.viewsets import ManufacturingViewSet, PairViewSet, envelope, with_names
 
 TIMESTAMPS = ["created_at", "updated_at"]
@@ -39,15 +40,15 @@ class StockedProductViewSet(ManufacturingViewSet):
     """Raw and finished products: stock moves through the ledger (services), and each product has its own
     unit equivalences at /<products>/<id>/conversions."""
 
-    create_service = update_service = None  # names in inventory.services
+    create_service = update_service = None  # staticmethod(inventory.services.<product>_create / _update)
 
     def perform_create(self, serializer):
-        create = getattr(services, self.create_service)
-        serializer.instance = create(user=self.request.user, **serializer.validated_data)
+        serializer.instance = self.create_service(user=self.request.user, **serializer.validated_data)
 
     def perform_update(self, serializer):
-        update = getattr(services, self.update_service)
-        serializer.instance = update(product=serializer.instance, user=self.request.user, **serializer.validated_data)
+        serializer.instance = self.update_service(
+            product=serializer.instance, user=self.request.user, **serializer.validated_data
+        )
 
     # Never paginated: a product has a handful of equivalences.
     @extend_schema(request=ConversionSerializer(many=True), responses=ConversionSerializer(many=True))
@@ -79,7 +80,8 @@ class StockedProductViewSet(ManufacturingViewSet):
 
 class RawProductViewSet(StockedProductViewSet):
     entity, entity_plural = "Raw product", "Raw products"
-    create_service, update_service = "raw_product_create", "raw_product_update"
+    create_service = staticmethod(services.raw_product_create)
+    update_service = staticmethod(services.raw_product_update)
     queryset = RawProduct.objects.all()
     serializer_class = RawProductSerializer
     filterset_class = RawProductFilter
@@ -89,7 +91,8 @@ class RawProductViewSet(StockedProductViewSet):
 
 class FinishedProductViewSet(StockedProductViewSet):
     entity, entity_plural = "Finished product", "Finished products"
-    create_service, update_service = "finished_product_create", "finished_product_update"
+    create_service = staticmethod(services.finished_product_create)
+    update_service = staticmethod(services.finished_product_update)
     queryset = FinishedProduct.objects.all()
     serializer_class = FinishedProductSerializer
     filterset_class = FinishedProductFilter
@@ -128,6 +131,17 @@ class SupplierRawProductViewSet(PairViewSet):
     search_fields = ["supplier__name", "raw_product__name", "unit_of_measure"]
     ordering_fields = ["supplier_id", "raw_product_id", "unit_price", "unit_of_measure", *TIMESTAMPS]
 
+    def perform_create(self, serializer):
+        serializer.instance = services.supplier_raw_product_create(user=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.supplier_raw_product_update(
+            line=serializer.instance, user=self.request.user, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        services.supplier_raw_product_delete(line=instance, user=self.request.user)
+
 
 class StockMovementViewSet(ManufacturingViewSet):
     """The stock ledger, read-only, newest first: GET /stock-movements?item_type=...&item_id=...&reason=..."""
@@ -138,5 +152,7 @@ class StockMovementViewSet(ManufacturingViewSet):
     queryset = StockMovement.objects.prefetch_related("user").order_by("-id")  # not joined: PERFORMANCE.md
     serializer_class = StockMovementSerializer
     filterset_class = StockMovementFilter
+    # The ledger only grows: without `page` it answers its first page, not every entry (docs/api.md).
+    pagination_class = DefaultPagePagination
     search_fields = ["item_name", "note"]
     ordering_fields = ["id", "created_at", "change", "balance_after"]

@@ -1,10 +1,10 @@
 from django.contrib import admin, messages
 from django.db import models
 
-from inventory.admin import LineUnitsAdminMixin
 from orders import services
 from orders.catalogue import admin as catalogue_admin  # noqa: F401 -- registers the hub catalogue's pages
 from orders.models import Client, FinishedProductOrder, OrderStatus, RawProductOrder
+from stocky.kit.admin_mixins import ServiceAdminMixin
 from stocky.kit.errors import DomainError
 
 
@@ -29,7 +29,7 @@ def status_action(status):
     return admin.action(description=f"Mark selected orders as {label}", permissions=["change"])(action)
 
 
-class OrderAdmin(LineUnitsAdminMixin, admin.ModelAdmin):
+class OrderAdmin(ServiceAdminMixin, admin.ModelAdmin):
     """Shared by both kinds of order. Every write calls the kind's services in orders.services, the API's:
     the add page creates through `<kind>_create` (a status other than "ordered" is reached by its transition,
     moving stock), the change page saves through `<kind>_update`, the status changes through the actions

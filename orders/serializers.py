@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from inventory.models import FinishedProduct, RawProduct, Supplier
-from inventory.serializers import LineUnitMixin, UnitField
+from inventory.serializers import UnitField
 from orders.models import Client, FinishedProductOrder, OrderStatus, RawProductOrder
 from stocky.kit.serializers import OptionalEmailField, OptionalURLField, related_id
 
@@ -41,8 +41,7 @@ class ClientSerializer(serializers.ModelSerializer):
         }
 
 
-class RawProductOrderSerializer(LineUnitMixin, serializers.ModelSerializer):
-    unit_product = "raw_product"
+class RawProductOrderSerializer(serializers.ModelSerializer):
     raw_product_id = related_id(RawProduct, "raw_product")
     raw_product_name = serializers.CharField(source="raw_product.name", read_only=True)
     supplier_id = related_id(Supplier, "supplier")
@@ -70,8 +69,7 @@ class RawProductOrderSerializer(LineUnitMixin, serializers.ModelSerializer):
         extra_kwargs = {"status": {"error_messages": STATUS_ERRORS}}
 
 
-class FinishedProductOrderSerializer(LineUnitMixin, serializers.ModelSerializer):
-    unit_product = "finished_product"
+class FinishedProductOrderSerializer(serializers.ModelSerializer):
     finished_product_id = related_id(FinishedProduct, "finished_product")
     finished_product_name = serializers.CharField(source="finished_product.name", read_only=True)
     client_id = related_id(Client, "client")

@@ -14,7 +14,6 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Sum
-from rest_framework import status
 
 from inventory.measures import check_line, plain, quantize_quantity, to_stock_unit
 from inventory.models import FinishedProduct, RawProduct, StockMovement
@@ -24,7 +23,7 @@ from orders.models import (
     OrderStatus,
     RawProductOrder,
 )
-from stocky.kit.errors import Conflict, DomainError, InsufficientStock, InvalidInput
+from stocky.kit.errors import Conflict, InsufficientStock, InvalidInput, InvalidTransition, NotFound
 
 # --- Purchase and sales orders (SPEC section A) ---------------------------------------------------
 
@@ -107,10 +106,10 @@ def order_transition_error(kind, current, target):
     return f"A {kind.label} cannot go from '{current}' to '{target}': {then}."
 
 
-def _check_transition(kind, current, target):
+def _check_transition(kind, current, target, order=None):
     message = order_transition_error(kind, current, target)
     if message:
-        raise Conflict(message, errors={"status": [message]})
+        raise InvalidTransition(order, current, target, message=message)
 
 
 def _lock(kind, order, also=()):
@@ -118,11 +117,11 @@ def _lock(kind, order, also=()):
     now, with its locked product."""
     product_id = kind.model.objects.filter(pk=order.pk).values_list(f"{kind.product_field}_id", flat=True).first()
     if product_id is None:  # deleted by someone else meanwhile
-        raise DomainError(f"The order {order.pk} does not exist", status_code=status.HTTP_404_NOT_FOUND)
+        raise NotFound(f"The order {order.pk} does not exist")
     products = lock_items(kind.product_model, {product_id, *also})
     locked = kind.model.objects.select_for_update().filter(pk=order.pk).first()
     if locked is None:
-        raise DomainError(f"The order {order.pk} does not exist", status_code=status.HTTP_404_NOT_FOUND)
+        raise NotFound(f"The order {order.pk} does not exist")
     product_id = getattr(locked, f"{kind.product_field}_id")
     if product_id not in products:  # its product changed between the two reads
         products.update(lock_items(kind.product_model, [product_id]))
@@ -152,12 +151,12 @@ def _move_stock(kind, order, current, target, user):
         )
         try:
             stock_change(item=product, delta=kind.direction * quantity, reason=kind.reason, user=user, source=order)
-        except InsufficientStock:
+        except InsufficientStock as exc:
             message = (
                 f"Cannot {kind.verb} {kind.label} {order.pk}: it needs {plain(quantity)} {unit} of "
                 f"'{product.name}', only {plain(product.stock_quantity)} {unit} in stock"
             )
-            raise InsufficientStock(message, errors={"quantity": [message]}) from None
+            raise InsufficientStock(exc.shortages, message=message) from None
     elif current in kind.holding and target not in kind.holding:
         held = _held(kind, order, product)
         if not held:
@@ -171,19 +170,19 @@ def _move_stock(kind, order, current, target, user):
                 source=order,
                 note=f"{kind.label} {order.pk}: {current} → {target}",
             )
-        except InsufficientStock:
+        except InsufficientStock as exc:
             message = (
                 f"Cannot take back the {plain(held)} {unit} of '{product.name}' that {kind.label} {order.pk} "
                 f"added: only {plain(product.stock_quantity)} {unit} left in stock"
             )
-            raise InsufficientStock(message, errors={"status": [message]}) from None
+            raise InsufficientStock(exc.shortages, message=message, field="status") from None
 
 
 def _set_status(kind, order, status, user):
     _check_status_value(status)
     locked = _lock(kind, order)
     if locked.status != status:
-        _check_transition(kind, locked.status, status)
+        _check_transition(kind, locked.status, status, locked)
         _move_stock(kind, locked, locked.status, status, user)
         locked.status = status
         locked.save(update_fields=["status", "updated_at"])
@@ -192,17 +191,26 @@ def _set_status(kind, order, status, user):
     return order
 
 
-def _create(kind, fields, status, user):
+def _create(kind, fields, status, user, historical=False):
     _check_status_value(status)
-    _check_transition(kind, COMMANDE, status)
+    # The product first, then the order that references it; its unit is checked against the locked row.
     product = fields[kind.product_field]
-    if status != COMMANDE:
-        lock_items(kind.product_model, [product.pk])  # the product first, then the order that references it
+    locked = lock_items(kind.product_model, [product.pk]).get(product.pk)
+    if locked is None:
+        raise NotFound(f"'{product}' no longer exists")
+    fields[kind.product_field] = locked
     fields.setdefault("unit_of_measure", "")
     order = kind.model(**fields, status=COMMANDE)
+    if historical:  # entered as it stands (an empty unit too): the stock imported with the products holds it
+        if order.unit_of_measure:
+            check_line(order)
+        order.status = status
+        order.save()
+        return order
     if not order.unit_of_measure:
-        order.unit_of_measure = product.unit_of_measure
-    check_line(order)
+        order.unit_of_measure = locked.unit_of_measure
+    check_line(order)  # a 400 on the input before the 409 of the state, as the serializer answered
+    _check_transition(kind, COMMANDE, status)
     order.save()
     if status != COMMANDE:
         _move_stock(kind, order, COMMANDE, status, user)
@@ -227,12 +235,16 @@ def _update(kind, order, changes, user):
     new_product = changes.get(kind.product_field)
     locked = _lock(kind, order, also=[new_product.pk] if new_product is not None else [])
     current, target = locked.status, status or locked.status
-    _check_transition(kind, current, target)
     if new_product is not None:  # the locked instance, so that stock moves see its locked figures
         changes[kind.product_field] = lock_items(kind.product_model, [new_product.pk])[new_product.pk]
+    product = changes.get(kind.product_field) or getattr(locked, kind.product_field)
     if changes.get("unit_of_measure") == "":
-        product = changes.get(kind.product_field) or getattr(locked, kind.product_field)
         changes["unit_of_measure"] = product.unit_of_measure
+    if kind.product_field in changes or "unit_of_measure" in changes:
+        # A 400 on the input before the 409 of the state, as the serializer answered when it checked units.
+        unit = changes.get("unit_of_measure", locked.unit_of_measure)
+        check_line(kind.model(**{kind.product_field: product, "unit_of_measure": unit}))
+    _check_transition(kind, current, target, locked)
     frozen = [name for name in kind.stock_fields if name in changes and _differs(locked, name, changes[name], kind)]
     if frozen and current in kind.holding and target in kind.holding:
         message = (
@@ -247,8 +259,6 @@ def _update(kind, order, changes, user):
         _move_stock(kind, locked, current, target, user)
     for name, value in changes.items():
         setattr(locked, name, value)
-    if frozen:
-        check_line(locked)
     if target != current and not returning:
         _move_stock(kind, locked, current, target, user)
     locked.status = target
@@ -280,10 +290,17 @@ def _reachable(kind, status):
 
 
 @transaction.atomic
-def raw_product_order_create(*, user=None, status=COMMANDE, **fields):
+def raw_product_order_create(
+    *, user=None, status: str = COMMANDE, historical: bool = False, **fields
+) -> RawProductOrder:
     """A new purchase order. A `status` other than `commande` is reached by the same transition (and stock
-    move) as a status change right after creating it: created as `recu`, it is received."""
-    return _create(PURCHASE, fields, status, user)
+    move) as a status change right after creating it: created as `recu`, it is received.
+
+    `historical` enters a past order as it stands (an import of records): any status, and no stock moves,
+    since the stock figures imported with the materials already include it. Later changes of the order
+    follow the transition table like any other's (leaving `recu` then takes back nothing: the ledger holds
+    no receipt of it)."""
+    return _create(PURCHASE, fields, status, user, historical)
 
 
 @transaction.atomic
@@ -308,10 +325,13 @@ def raw_product_order_delete(*, order):
 
 
 @transaction.atomic
-def finished_product_order_create(*, user=None, status=COMMANDE, **fields):
+def finished_product_order_create(
+    *, user=None, status: str = COMMANDE, historical: bool = False, **fields
+) -> FinishedProductOrder:
     """A new sales order; a `status` other than `commande` is reached as by a status change (created as
-    `expedie`, it is shipped, 409 if stock is short; `recu` is not reachable from `commande`)."""
-    return _create(SALES, fields, status, user)
+    `expedie`, it is shipped, 409 if stock is short; `recu` is not reachable from `commande`).
+    `historical`: as raw_product_order_create's."""
+    return _create(SALES, fields, status, user, historical)
 
 
 @transaction.atomic

@@ -13,16 +13,25 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 
 from inventory import admin as inventory_admin
-from inventory.admin import LineUnitsAdminMixin
 from inventory.models import FinishedProduct
 from production import selectors, services
 from production.models import ProductionPlan, RecipeItem
 from production.serializers import requirements_data
+from stocky.kit.admin_mixins import ServiceAdminMixin, ServiceInlineMixin
 from stocky.kit.display import figure, money
 from stocky.kit.errors import DomainError
 
 
-class RecipeItemInline(admin.TabularInline):
+class RecipeSaves(ServiceInlineMixin):
+    """Recipe items saved through production.services, which lock the material and check the unit."""
+
+    service_instance = "item"
+    create_service = staticmethod(services.recipe_item_create)
+    update_service = staticmethod(services.recipe_item_update)
+    delete_service = staticmethod(services.recipe_item_delete)
+
+
+class RecipeItemInline(RecipeSaves, admin.TabularInline):
     model = RecipeItem
     fields = ["raw_product", "quantity_required", "unit_of_measure"]
     autocomplete_fields = ["raw_product"]
@@ -69,7 +78,7 @@ class FinishedProductAdmin(inventory_admin.FinishedProductAdmin):
 
 
 @admin.register(RecipeItem)
-class RecipeItemAdmin(LineUnitsAdminMixin, admin.ModelAdmin):
+class RecipeItemAdmin(RecipeSaves, ServiceAdminMixin, admin.ModelAdmin):
     list_display = ["finished_product", "raw_product", "quantity_required", "unit_of_measure"]
     list_select_related = ["finished_product", "raw_product"]
     list_filter = ["unit_of_measure"]
@@ -117,7 +126,7 @@ def plan_action(name, verb, description):
 
 
 @admin.register(ProductionPlan)
-class ProductionPlanAdmin(LineUnitsAdminMixin, admin.ModelAdmin):
+class ProductionPlanAdmin(ServiceAdminMixin, admin.ModelAdmin):
     """Plans and their runs. Start, complete (the planned quantity) and cancel are actions that call the
     API's services; a completed or cancelled plan is read-only. The material requirements page is linked
     from the list."""
@@ -141,6 +150,9 @@ class ProductionPlanAdmin(LineUnitsAdminMixin, admin.ModelAdmin):
     search_fields = ["=id", "finished_product__name"]
     autocomplete_fields = ["finished_product"]
     readonly_fields = ["status", "produced_quantity", "started_at", "completed_at", "created_at", "updated_at"]
+    service_instance = "plan"
+    create_service = staticmethod(services.production_plan_create)
+    update_service = staticmethod(services.production_plan_update)
     actions = [
         plan_action("start", "started", "Start the selected plans"),
         plan_action(
@@ -168,13 +180,6 @@ class ProductionPlanAdmin(LineUnitsAdminMixin, admin.ModelAdmin):
         if obj is not None and obj.status == ProductionPlan.Status.COMPLETED:
             return False  # the ledger and the product's labour cost refer to it: no button that can only fail
         return super().has_delete_permission(request, obj)
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            data = {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data}
-            services.production_plan_update(plan=obj, **data)
-        else:
-            super().save_model(request, obj, form, change)
 
     def get_deleted_objects(self, objs, request):
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)

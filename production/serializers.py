@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from inventory.measures import quantize_money, quantize_quantity
 from inventory.models import FinishedProduct, RawProduct
-from inventory.serializers import LineUnitMixin, UnitField
+from inventory.serializers import UnitField
 from production.models import ProductionPlan, RecipeItem
 from stocky.kit.models import QUANTITY
 from stocky.kit.serializers import PairKeyedSerializer, related_id
@@ -12,10 +12,9 @@ from stocky.kit.serializers import PairKeyedSerializer, related_id
 TIMESTAMPS = ["created_at", "updated_at"]
 
 
-class RecipeItemSerializer(LineUnitMixin, PairKeyedSerializer):
+class RecipeItemSerializer(PairKeyedSerializer):
     """One material line of a recipe. The pair is its key; the surrogate id stays internal."""
 
-    unit_product = "raw_product"
     pair_fields = ("finished_product_id", "raw_product_id")
     pair_exists_message = "This raw product is already in this finished product's recipe; update that item instead."
 
@@ -40,10 +39,9 @@ class RecipeItemSerializer(LineUnitMixin, PairKeyedSerializer):
         validators = []  # the pair is checked by PairKeyedSerializer, with a clearer message
 
 
-class ProductionPlanSerializer(LineUnitMixin, serializers.ModelSerializer):
+class ProductionPlanSerializer(serializers.ModelSerializer):
     """A plan. Its status, produced quantity and run times change only through /start, /complete, /cancel."""
 
-    unit_product = "finished_product"
     finished_product_id = related_id(FinishedProduct, "finished_product")
     finished_product_name = serializers.CharField(source="finished_product.name", read_only=True)
     unit_of_measure = UnitField()

@@ -10,17 +10,16 @@ from django.utils import timezone
 
 from inventory.measures import (
     check_line,
-    plain,
     quantize_money,
     quantize_quantity,
     to_stock_unit,
 )
 from inventory.models import FinishedProduct, RawProduct, StockMovement
-from inventory.services import lock_items, stock_change
+from inventory.services import line_create, line_delete, line_update, lock_items, stock_change
 from orders.services import raw_product_order_create
 from production.models import ProductionPlan, RecipeItem
 from production.selectors import material_requirements
-from stocky.kit.errors import Conflict, InsufficientStock, InvalidInput
+from stocky.kit.errors import Conflict, InsufficientStock, InvalidInput, InvalidTransition, NotFound, Shortage
 
 Status = ProductionPlan.Status
 Reason = StockMovement.Reason
@@ -36,7 +35,7 @@ PLAN_TRANSITIONS = {
 def _lock_plan(plan):
     locked = ProductionPlan.objects.select_for_update().filter(pk=plan.pk).first()
     if locked is None:
-        raise Conflict(f"The production plan {plan.pk} no longer exists")
+        raise NotFound(f"The production plan {plan.pk} no longer exists")
     return locked
 
 
@@ -48,7 +47,7 @@ def _check_transition(plan, action):
         else:
             why = f"it is {plan.status}; only a plan that is {' or '.join(sources)} can be"
         message = f"Cannot {action} production plan {plan.pk}: {why}"
-        raise Conflict(message, errors={"status": [message]})
+        raise InvalidTransition(plan, plan.status, target, message=message)
     return target
 
 
@@ -108,7 +107,7 @@ def production_plan_complete(*, plan, produced_quantity=None, actual_duration=No
     # Lock order: the materials (pk order), the finished product, then the plan (docs/development.md).
     finished_id = ProductionPlan.objects.filter(pk=plan.pk).values_list("finished_product_id", flat=True).first()
     if finished_id is None:
-        raise Conflict(f"The production plan {plan.pk} no longer exists")
+        raise NotFound(f"The production plan {plan.pk} no longer exists")
     raw_ids = RecipeItem.objects.filter(finished_product_id=finished_id).values_list("raw_product_id", flat=True)
     raw_products = lock_items(RawProduct, list(raw_ids))
     finished = lock_items(FinishedProduct, [finished_id])[finished_id]
@@ -123,16 +122,13 @@ def production_plan_complete(*, plan, produced_quantity=None, actual_duration=No
     produced = produced_quantity if produced_quantity is not None else locked.planned_quantity
     output, consumption = _consumption(locked, finished, produced, raw_products)
     short = [
-        f"'{raw.name}' (raw product {raw.pk}): {plain(needed)} {raw.unit_of_measure} needed, "
-        f"{plain(raw.stock_quantity)} {raw.unit_of_measure} on hand"
+        Shortage(raw.STOCK_LEDGER.item_type, raw.pk, raw.name, needed, raw.stock_quantity, raw.unit_of_measure)
         for raw, needed in consumption
         if needed > raw.stock_quantity
     ]
     if short:
-        raise InsufficientStock(
-            f"Cannot complete production plan {plan.pk}: {len(short)} material(s) short",
-            errors={"materials": short},
-        )
+        message = f"Cannot complete production plan {plan.pk}: {len(short)} material(s) short"
+        raise InsufficientStock(short, message=message, field="materials")
     for raw, needed in consumption:
         if needed:
             stock_change(item=raw, delta=-needed, reason=Reason.PRODUCTION_CONSUMPTION, user=user, source=locked)
@@ -151,15 +147,59 @@ def production_plan_complete(*, plan, produced_quantity=None, actual_duration=No
     return _sync(plan, locked)
 
 
+def recipe_item_create(
+    *,
+    finished_product: FinishedProduct,
+    raw_product: RawProduct,
+    quantity_required,
+    unit_of_measure: str,
+    user=None,
+    **fields,
+) -> RecipeItem:
+    """A new line of a recipe; its unit must convert to the material's stock unit (the material is locked)."""
+    return line_create(
+        model=RecipeItem,
+        finished_product=finished_product,
+        raw_product=raw_product,
+        quantity_required=quantity_required,
+        unit_of_measure=unit_of_measure,
+        **fields,
+    )
+
+
+def recipe_item_update(*, item: RecipeItem, user=None, **fields) -> RecipeItem:
+    """Change a recipe item (quantity, unit), its unit re-checked against the locked material."""
+    return line_update(line=item, **fields)
+
+
+def recipe_item_delete(*, item: RecipeItem, user=None) -> None:
+    line_delete(line=item)
+
+
 @transaction.atomic
-def production_plan_update(*, plan, **fields):
-    """Change a plan's fields while it is planned or in progress; a completed or cancelled plan is final."""
+def production_plan_create(*, finished_product: FinishedProduct, user=None, **fields) -> ProductionPlan:
+    """A new plan, `planned`; its unit must convert to the locked finished product's stock unit."""
+    return line_create(model=ProductionPlan, finished_product=finished_product, **fields)
+
+
+@transaction.atomic
+def production_plan_update(*, plan: ProductionPlan, user=None, **fields) -> ProductionPlan:
+    """Change a plan's fields while it is planned or in progress; a completed or cancelled plan is final.
+
+    Locks the finished product (and a new one), then the plan, as a change of the product's unit does."""
+    finished_id = ProductionPlan.objects.filter(pk=plan.pk).values_list("finished_product_id", flat=True).first()
+    if finished_id is None:
+        raise NotFound(f"The production plan {plan.pk} no longer exists")
+    new = fields.get("finished_product")
+    products = lock_items(FinishedProduct, {finished_id, *([new.pk] if new is not None else [])})
     locked = _lock_plan(plan)
     if locked.status in ProductionPlan.FINAL:
         message = f"Production plan {plan.pk} is {locked.status}: it can no longer be changed"
         raise Conflict(message, errors={"status": [message]})
     for name, value in fields.items():
         setattr(locked, name, value)
+    if locked.finished_product_id in products:
+        locked.finished_product = products[locked.finished_product_id]
     if "unit_of_measure" in fields or "finished_product" in fields:
         check_line(locked)
     locked.save(update_fields=[*fields, "updated_at"])

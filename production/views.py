@@ -45,6 +45,17 @@ class RecipeItemViewSet(PairViewSet):
         *TIMESTAMPS,
     ]
 
+    def perform_create(self, serializer):
+        serializer.instance = services.recipe_item_create(user=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.recipe_item_update(
+            item=serializer.instance, user=self.request.user, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        services.recipe_item_delete(item=instance, user=self.request.user)
+
     @extend_schema(responses=RecipeItemSerializer(many=True))
     def for_product(self, request, finished_product_id):
         """One finished product's recipe: GET /recipe-items/product/<id> and /finished-products/<id>/recipe."""
@@ -75,8 +86,13 @@ class ProductionPlanViewSet(ManufacturingViewSet):
         *TIMESTAMPS,
     ]
 
+    def perform_create(self, serializer):
+        serializer.instance = services.production_plan_create(user=self.request.user, **serializer.validated_data)
+
     def perform_update(self, serializer):
-        serializer.instance = services.production_plan_update(plan=serializer.instance, **serializer.validated_data)
+        serializer.instance = services.production_plan_update(
+            plan=serializer.instance, user=self.request.user, **serializer.validated_data
+        )
 
     def perform_destroy(self, instance):
         services.production_plan_delete(plan=instance)

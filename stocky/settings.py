@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # The admin's log-in guard (accounts/admin_login.py): its failed attempts, listed in the admin.
+    "axes",
     "accounts",
     "inventory",
     "orders",
@@ -81,6 +83,8 @@ MIDDLEWARE = [
     "stocky.kit.middleware.BrowserAuthenticationMiddleware",
     "stocky.kit.middleware.BrowserMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out admin log-in into its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 API_PATH_PREFIXES = ("/api/",)
 
@@ -132,6 +136,15 @@ UNFOLD = {
 # An empty DATABASE_URL= line (as in .env.example) means "not set" too.
 DATABASE_URL = env("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
+# Seconds (whole) the app waits for MariaDB/MySQL: to connect, for an answer, to send; and for a row lock.
+DB_CONNECT_TIMEOUT = env.int("DB_CONNECT_TIMEOUT", default=5)
+DB_READ_TIMEOUT = env.int("DB_READ_TIMEOUT", default=15)
+DB_WRITE_TIMEOUT = env.int("DB_WRITE_TIMEOUT", default=15)
+DB_LOCK_WAIT_TIMEOUT = env.int("DB_LOCK_WAIT_TIMEOUT", default=10)
+# Seconds /healthz gives the database (a connection of its own): under the 4 s the Docker probe waits.
+HEALTH_DB_TIMEOUT = env.int("HEALTH_DB_TIMEOUT", default=2)
+# What a 503 for a lost database tells clients to wait before trying again (Retry-After, seconds).
+DB_UNAVAILABLE_RETRY_AFTER = env.int("DB_UNAVAILABLE_RETRY_AFTER", default=10)
 _db = DATABASES["default"]
 _db["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 _db["CONN_HEALTH_CHECKS"] = True
@@ -150,18 +163,44 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
 elif _db["ENGINE"] in ("django.db.backends.mysql",):
     _db["OPTIONS"] = {
         "charset": "utf8mb4",
-        "init_command": "SET sql_mode='STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO'",
+        # A row lock waited for longer than DB_LOCK_WAIT_TIMEOUT fails that statement (a 503, try again)
+        # before the read timeout below would drop the connection.
+        "init_command": "SET sql_mode='STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO', "
+        f"innodb_lock_wait_timeout={DB_LOCK_WAIT_TIMEOUT}",
         # Django's default for MySQL, kept explicit: REPEATABLE READ breaks the lock-then-check pattern.
         "isolation_level": "read committed",
         # An unreachable server fails the request (and /healthz) in seconds, not at the TCP timeout.
-        "connect_timeout": env.int("DB_CONNECT_TIMEOUT", default=5),
+        "connect_timeout": DB_CONNECT_TIMEOUT,
+        # A server that stops answering mid-query (frozen, cut off) fails the request with a 503 before
+        # gunicorn's 30 s timeout kills the worker without any answer (docs/operations.md, "Timeouts").
+        "read_timeout": DB_READ_TIMEOUT,
+        "write_timeout": DB_WRITE_TIMEOUT,
     }
     _db["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 # ModelBackend (log-in by e-mail) plus admin permissions that follow the role (accounts/backends.py).
-AUTHENTICATION_BACKENDS = ["accounts.backends.RoleBackend"]
+# First, the admin log-in's guard (django-axes), which refuses a locked-out client before any password check.
+AUTHENTICATION_BACKENDS = ["accounts.admin_login.AdminLoginBackend", "accounts.backends.RoleBackend"]
+
+# --- The admin's log-in guard (django-axes, accounts/admin_login.py, docs/security.md) -----------------
+# Past this many failed log-ins at /admin/login/ from one client address, or for one account, both are
+# refused (429) for the cool-off, right password or not; a successful log-in starts the count again.
+# `manage.py axes_reset_username <e-mail>` / `axes_reset_ip <address>` / `axes_reset` unlock at once.
+AXES_FAILURE_LIMIT = env.int("ADMIN_LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("ADMIN_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_HANDLER = "accounts.admin_login.AdminLoginHandler"
+AXES_ONLY_ADMIN_SITE = True
+AXES_RESET_ON_SUCCESS = True
+# Client addresses as the API's throttles see them (NUM_PROXIES); e-mail addresses in lower case.
+AXES_CLIENT_IP_CALLABLE = "accounts.throttles.client_ip"
+AXES_USERNAME_CALLABLE = "accounts.admin_login.username"
+# No table row per successful admin log-in (it would only grow); failures are kept until the cool-off ends.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False  # no banner on every start of a command
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -217,6 +256,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
 
 # --- E-mail ---------------------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# Seconds an SMTP server may take to accept, answer or take a message before the attempt fails (and is
+# retried): without it a server that accepts and never answers holds a worker forever.
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=5)
 if env("EMAIL_URL", default="").startswith("filemail://"):
     # django-environ drops the leading slash of filemail:///var/mail/stocky; keep the path as written:
     # filemail:///dir is the absolute /dir, filemail://dir the relative dir.
@@ -224,8 +266,16 @@ if env("EMAIL_URL", default="").startswith("filemail://"):
     EMAIL_FILE_PATH = _mail.netloc + _mail.path
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Stocky <no-reply@stocky.local>")
 
-# --- Cache (throttling counts live here; use a shared cache when several processes serve) -----------
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# --- Cache: what every web process must agree on (throttle counts, the token check's user rows) -------
+# Shared by default: a table of the database (created by `migrate`, accounts/migrations/0005), so that
+# gunicorn's workers count one limit and see one user row; no server to add. CACHE_URL may name Redis or
+# Valkey instead (redis://host:6379/0). A per-process cache (locmemcache://) is only right for one process:
+# the tests, where each test starts from an empty cache.
+CACHE_URL = env("CACHE_URL", default="") or ("locmemcache://" if TESTING else "dbcache://stocky_cache")
+CACHES = {"default": env.cache_url_config(CACHE_URL)}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache":
+    # Django's default of 300 entries would evict live throttle counts under a password-guessing run.
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", env.int("CACHE_MAX_ENTRIES", default=100_000))
 
 # --- Background tasks (django-tasks: Django 6's django.tasks API) -----------------------------------
 # "immediate": run in-process right after the transaction commits (development, tests).
@@ -277,6 +327,8 @@ REST_FRAMEWORK = {
         "auth_account": env("THROTTLE_AUTH_ACCOUNT_RATE", default="10/min"),
     },
     # How many reverse proxies add to X-Forwarded-For; 0 trusts only the socket address (no spoofing).
+    # Behind one proxy (compose's Caddy, an nginx) it must be 1, or every client shares the proxy's address
+    # and its limits. The admin log-in counts failures by the same address (accounts.throttles.client_ip).
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
 
@@ -321,10 +373,10 @@ SIMPLE_JWT = {
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": True,
 }
-# Seconds each web process may answer a valid access token from the user's row as it last read it: a
-# deactivation or a role change takes effect everywhere within that time (0: read the row on every request;
-# accounts/authentication.py, docs/accounts.md).
-AUTH_USER_CACHE_SECONDS = env.float("AUTH_USER_CACHE_SECONDS", default=5)
+# Seconds the shared cache keeps a user's row for the token check (accounts/authentication.py). A change saved
+# through the ORM (deactivation, role, password) replaces the row when it commits, at once for every worker;
+# this bounds only changes made around it, such as a plain UPDATE (0: read the row on every request).
+AUTH_USER_CACHE_SECONDS = env.float("AUTH_USER_CACHE_SECONDS", default=60)
 
 # --- Deployment: static files, HTTPS, proxies, cross-origin requests ---------------------------------
 # WhiteNoise serves the hashed, pre-compressed files that `collectstatic` writes (browsers cache them for

@@ -85,9 +85,23 @@ def test_refresh_rotates_and_revokes_the_used_token(make_user, anon):
     assert set(second) == {"accessToken", "refreshToken"}
     assert second["refreshToken"] != first["refreshToken"]
     assert bearer(second["accessToken"]).get("/api/v1/auth/me").status_code == 200
-    reused = anon.post("/api/v1/auth/refresh", {"refreshToken": first["refreshToken"]})
+    third = anon.post("/api/v1/auth/refresh", {"refreshToken": second["refreshToken"]})
+    assert third.status_code == 200
+    reused = anon.post("/api/v1/auth/refresh", {"refreshToken": second["refreshToken"]})
     assert reused.status_code == 401 and reused.json()["message"] == "The refresh token is not valid"
-    assert anon.post("/api/v1/auth/refresh", {"refreshToken": second["refreshToken"]}).status_code == 200
+
+
+def test_reusing_a_rotated_refresh_token_revokes_its_family_and_no_other(make_user, anon):
+    # Issue 15, failure 3: a stolen refresh token used after its owner rotated it (or the other way round).
+    user = make_user(Role.USER)
+    laptop, phone = login(anon, user.email).json(), login(anon, user.email).json()
+    rotated = anon.post("/api/v1/auth/refresh", {"refreshToken": laptop["refreshToken"]}).json()
+    successor = anon.post("/api/v1/auth/refresh", {"refreshToken": rotated["refreshToken"]}).json()
+    reused = anon.post("/api/v1/auth/refresh", {"refreshToken": laptop["refreshToken"]})
+    assert reused.status_code == 401 and reused.json()["message"] == "The refresh token is not valid"
+    refused = anon.post("/api/v1/auth/refresh", {"refreshToken": successor["refreshToken"]})
+    assert refused.status_code == 401, "the family's live token is revoked with it"
+    assert anon.post("/api/v1/auth/refresh", {"refreshToken": phone["refreshToken"]}).status_code == 200
 
 
 @pytest.mark.parametrize("kind", ["garbage", "access", "missing"])

@@ -1,33 +1,32 @@
-"""Access tokens are checked without reading the user's row on every request, and yet a deactivation or a
-role change takes effect within AUTH_USER_CACHE_SECONDS everywhere, and at once in the process that made it
-(accounts/authentication.py)."""
+"""Access tokens are checked against the user's row in the shared cache (accounts/authentication.py): read
+once, then served from the cache; a change saved anywhere replaces the cached row when it commits, so it
+applies at once on every worker (the gunicorn test, accounts/tests/test_server.py, shows it across
+processes); a change made past save() (a plain UPDATE) applies once the entry's time-to-live has passed."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accounts import authentication
+from accounts import authentication, services
 from accounts.models import Role, User
 
 TTL = 5
 
 
-class Clock:
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self):
-        return self.now
-
-
 @pytest.fixture
-def clock(monkeypatch, settings):
+def shared(settings):
     settings.AUTH_USER_CACHE_SECONDS = TTL
-    clock = Clock()
-    monkeypatch.setattr(authentication.time, "monotonic", clock)
+    cache.clear()
     authentication.forget()
-    yield clock
+    yield
+    cache.clear()
     authentication.forget()
+
+
+def expire(user):
+    """What the time-to-live does to the user's cached row."""
+    cache.delete(authentication._key(user.pk))
 
 
 def user_queries(client, path="/api/v1/raw-products"):
@@ -37,51 +36,60 @@ def user_queries(client, path="/api/v1/raw-products"):
 
 
 def elsewhere(user, **fields):
-    """A change made by another process: a plain UPDATE, which this process hears nothing of."""
+    """A change made past save(): a plain UPDATE, which no signal announces."""
     User.objects.filter(pk=user.pk).update(**fields)
 
 
-def test_the_row_is_read_once_then_remembered_for_the_ttl(client_for, clock):
+def test_the_row_is_read_once_then_served_from_the_cache(client_for, shared):
     client = client_for(Role.USER)
     response, reads = user_queries(client)
     assert response.status_code == 200 and reads == 1
     response, reads = user_queries(client)
     assert response.status_code == 200 and reads == 0
-    clock.now += TTL + 0.1
+    expire(client.user)
     response, reads = user_queries(client)
     assert response.status_code == 200 and reads == 1
 
 
-def test_a_user_deactivated_elsewhere_is_refused_once_the_ttl_has_passed(client_for, clock):
+def test_the_cache_holds_no_password_hash_and_a_saved_request_user_keeps_the_password(client_for, shared):
+    client = client_for(Role.USER)
+    assert client.get("/api/v1/raw-products").status_code == 200
+    values = cache.get(authentication._key(client.user.pk))
+    assert client.user.password not in values
+    before = User.objects.get(pk=client.user.pk).password
+    user = authentication._remembered(str(client.user.pk), TTL)
+    user.first_name = "Renamed"
+    user.save()  # a view that saves request.user
+    saved = User.objects.get(pk=client.user.pk)
+    assert saved.first_name == "Renamed" and saved.password == before
+
+
+def test_a_change_past_save_applies_once_the_entry_expires(client_for, shared):
     client = client_for(Role.USER)
     assert client.get("/api/v1/raw-products").status_code == 200
     elsewhere(client.user, is_active=False)
-    clock.now += TTL - 0.5
-    assert client.get("/api/v1/raw-products").status_code == 200, "within the TTL this process has not looked"
-    clock.now += 1
+    assert client.get("/api/v1/raw-products").status_code == 200, "the cached row is still the old one"
+    expire(client.user)
     response = client.get("/api/v1/raw-products")
     assert response.status_code == 401
     assert response.json()["statusCode"] == 401 and response.json()["success"] is False
 
 
-def test_a_role_changed_elsewhere_applies_once_the_ttl_has_passed(client_for, clock):
-    client = client_for(Role.ADMIN)
-    body = {"name": "Flour", "stock_quantity": 1, "unit_of_measure": "kg"}
-    assert client.post("/api/v1/raw-products", body).status_code == 201
-    elsewhere(client.user, role=Role.READONLY)
-    clock.now += TTL + 0.1
-    assert client.post("/api/v1/raw-products", body).status_code == 403
-    assert client.get("/api/v1/raw-products").status_code == 200, "a ReadonlyUser still reads"
-
-
-def test_a_deactivation_through_the_api_is_refused_at_once_in_the_same_process(client_for, clock):
+def test_a_deactivation_commits_its_row_to_the_cache_over_one_read_meanwhile(
+    client_for, shared, django_capture_on_commit_callbacks
+):
     admin, user = client_for(Role.ADMIN), client_for(Role.USER)
     assert user.get("/api/v1/raw-products").status_code == 200
-    assert admin.delete(f"/api/v1/users/{user.user.pk}").status_code == 204
+    key = authentication._key(user.user.pk)
+    active_row = cache.get(key)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.user_deactivate(user=user.user, actor=admin.user)
+        # Another worker's request, before the commit, read the row as it was (active) and cached it.
+        cache.set(key, active_row)
     assert user.get("/api/v1/raw-products").status_code == 401
 
 
-def test_a_role_change_through_the_api_applies_at_once_in_the_same_process(client_for, clock):
+def test_a_role_change_through_the_api_applies_at_once(client_for, shared):
     admin, manager = client_for(Role.ADMIN), client_for(Role.MANAGER)
     assert manager.get("/api/v1/users").status_code == 200
     target = manager.user
@@ -90,12 +98,16 @@ def test_a_role_change_through_the_api_applies_at_once_in_the_same_process(clien
     assert manager.get("/api/v1/users").status_code == 403
 
 
-def test_a_deleted_user_is_refused_once_the_ttl_has_passed(client_for, clock):
-    client = client_for(Role.USER)
+def test_a_deleted_user_is_refused(client_for, shared, django_capture_on_commit_callbacks):
+    client, other = client_for(Role.USER), client_for(Role.USER)
     assert client.get("/api/v1/raw-products").status_code == 200
-    User.objects.filter(pk=client.user.pk)._raw_delete(using="default")  # no signal: as another process
-    clock.now += TTL + 0.1
+    User.objects.filter(pk=client.user.pk)._raw_delete(using="default")  # no signal: as a restored backup
+    expire(client.user)
     assert client.get("/api/v1/raw-products").status_code == 401
+    assert other.get("/api/v1/raw-products").status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        other.user.delete()
+    assert other.get("/api/v1/raw-products").status_code == 401
 
 
 def test_with_a_ttl_of_zero_every_request_reads_the_row_and_a_change_applies_at_once(client_for, settings):
@@ -108,7 +120,7 @@ def test_with_a_ttl_of_zero_every_request_reads_the_row_and_a_change_applies_at_
     assert client.get("/api/v1/raw-products").status_code == 401
 
 
-def test_each_request_gets_its_own_user_object(client_for, clock):
+def test_each_request_gets_its_own_user_object(client_for, shared):
     from rest_framework_simplejwt.tokens import AccessToken
 
     user = client_for(Role.USER).user
@@ -120,7 +132,7 @@ def test_each_request_gets_its_own_user_object(client_for, clock):
     assert auth.get_user(token).role == Role.USER
 
 
-def test_forged_and_expired_tokens_are_refused_as_before(client_for, clock, anon):
+def test_forged_and_expired_tokens_are_refused_as_before(client_for, shared, anon):
     from datetime import timedelta
 
     from rest_framework_simplejwt.tokens import AccessToken
@@ -136,7 +148,7 @@ def test_forged_and_expired_tokens_are_refused_as_before(client_for, clock, anon
         assert response.status_code == 401, token
 
 
-def test_a_remembered_token_is_refused_once_it_expires(client_for, clock, anon):
+def test_a_remembered_token_is_refused_once_it_expires(client_for, shared, anon):
     import time
     from datetime import timedelta
 

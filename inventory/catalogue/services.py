@@ -132,9 +132,7 @@ def product_quantity_change(*, product, quantity=None, delta=None, note="", user
         )
     if quantity is not None:
         if Decimal(quantity) < 0:
-            raise InsufficientStock(
-                "The quantity cannot go below 0", errors={"quantity": ["The quantity cannot go below 0"]}
-            )
+            raise InsufficientStock([], message="The quantity cannot go below 0")
         stock_set(item=product, quantity=quantity, reason=StockMovement.Reason.ADJUSTMENT, user=user, note=note)
     else:
         stock_change(item=product, delta=delta, reason=StockMovement.Reason.ADJUSTMENT, user=user, note=note)

@@ -110,3 +110,16 @@ def test_the_list_costs_the_same_queries_for_one_row_or_fifty(api, make_user):
 
     one, fifty = queries_for_one_and_fifty(api, f"{URL}?item_type=raw_product", add)
     assert one == fifty
+
+
+def test_the_ledger_without_page_answers_its_first_page_not_every_entry(client_for):
+    """The ledger only grows: a plain GET must not read all of it (issue 15), so it pages by default."""
+    reader = client_for(Role.READONLY)
+    flour = RawProductFactory(name="Flour", stock_quantity=0)
+    entries = [stock_change(item=flour, delta=1, reason="receipt") for _ in range(53)]
+    body = reader.get(URL).json()
+    assert [row["id"] for row in body["data"]] == [entry.pk for entry in reversed(entries)][:50]
+    assert body["meta"] == {"page": 1, "page_size": 50, "total": 53, "total_pages": 2}
+    last = reader.get(URL, {"page": 2}).json()
+    assert [row["id"] for row in last["data"]] == [entry.pk for entry in reversed(entries)][50:]
+    assert reader.get(URL, {"page_size": 5}).json()["meta"]["total_pages"] == 11

@@ -2,7 +2,6 @@
 ledger (inventory.services)."""
 
 from django.db import transaction
-from rest_framework import status
 
 from accounts.models import Role
 from inventory.measures import plain
@@ -11,7 +10,7 @@ from inventory.services import lock_items, stock_change
 from orders.models import (
     CatalogueOrder,
 )
-from stocky.kit.errors import Conflict, DomainError, InsufficientStock, InvalidInput
+from stocky.kit.errors import Conflict, Forbidden, InsufficientStock, InvalidInput, InvalidTransition, NotFound
 
 #
 # Each service locks the product row, then the order row (always in that order, so two services never
@@ -37,10 +36,8 @@ CATALOGUE_INITIAL_STATES = (CatalogueState.DRAFT, CatalogueState.PENDING)
 CATALOGUE_EDITABLE_STATES = (CatalogueState.DRAFT, CatalogueState.PENDING)
 
 
-class TransitionForbidden(DomainError):
+class TransitionForbidden(Forbidden):
     """The transition exists, but the caller's role may not make it."""
-
-    status_code = status.HTTP_403_FORBIDDEN
 
 
 def _check_available(product, quantity):
@@ -57,7 +54,7 @@ def _lock_order(order):
     products = lock_items(Product, [order.item_id])
     locked = CatalogueOrder.objects.select_for_update().filter(pk=order.pk).first()
     if locked is None:  # deleted by someone else meanwhile
-        raise DomainError(f"The order {order.pk} does not exist", status_code=status.HTTP_404_NOT_FOUND)
+        raise NotFound(f"The order {order.pk} does not exist")
     locked.item = products[locked.item_id]
     return locked
 
@@ -113,7 +110,7 @@ def catalogue_order_transition(*, order, target, user):
     rule = CATALOGUE_TRANSITIONS.get((order.state, target))
     if rule is None:
         message = f"The transaction cannot go from the state '{order.state}' to the state '{target}'"
-        raise Conflict(message, errors={"transition": [message]})
+        raise InvalidTransition(order, order.state, target, message=message, field="transition")
     roles, direction, reason = rule
     if getattr(user, "role", None) not in roles:
         message = f"The role '{getattr(user, 'role', None)}' cannot move an order from '{order.state}' to '{target}'"
@@ -121,12 +118,12 @@ def catalogue_order_transition(*, order, target, user):
     if direction:
         try:
             stock_change(item=order.item, delta=direction * order.quantity, reason=reason, user=user, source=order)
-        except InsufficientStock:
+        except InsufficientStock as exc:
             message = (
                 f"The order needs {plain(order.quantity)} unit(s) of '{order.item.name}', but only "
                 f"{plain(order.item.quantity)} are available"
             )
-            raise InsufficientStock(message, errors={"quantity": [message]}) from None
+            raise InsufficientStock(exc.shortages, message=message) from None
     order.state = target
     order.save(update_fields=["state", "updated_at"])
     return order

@@ -1,11 +1,13 @@
 """Running an import or an export: shared by the `import`/`export` commands and the admin."""
 
 import re
+import sys
 from dataclasses import dataclass, field
 
 from django.core.management.color import no_style
 from django.db import DataError, IntegrityError, connection, transaction
 from rest_framework.exceptions import ValidationError as DRFValidationError
+from tqdm import tqdm
 
 from stocky.exchange import formats
 from stocky.exchange.formats import FileError
@@ -180,10 +182,6 @@ def export(resource, stream, fmt, *, queryset=None, progress=_no_progress):
 def terminal_progress(iterable, total, description):
     """A progress bar on standard error for the commands: shown only on a terminal, and only once a run
     has lasted half a second, so short files and scripted runs print nothing extra."""
-    import sys
-
-    from tqdm import tqdm
-
     return tqdm(
         iterable, total=total, desc=description, unit=" rows", file=sys.stderr, delay=0.5, disable=None, leave=False
     )

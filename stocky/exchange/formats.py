@@ -5,6 +5,9 @@ Every format holds one table: a header of column names, then one record per row.
 - CSV: UTF-8 (a leading byte-order mark is ignored), comma-separated; a file whose header holds more
   semicolons than commas is read as semicolon-separated (what spreadsheets set to French write). Written
   with commas, `\\n`-terminated, quoted only where needed.
+  Text that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage
+  return: OWASP's list) is written with a `'` in front, and so is text that starts with `'` itself; reading
+  removes that one `'` again, so our own exports import back as they were (see `neutralise`).
 - JSON: a list of objects, written one object per line so that line numbers point at a record.
   Decimals are read exactly (never through a binary float).
 - XLSX: the first sheet; its first row is the header. Dates are written as date cells, date-times as
@@ -85,6 +88,28 @@ def _text(data):
         raise FileError(f"The file is not UTF-8 text (byte {exc.start + 1}); save it as UTF-8") from None
 
 
+# OWASP "CSV injection": a cell starting with one of these is a formula to Excel, LibreOffice and Google
+# Sheets (a tab or carriage return hides a formula behind whitespace). "'" is there so that a text that
+# really starts with "'" survives the round trip: it is written "''...", read back "'...".
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
+
+
+def neutralise(value):
+    """The CSV cell for `value`: text a spreadsheet would run as a formula gets a leading "'"; numbers
+    (negative quantities included) are numbers, never formulas, and are written as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def restore(text):
+    """What `neutralise` wrote, given back: one leading "'" is removed when a formula start follows it.
+    Any other text is kept as it is ("'twas" stays "'twas")."""
+    if text.startswith("'") and text[1:2] and text[1:].startswith(FORMULA_STARTS):
+        return text[1:]
+    return text
+
+
 def _read_csv(data):
     text = _text(data)
     first_line = text.split("\n", 1)[0]
@@ -106,7 +131,7 @@ def _read_csv(data):
             if not any(value.strip() for value in record):
                 continue
             extra = record[len(columns) :]
-            values = dict(zip(columns, record, strict=False))
+            values = dict(zip(columns, map(restore, record), strict=False))
             problem = ""
             if any(value.strip() for value in extra):
                 problem = f"{len(columns) + len(extra)} values for {len(columns)} columns"
@@ -218,9 +243,21 @@ def _plain(value):
 def _write_csv(stream, columns, rows):
     text = io.TextIOWrapper(stream, encoding="utf-8", newline="", write_through=True)
     writer = csv.writer(text, lineterminator="\n")
+    # The csv module quotes only the characters of its line terminator: a cell holding a carriage return
+    # would be written bare and cut its record in two. Such a row is written by a "\r\n" writer, which
+    # quotes it, and ends with "\n" like the others.
+    quoting_cr = io.StringIO()
+    writer_cr = csv.writer(quoting_cr, lineterminator="\r\n")
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([_plain(row.get(column)) for column in columns])
+        cells = [_plain(neutralise(row.get(column))) for column in columns]
+        if any("\r" in cell for cell in cells):
+            quoting_cr.seek(0)
+            quoting_cr.truncate()
+            writer_cr.writerow(cells)
+            text.write(quoting_cr.getvalue()[:-2] + "\n")
+        else:
+            writer.writerow(cells)
     text.flush()
     text.detach()  # leave the caller's stream open
 

@@ -19,6 +19,7 @@ from decimal import Decimal
 from urllib.parse import unquote, urlsplit
 
 from django.db import DataError, IntegrityError, transaction
+from rest_framework import serializers
 
 from inventory.models import FinishedProduct, RawProduct
 from inventory.units import UnknownUnit, can_convert
@@ -248,6 +249,8 @@ class Source:
             raise LegacyError("The source URL names no database (mysql://user:password@host:3306/<database>)")
         host, port = parts.hostname or "localhost", parts.port or 3306
         description = f"{database} on {host}:{port}"
+        # Here, not at the top: only this migration reads a MySQL server itself; the application reaches its
+        # database through Django's backend, which loads the driver only when DATABASE_URL is mysql.
         import MySQLdb
 
         try:
@@ -292,7 +295,7 @@ class Source:
 
     def rows(self, table, columns, order_by):
         """Each row as {old column: value}, streamed (a server-side cursor), in `order_by` order."""
-        import MySQLdb.cursors
+        import MySQLdb.cursors  # the driver, loaded only by this migration (see Source.open)
 
         cursor = self.connection.cursor(MySQLdb.cursors.SSCursor)
         selected = ", ".join(f"`{column}`" for column in columns)
@@ -507,8 +510,6 @@ class Migration:
         return value
 
     def _convert(self, resource, values, stamps):
-        from rest_framework import serializers
-
         converted = {}
         for column, value in values.items():
             field = resource.fields[column]
@@ -554,7 +555,7 @@ def import_stocky(url, *, timezone_name, dry_run=False, progress=None):
         timezone = zoneinfo.ZoneInfo(timezone_name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         raise LegacyError(f"Unknown time zone '{timezone_name}'") from None
-    import MySQLdb
+    import MySQLdb  # the driver, loaded only by this migration (see Source.open)
 
     source = Source.open(url)
     try:

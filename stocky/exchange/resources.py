@@ -1,41 +1,41 @@
 """What can be imported and exported, and how one row becomes a record: one `Resource` per API path name.
 
-A row is validated by the resource's API serializer, so an import obeys exactly the rules of the API (and
-any rule added to a serializer later). Stock quantities never reach a table directly: a created item
-gets its quantity through the ledger as an `initial` movement, an updated one as an `adjustment`
-(inventory.services.stock_change / stock_set).
+A row is checked by the resource's API serializer (the shape of the input), then written by the services
+the API calls (the rules): each resource names its create and update service, so a file can do exactly
+what the API allows, no more. Stock quantities never reach a table directly: a created item gets its
+quantity through the ledger as an `initial` movement, an updated one as an `adjustment`.
 """
 
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, partial
 
 from rest_framework import serializers
 
 from inventory import services as inventory_services
 from inventory.catalogue import services as catalogue_services
 from inventory.catalogue.serializers import CategoryInputSerializer, ProductInputSerializer
-from inventory.models import Category, Product, StockMovement
+from inventory.models import Category, Product
 from inventory.serializers import (
     FinishedProductSerializer,
     RawProductSerializer,
     SupplierRawProductSerializer,
     SupplierSerializer,
 )
+from orders import services as order_services
 from orders.serializers import (
     ClientSerializer,
     FinishedProductOrderSerializer,
     RawProductOrderSerializer,
 )
+from production import services as production_services
 from production.serializers import ProductionPlanSerializer, RecipeItemSerializer
 from stocky.exchange.formats import is_blank
 from stocky.kit.api import (
     _flatten as flatten_errors,  # DRF's nested errors as {"field": ["message"]}
 )
 from stocky.kit.models import MAX_ID
-
-Reason = StockMovement.Reason
 
 
 class RowError(Exception):
@@ -122,14 +122,31 @@ class Resource(ModelLabels):
     Columns are the serializer's writable fields, `id` first when the resource has one, and beside each
     foreign key `<x>_id` a column `<x>` naming the record instead. `natural_key` (columns) finds the
     record a row without an id stands for.
+
+    `create(user=, **fields)` and `update(<instance>=record, user=, **changed fields)` are the services
+    that write a row, the API's own; `note` reaches them when the resource moves stock (`stock_field`).
+    A resource without them (suppliers, clients: no rule beyond the serializer's) is saved as the API
+    saves it, by its serializer.
     """
 
-    def __init__(self, name, serializer_class, *, model=None, natural_key=(), stock_field=None):
+    def __init__(
+        self,
+        name,
+        serializer_class,
+        *,
+        model=None,
+        natural_key=(),
+        stock_field=None,
+        create=None,
+        update=None,
+        instance="instance",
+    ):
         self.name = name
         self.serializer_class = serializer_class
         self.model = model or serializer_class.Meta.model
         self.natural_key = natural_key
         self.stock_field = stock_field
+        self.create, self.update, self.instance = create, update, instance
 
     def __repr__(self):
         return f"<Resource {self.name}>"
@@ -361,23 +378,16 @@ class Resource(ModelLabels):
         return changed
 
     def save(self, serializer, instance, *, pk=None, user=None, note=""):
-        """Write a validated row; a stock quantity moves through the ledger."""
-        quantity = serializer.validated_data.pop(self.stock_field, None) if self.stock_field else None
-        extra = {}
+        """Write a validated row through the resource's services (a stock quantity moves through the ledger)."""
+        if self.create is None:
+            return serializer.save(**({"id": pk} if instance is None and pk is not None else {}))
+        fields = dict(serializer.validated_data)
+        context = {"user": user, "note": note} if self.stock_field else {"user": user}
         if instance is None:
             if pk is not None:
-                extra["id"] = pk
-            if self.stock_field:
-                extra[self.stock_field] = Decimal(0)
-        obj = serializer.save(**extra)
-        if quantity is not None:
-            moved = {"item": obj, "user": user, "note": note}
-            if instance is None:
-                if quantity:
-                    inventory_services.stock_change(delta=quantity, reason=Reason.INITIAL, **moved)
-            elif quantity != getattr(obj, self.stock_field):
-                inventory_services.stock_set(quantity=quantity, reason=Reason.ADJUSTMENT, **moved)
-        return obj
+                fields["id"] = pk
+            return self.create(**fields, **context)
+        return self.update(**{self.instance: instance}, **fields, **context)
 
 
 class ProductResource(Resource):
@@ -484,14 +494,63 @@ REGISTRY = {
     resource.name: resource
     for resource in [
         Resource("suppliers", SupplierSerializer, natural_key=("email",)),
-        Resource("raw-products", RawProductSerializer, natural_key=("name",), stock_field="stock_quantity"),
-        Resource("finished-products", FinishedProductSerializer, natural_key=("name",), stock_field="stock_quantity"),
+        Resource(
+            "raw-products",
+            RawProductSerializer,
+            natural_key=("name",),
+            stock_field="stock_quantity",
+            create=inventory_services.raw_product_create,
+            update=inventory_services.raw_product_update,
+            instance="product",
+        ),
+        Resource(
+            "finished-products",
+            FinishedProductSerializer,
+            natural_key=("name",),
+            stock_field="stock_quantity",
+            create=inventory_services.finished_product_create,
+            update=inventory_services.finished_product_update,
+            instance="product",
+        ),
         Resource("clients", ClientSerializer, natural_key=("name",)),
-        Resource("supplier-raw-products", SupplierRawProductSerializer, natural_key=("supplier_id", "raw_product_id")),
-        Resource("recipe-items", RecipeItemSerializer, natural_key=("finished_product_id", "raw_product_id")),
-        Resource("raw-product-orders", RawProductOrderSerializer),
-        Resource("production-plans", ProductionPlanSerializer),
-        Resource("finished-product-orders", FinishedProductOrderSerializer),
+        Resource(
+            "supplier-raw-products",
+            SupplierRawProductSerializer,
+            natural_key=("supplier_id", "raw_product_id"),
+            create=inventory_services.supplier_raw_product_create,
+            update=inventory_services.supplier_raw_product_update,
+            instance="line",
+        ),
+        Resource(
+            "recipe-items",
+            RecipeItemSerializer,
+            natural_key=("finished_product_id", "raw_product_id"),
+            create=production_services.recipe_item_create,
+            update=production_services.recipe_item_update,
+            instance="item",
+        ),
+        Resource(
+            "raw-product-orders",
+            RawProductOrderSerializer,
+            # A file's new orders are past records, entered as they stand (their stock is in the products').
+            create=partial(order_services.raw_product_order_create, historical=True),
+            update=order_services.raw_product_order_update,
+            instance="order",
+        ),
+        Resource(
+            "production-plans",
+            ProductionPlanSerializer,
+            create=production_services.production_plan_create,
+            update=production_services.production_plan_update,
+            instance="plan",
+        ),
+        Resource(
+            "finished-product-orders",
+            FinishedProductOrderSerializer,
+            create=partial(order_services.finished_product_order_create, historical=True),
+            update=order_services.finished_product_order_update,
+            instance="order",
+        ),
         ProductResource("products"),
     ]
 }

@@ -3,7 +3,9 @@
 import logging
 import math
 import re
+import sys
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import (
     RequestDataTooBig,
@@ -12,9 +14,11 @@ from django.core.exceptions import (
     TooManyFilesSent,
 )
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError, IntegrityError
+from django.db import DataError, IntegrityError, InterfaceError, OperationalError
 from django.db.models import ProtectedError, RestrictedError
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
+from django.template import loader
+from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, filters, routers, status
 from rest_framework.pagination import BasePagination
@@ -22,9 +26,26 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import set_rollback
 
-from stocky.kit.errors import DomainError
+from stocky.kit import errors as domain
 
 logger = logging.getLogger("stocky.kit.api")
+
+# Each domain error's HTTP status: the one place where a refusal's meaning becomes a status (a subclass
+# without its own line takes its nearest parent's, e.g. InsufficientStock and InvalidTransition are 409s).
+ERROR_STATUS = {
+    domain.InvalidInput: status.HTTP_400_BAD_REQUEST,
+    domain.AuthenticationFailed: status.HTTP_401_UNAUTHORIZED,
+    domain.Forbidden: status.HTTP_403_FORBIDDEN,
+    domain.NotFound: status.HTTP_404_NOT_FOUND,
+    domain.Conflict: status.HTTP_409_CONFLICT,
+    domain.TooLarge: status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    domain.DomainError: status.HTTP_409_CONFLICT,
+}
+
+
+def error_status(exc):
+    """The HTTP status of a domain error: its class's, or its nearest parent's in ERROR_STATUS."""
+    return next(ERROR_STATUS[cls] for cls in type(exc).__mro__ if cls in ERROR_STATUS)
 
 
 # --- The envelope ----------------------------------------------------------------------------------
@@ -93,6 +114,32 @@ def _protected_errors(exc):
     return f"Cannot delete: still referenced by {summary}", errors
 
 
+# MariaDB/MySQL client and server errors that mean "the database cannot answer now", not "this request is
+# wrong": cannot connect (2002, 2003), gone away or lost mid-query (2006, 2013, 2055, 4031: the read and
+# write timeouts end here), too many connections (1040), shutting down (1053), a row lock waited for too
+# long (1205).
+_UNAVAILABLE_CODES = {2002, 2003, 2006, 2013, 2055, 4031, 1040, 1053, 1205}
+UNAVAILABLE_MESSAGE = "The database is unavailable; try again shortly"
+
+
+def database_unavailable(exc):
+    """Whether `exc` says the database is out of reach (answered with a 503 and Retry-After), rather
+    than a fault of the request or of the code (a 500)."""
+    if isinstance(exc, InterfaceError):  # a connection already closed under the request
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    code = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
+    if code is not None:
+        return code in _UNAVAILABLE_CODES
+    text = str(exc)  # SQLite: a file that cannot be opened, or locked longer than its busy timeout
+    return "unable to open database" in text or "database is locked" in text
+
+
+def retry_after():
+    return {"Retry-After": str(settings.DB_UNAVAILABLE_RETRY_AFTER)}
+
+
 def _token_error_message(detail):
     """The message of a JWT error (simplejwt's `{"detail", "code", "messages": [{"message", ...}]}`), made
     precise by the first token's reason ("Token is expired"), or None for any other error."""
@@ -118,9 +165,9 @@ def exception_handler(exc, context):
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
 
-    if isinstance(exc, DomainError):
+    if isinstance(exc, domain.DomainError):
         set_rollback()
-        return error_response(exc.status_code, exc.message, exc.errors)
+        return error_response(error_status(exc), exc.message, exc.errors)
 
     if isinstance(exc, (ProtectedError, RestrictedError)):
         set_rollback()
@@ -170,6 +217,11 @@ def exception_handler(exc, context):
         errors = {} if isinstance(exc.detail, str) else _flatten(exc.detail)
         return error_response(exc.status_code, str(message), errors, headers)
 
+    if database_unavailable(exc):
+        set_rollback()
+        logger.error("Database unavailable in %s: %s", context.get("view"), exc)
+        return error_response(status.HTTP_503_SERVICE_UNAVAILABLE, UNAVAILABLE_MESSAGE, headers=retry_after())
+
     set_rollback()
     logger.error("Unhandled error in %s", context.get("view"), exc_info=exc)
     return error_response(status.HTTP_500_INTERNAL_SERVER_ERROR, "Internal server error")
@@ -188,33 +240,34 @@ def api_not_found(request, *args, **kwargs):
 def handler404(request, exception=None):
     if request.path.startswith("/api/"):
         return api_not_found(request)
-    from django.views.defaults import page_not_found
-
-    return page_not_found(request, exception)
+    return defaults.page_not_found(request, exception)
 
 
 def handler500(request):
+    """Django's answer to an exception no view handled, raised by a view or a middleware (a session or a
+    user read in the admin): a lost database is a 503 with Retry-After, anything else a 500."""
+    if database_unavailable(sys.exc_info()[1]):
+        if request.path.startswith("/api/"):
+            response = _json_error(503, UNAVAILABLE_MESSAGE)
+        else:
+            response = HttpResponse(loader.render_to_string("503.html"), status=503)
+        response["Retry-After"] = retry_after()["Retry-After"]
+        return response
     if request.path.startswith("/api/"):
         return _json_error(500, "Internal server error")
-    from django.views.defaults import server_error
-
-    return server_error(request)
+    return defaults.server_error(request)
 
 
 def handler400(request, exception=None):
     if request.path.startswith("/api/"):
         return _json_error(400, "Bad request")
-    from django.views.defaults import bad_request
-
-    return bad_request(request, exception)
+    return defaults.bad_request(request, exception)
 
 
 def handler403(request, exception=None):
     if request.path.startswith("/api/"):
         return _json_error(403, "Forbidden")
-    from django.views.defaults import permission_denied
-
-    return permission_denied(request, exception)
+    return defaults.permission_denied(request, exception)
 
 
 # --- Query parameters ------------------------------------------------------------------------------
@@ -248,13 +301,14 @@ class OptionalPagePagination(BasePagination):
     page_size = 50
     max_page_size = 500
     parameters = frozenset({"page", "page_size"})
+    always_pages = False
 
     def page_window(self, queryset, request):
         """The slice of `queryset` to answer (and `self.meta`), or None without `page`: every row."""
         self.meta = None
         # Checked even without `page`, where it does not apply: a bad parameter is a 400, never ignored.
         size = positive_int_param(request, "page_size", self.page_size, maximum=self.max_page_size)
-        if "page" not in request.query_params:
+        if "page" not in request.query_params and not self.always_pages:
             return None
         page = positive_int_param(request, "page", 1)
         total = queryset.count()
@@ -277,6 +331,19 @@ class OptionalPagePagination(BasePagination):
             integer_query_parameter(
                 "page", "A page of the list (from 1); without it, every row. The envelope then has `meta`."
             ),
+            integer_query_parameter("page_size", f"Rows per page (default {self.page_size}).", self.max_page_size),
+        ]
+
+
+class DefaultPagePagination(OptionalPagePagination):
+    """A list that only grows (the stock ledger) and is not in SPEC section A's contract: without `page`,
+    its first page, with `meta`, rather than every row."""
+
+    always_pages = True
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            integer_query_parameter("page", "A page of the list (from 1; default 1). The envelope has `meta`."),
             integer_query_parameter("page_size", f"Rows per page (default {self.page_size}).", self.max_page_size),
         ]
 

@@ -21,6 +21,8 @@ from drf_spectacular.plumbing import ResolvedComponent, get_doc
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
+from stocky.kit.viewsets import ManufacturingViewSet
+
 SCHEMAS = "#/components/schemas/"
 RESPONSES = "#/components/responses/"
 JSON = "application/json"
@@ -135,8 +137,6 @@ class StockyAutoSchema(AutoSchema):
     def enveloped(self):
         """Section A: success bodies in `{"success", "message", "data", "meta"?}`. Another view that answers
         with `stocky.kit.viewsets.envelope` says so with `success_envelope = True`."""
-        from stocky.kit.viewsets import ManufacturingViewSet
-
         return isinstance(self.view, ManufacturingViewSet) or getattr(self.view, "success_envelope", False)
 
     def get_summary(self):

@@ -4,6 +4,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from tqdm import tqdm
 
 from stocky.demo import data
 from stocky.demo.seed import (
@@ -20,8 +21,6 @@ MAX_SCALE = 1000
 
 def _bar(total, description, unit):
     """A progress bar on standard error, shown only on a terminal (as the import and export commands do)."""
-    from tqdm import tqdm
-
     return tqdm(total=total, desc=description, unit=f" {unit}", file=sys.stderr, delay=0.5, disable=None, leave=False)
 
 
