@@ -28,7 +28,7 @@ def _ticks(top):
     return [Decimal(str(round(step * n, 6))) for n in range(5)]
 
 
-def _frame(title, ticks, y_of, x_labels):
+def _frame(title, ticks, y_of, x_labels, *, ends=False):
     """The chart's <svg> opening, grid lines and labels."""
     parts = [
         format_html(
@@ -56,9 +56,11 @@ def _frame(title, ticks, y_of, x_labels):
                 figure(tick),
             )
         )
-    for x, label in x_labels:
+    for index, (x, label) in enumerate(x_labels):
+        # The first and last labels lean inwards, so that neither runs off the picture.
+        anchor = "start" if index == 0 and ends else "end" if index == len(x_labels) - 1 and ends else "middle"
         parts.append(
-            format_html('<text x="{}" y="{}" text-anchor="middle" fill="#6b7280">{}</text>', x, HEIGHT - 12, label)
+            format_html('<text x="{}" y="{}" text-anchor="{}" fill="#6b7280">{}</text>', x, HEIGHT - 12, anchor, label)
         )
     return parts
 
@@ -81,7 +83,7 @@ def line_chart(points, *, title, reference=None, reference_label="", unit=""):
         return round(TOP + plot_h * (1 - float(Decimal(value) / ticks[-1])), 1)
 
     labels = [(x_of(t), t.strftime("%d %b")) for t in (first, first + (last - first) / 2, last)]
-    parts = _frame(title, ticks, y_of, labels)
+    parts = _frame(title, ticks, y_of, labels, ends=True)
     path = []
     previous = None
     for moment, value in points:
@@ -101,14 +103,16 @@ def line_chart(points, *, title, reference=None, reference_label="", unit=""):
         parts.append(
             format_html(
                 '<line class="reorder-level" x1="{}" x2="{}" y1="{}" y2="{}" stroke="{}" stroke-width="1.5"'
-                ' stroke-dasharray="6 4"/><text x="{}" y="{}" text-anchor="end" fill="{}">{} {} {}</text>',
+                ' stroke-dasharray="6 4"/><text x="{}" y="{}" fill="{}" stroke="#fff" stroke-width="3"'
+                ' paint-order="stroke">{} {} {}</text>',
                 LEFT,
                 WIDTH - RIGHT,
                 y,
                 y,
                 COLOURS[3],
-                WIDTH - RIGHT,
-                y - 4,
+                LEFT + 6,
+                # Under the line at the left, where a stock line rarely is; above it near the bottom axis.
+                y + 14 if y + 14 < HEIGHT - BOTTOM else y - 5,
                 COLOURS[3],
                 reference_label,
                 figure(reference),
