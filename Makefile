@@ -51,11 +51,11 @@ lint: install
 test-mariadb: install
 	DATABASE_URL=$(MARIADB_URL) $(BIN)/pytest -n $(JOBS)
 
-# The admin in a real browser (stocky/workspace/browser_tests): Debian's chromium driven by Selenium; the
+# The admin in a real browser (stocky/workspace/tests/browser): Debian's chromium driven by Selenium; the
 # screenshots land in browser-artifacts/ (BROWSER_ARTIFACTS). Installs chromium and chromium-driver if missing.
 test-browser: install
 	@./scripts/ensure-browser
-	$(BIN)/pytest -p no:xdist -m browser stocky/workspace/browser_tests
+	$(BIN)/pytest -p no:xdist -m browser stocky/workspace/tests/browser
 
 # The benchmark (bench/README.md): a fresh MariaDB database on the local server, gunicorn, wrk.
 # Options go in BENCH_ARGS, e.g. make bench BENCH_ARGS="--scale 100" or BENCH_ARGS="--soak 180".
