@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.templatetags.static import static
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -38,6 +39,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 FRONTEND_URL = env("FRONTEND_URL", default="http://localhost:5173").rstrip("/")
 
 INSTALLED_APPS = [
+    # The admin's theme (stocky/workspace): before django.contrib.admin, whose templates it overrides.
+    "unfold",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -61,6 +64,8 @@ INSTALLED_APPS = [
     # The operator tools (layers above the business apps, docs/development.md): their commands and admin pages.
     "stocky.exchange",
     "stocky.demo",
+    # Last: it themes every admin page the apps above registered (stocky/workspace/admin.py).
+    "stocky.workspace",
 ]
 
 MIDDLEWARE = [
@@ -102,6 +107,29 @@ TEMPLATES = [
         },
     },
 ]
+
+# --- The staff's workspace: the admin's theme, sidebar and home page (stocky/workspace, docs/admin.md) ------
+# Money is shown with this currency (an ISO 4217 code; EUR, USD, GBP and JPY get their symbol).
+CURRENCY = env("CURRENCY", default="EUR")
+# The admin's home lists the materials short for the production planned in the next this-many days.
+WORKSPACE_SHORTFALL_DAYS = env.int("WORKSPACE_SHORTFALL_DAYS", default=7)
+UNFOLD = {
+    "SITE_TITLE": "Stocky",
+    "SITE_HEADER": "Stocky",
+    "SITE_SUBHEADER": "Back office",
+    "SITE_SYMBOL": "bakery_dining",
+    "SITE_URL": "/",
+    "SHOW_VIEW_ON_SITE": False,
+    "DASHBOARD_CALLBACK": "stocky.workspace.dashboard.dashboard_callback",
+    # Served by Stocky itself, like every file the admin loads (nothing from the internet).
+    "STYLES": [lambda request: static("workspace/workspace.css")],
+    "SIDEBAR": {
+        "show_search": True,
+        # Models the sidebar does not name (another app's) stay one click away.
+        "show_all_applications": True,
+        "navigation": "stocky.workspace.navigation.sidebar",
+    },
+}
 
 # --- Database -------------------------------------------------------------------------------------
 # SQLite by default so a newcomer needs no server; MariaDB/MySQL in production via DATABASE_URL.
@@ -184,6 +212,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-us"
+# Short dates in the admin ("Tue 15 Dec 2026, 05:30"): stocky/workspace/formats/en/formats.py.
+FORMAT_MODULE_PATH = ["stocky.workspace.formats"]
 TIME_ZONE = env("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
