@@ -18,7 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from inventory.models import Category, Product, RawProduct
 from orders.models import RawProductOrder
 
-RAW_PRODUCT = ["id", "name", "stock_quantity", "unit_of_measure", "created_at", "updated_at"]
+RAW_PRODUCT = ["id", "name", "stock_quantity", "unit_of_measure", "reorder_level", "created_at", "updated_at"]
 RAW_PRODUCT_ORDER = [
     "id",
     "raw_product_id",

@@ -1,4 +1,5 @@
 import datetime
+from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
@@ -12,12 +13,12 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 
 from inventory import admin as inventory_admin
-from inventory.measures import quantize_money
 from inventory.models import FinishedProduct
 from production import selectors, services
 from production.models import ProductionPlan, RecipeItem
 from production.serializers import requirements_data
 from stocky.kit.admin_mixins import ServiceAdminMixin, ServiceInlineMixin
+from stocky.kit.display import figure, money
 from stocky.kit.errors import DomainError
 
 
@@ -69,7 +70,7 @@ class FinishedProductAdmin(inventory_admin.FinishedProductAdmin):
     def unit_cost(self, product):
         """Materials at the cheapest prices plus labour (production.selectors), per stock unit."""
         cost = selectors.finished_product_cost(product, with_sales=False)
-        text = f"{quantize_money(cost['unit_cost'])} / {product.unit_of_measure}"
+        text = f"{money(cost['unit_cost'])} / {product.unit_of_measure}"
         if cost["missing_prices"]:
             names = ", ".join(entry["raw_product"].name for entry in cost["missing_prices"])
             return format_html('{} <span title="Without a price: {}">(incomplete)</span>', text, names)
@@ -103,11 +104,23 @@ class RequirementsForm(forms.Form):
         return cleaned
 
 
-def plan_action(name, verb, description):
-    """An admin action that runs production.services.production_plan_<name> on each selected plan."""
+class PlanCompleteForm(forms.Form):
+    """What a run actually produced and how long it took: the admin's side of POST .../complete."""
+
+    produced_quantity = forms.DecimalField(
+        max_digits=14, decimal_places=3, min_value=Decimal("0.001"), help_text="In the plan's unit."
+    )
+    actual_duration = forms.DecimalField(
+        max_digits=8, decimal_places=2, min_value=Decimal("0"), required=False, help_text="Hours; empty: as planned."
+    )
+
+
+def plan_action(name, service, verb, description):
+    """An admin action `name` that runs `service` (production.services.production_plan_<name>) on each
+    selected plan."""
 
     def action(modeladmin, request, queryset):
-        modeladmin.run_plans(request, queryset, name, verb)
+        modeladmin.run_plans(request, queryset, service, verb)
 
     action.__name__ = name
     return admin.action(description=description, permissions=["change"])(action)
@@ -127,9 +140,7 @@ class ProductionPlanAdmin(ServiceAdminMixin, admin.ModelAdmin):
         "planned_quantity",
         "unit_of_measure",
         "planned_production_date",
-        "planned_duration",
-        "actual_duration",
-        "hourly_rate",
+        "hours",
         "planned_labour_cost",
         "produced_quantity",
     ]
@@ -144,27 +155,44 @@ class ProductionPlanAdmin(ServiceAdminMixin, admin.ModelAdmin):
     create_service = staticmethod(services.production_plan_create)
     update_service = staticmethod(services.production_plan_update)
     actions = [
-        plan_action("start", "started", "Start the selected plans"),
+        plan_action("start", services.production_plan_start, "started", "Start the selected plans"),
         plan_action(
-            "complete", "completed", "Complete the selected plans (consumes materials, adds the planned quantity)"
+            "complete",
+            services.production_plan_complete,
+            "completed",
+            "Complete the selected plans (consumes materials, adds the planned quantity)",
         ),
-        plan_action("cancel", "cancelled", "Cancel the selected plans"),
+        plan_action("cancel", services.production_plan_cancel, "cancelled", "Cancel the selected plans"),
     ]
 
     @admin.display(description="planned labour cost")
     def planned_labour_cost(self, plan):
-        return round(plan.planned_duration * plan.hourly_rate, 2)
+        return money(plan.planned_duration * plan.hourly_rate)
+
+    @admin.display(description="hours: planned, actual", ordering="planned_duration")
+    def hours(self, plan):
+        # One column for both, so that the list fits at 1280 px; the rate is on the plan's page.
+        actual = f"{figure(plan.actual_duration)}\u00a0h" if plan.actual_duration is not None else "—"
+        return f"{figure(plan.planned_duration)}\u00a0h, {actual}"
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and obj.status in ProductionPlan.FINAL:
             return False  # final: shown read-only
         return super().has_change_permission(request, obj)
 
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.status == ProductionPlan.Status.COMPLETED:
+            return False  # the ledger and the product's labour cost refer to it: no button that can only fail
+        return super().has_delete_permission(request, obj)
+
     def get_deleted_objects(self, objs, request):
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
         for plan in objs:
             if plan.status == ProductionPlan.Status.COMPLETED:
                 protected.append(f"{plan} is completed: the stock ledger and the product's labour cost refer to it")
+                # Said above, and better than "your account may not delete production plans".
+                if super().has_delete_permission(request):
+                    perms_needed.discard(self.opts.verbose_name)
         return deleted, counts, perms_needed, protected
 
     def delete_model(self, request, obj):
@@ -174,8 +202,7 @@ class ProductionPlanAdmin(ServiceAdminMixin, admin.ModelAdmin):
         for plan in queryset.order_by("pk"):
             services.production_plan_delete(plan=plan)
 
-    def run_plans(self, request, queryset, name, verb):
-        service = getattr(services, f"production_plan_{name}")
+    def run_plans(self, request, queryset, service, verb):
         done, refused = [], []
         # One transaction per plan (the service's): a refusal leaves the others done.
         for plan in queryset.order_by("pk"):
@@ -196,7 +223,44 @@ class ProductionPlanAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
     def get_urls(self):
         view = self.admin_site.admin_view(self.requirements_view)
-        return [path("requirements/", view, name="production_productionplan_requirements"), *super().get_urls()]
+        complete = self.admin_site.admin_view(self.complete_view)
+        return [
+            path("requirements/", view, name="production_productionplan_requirements"),
+            path("<path:object_id>/complete/", complete, name="production_productionplan_complete"),
+            *super().get_urls(),
+        ]
+
+    def complete_view(self, request, object_id):
+        """Complete one plan with what it produced and how long it took (production.services, as the API)."""
+        plan = self.get_object(request, object_id)
+        if plan is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_change_permission(request, plan):
+            raise PermissionDenied
+        form = PlanCompleteForm(
+            request.POST or None,
+            initial={"produced_quantity": plan.planned_quantity.normalize(), "actual_duration": plan.planned_duration},
+        )
+        if form.is_valid():
+            try:
+                services.production_plan_complete(plan=plan, user=request.user, **form.cleaned_data)
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+                for field, texts in exc.errors.items():
+                    for text in texts:
+                        if text != exc.message:
+                            form.add_error(field if field in form.fields else None, text)
+            else:
+                self.message_user(request, f"Plan {plan.pk} completed: {plan.finished_product} added to stock.")
+                return HttpResponseRedirect(reverse("admin:production_productionplan_change", args=[plan.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Complete plan {plan.pk}: {plan.finished_product}",
+            "opts": self.opts,
+            "original": plan,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/production/productionplan/complete.html", context)
 
     def requirements_view(self, request):
         """What the plans of a window need, what to buy from whom, and a button that orders it (the API's
@@ -204,8 +268,10 @@ class ProductionPlanAdmin(ServiceAdminMixin, admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         today = timezone.localdate()
-        source = request.POST if request.method == "POST" else (request.GET or None)
-        form = RequirementsForm(source, initial={"date_from": today, "date_to": today + datetime.timedelta(days=30)})
+        # Without a window in the address, the next 30 days: the page answers at once.
+        default = {"date_from": today, "date_to": today + datetime.timedelta(days=30)}
+        source = request.POST if request.method == "POST" else (request.GET or default)
+        form = RequirementsForm(source, initial=default)
         can_order = request.user.has_perm("orders.add_rawproductorder")
         answer = None
         if form.is_bound and form.is_valid():
@@ -226,6 +292,7 @@ class ProductionPlanAdmin(ServiceAdminMixin, admin.ModelAdmin):
             "opts": self.model._meta,
             "form": form,
             "answer": answer,
+            "short_count": sum(1 for line in answer["materials"] if line["shortfall"]) if answer else 0,
             "can_order": can_order,
             "orders_url": reverse("admin:orders_rawproductorder_changelist"),
         }

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.templatetags.static import static
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -38,6 +39,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 FRONTEND_URL = env("FRONTEND_URL", default="http://localhost:5173").rstrip("/")
 
 INSTALLED_APPS = [
+    # The admin's theme (stocky/workspace): before django.contrib.admin, whose templates it overrides.
+    "unfold",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -61,6 +64,8 @@ INSTALLED_APPS = [
     # The operator tools (layers above the business apps, docs/development.md): their commands and admin pages.
     "stocky.exchange",
     "stocky.demo",
+    # Last: it themes every admin page the apps above registered (stocky/workspace/admin.py).
+    "stocky.workspace",
 ]
 
 MIDDLEWARE = [
@@ -102,6 +107,29 @@ TEMPLATES = [
         },
     },
 ]
+
+# --- The staff's workspace: the admin's theme, sidebar and home page (stocky/workspace, docs/admin.md) ------
+# Money is shown with this currency (an ISO 4217 code; EUR, USD, GBP and JPY get their symbol).
+CURRENCY = env("CURRENCY", default="EUR")
+# The admin's home lists the materials short for the production planned in the next this-many days.
+WORKSPACE_SHORTFALL_DAYS = env.int("WORKSPACE_SHORTFALL_DAYS", default=7)
+UNFOLD = {
+    "SITE_TITLE": "Stocky",
+    "SITE_HEADER": "Stocky",
+    "SITE_SUBHEADER": "Back office",
+    "SITE_SYMBOL": "bakery_dining",
+    "SITE_URL": "/",
+    "SHOW_VIEW_ON_SITE": False,
+    "DASHBOARD_CALLBACK": "stocky.workspace.dashboard.dashboard_callback",
+    # Served by Stocky itself, like every file the admin loads (nothing from the internet).
+    "STYLES": [lambda request: static("workspace/workspace.css")],
+    "SIDEBAR": {
+        "show_search": True,
+        # Models the sidebar does not name (another app's) stay one click away.
+        "show_all_applications": True,
+        "navigation": "stocky.workspace.navigation.sidebar",
+    },
+}
 
 # --- Database -------------------------------------------------------------------------------------
 # SQLite by default so a newcomer needs no server; MariaDB/MySQL in production via DATABASE_URL.
@@ -169,6 +197,8 @@ AXES_RESET_ON_SUCCESS = True
 # Client addresses as the API's throttles see them (NUM_PROXIES); e-mail addresses in lower case.
 AXES_CLIENT_IP_CALLABLE = "accounts.throttles.client_ip"
 AXES_USERNAME_CALLABLE = "accounts.admin_login.username"
+# The admin form's field (and the name Django's authenticate() passes on), not the model's USERNAME_FIELD.
+AXES_USERNAME_FORM_FIELD = "username"
 # No table row per successful admin log-in (it would only grow); failures are kept until the cool-off ends.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_HTTP_RESPONSE_CODE = 429
@@ -182,6 +212,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-us"
+# Short dates in the admin ("Tue 15 Dec 2026, 05:30"): stocky/workspace/formats/en/formats.py.
+FORMAT_MODULE_PATH = ["stocky.workspace.formats"]
 TIME_ZONE = env("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
@@ -256,6 +288,16 @@ _TASK_BACKENDS = {
 }
 TASKS_BACKEND = env("TASKS_BACKEND", default="immediate")
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS.get(TASKS_BACKEND, TASKS_BACKEND)}}
+
+# --- Imports (docs/import-export.md) ----------------------------------------------------------------
+# The largest file the admin's Import takes (the command-line import streams CSV of any size).
+IMPORT_MAX_UPLOAD_MB = env.int("IMPORT_MAX_UPLOAD_MB", default=20)
+# An XLSX workbook is a zip: refused, before anything is decompressed, above these sizes, and while it is
+# read above these rows and cells (a 1 MB "zip bomb" can expand to gigabytes of XML).
+XLSX_MAX_FILE_MB = env.int("XLSX_MAX_FILE_MB", default=20)
+XLSX_MAX_UNCOMPRESSED_MB = env.int("XLSX_MAX_UNCOMPRESSED_MB", default=100)
+XLSX_MAX_ROWS = env.int("XLSX_MAX_ROWS", default=100_000)
+XLSX_MAX_CELLS = env.int("XLSX_MAX_CELLS", default=2_000_000)
 
 # --- Invitations ------------------------------------------------------------------------------------
 INVITATION_TTL_HOURS = env.int("INVITATION_TTL_HOURS", default=72)

@@ -149,7 +149,7 @@ def test_the_finished_product_list_shows_the_unit_cost(admin_client):
     SupplierRawProductFactory(raw_product=flour, unit_price="1.20", unit_of_measure="kg")
     ProductionPlanFactory(finished_product=tart, planned_quantity=10, planned_duration=1, hourly_rate=20)
     page = admin_client.get("/admin/inventory/finishedproduct/").content.decode()
-    assert "2.24 / unit" in page  # 0.24 of flour + 2.00 of labour
+    assert "2.24\u00a0€ / unit" in page  # 0.24 of flour + 2.00 of labour, in settings.CURRENCY
     assert "Without a price: Cream" in page
 
 
@@ -269,10 +269,13 @@ def test_plan_actions_run_the_services(admin_client):
     assert list(ProductionPlan.objects.order_by("pk").values_list("status", flat=True)) == ["completed", "planned"]
     admin_client.post(url, {"action": "cancel", "_selected_action": [short.pk]})
     assert ProductionPlan.objects.get(pk=short.pk).status == "cancelled"
-    # Final plans are shown read-only, and a completed one is not deleted.
+    # Final plans are shown read-only; a completed one has no Delete button, and is not deleted.
     page = admin_client.get(f"{url}{fits.pk}/change/")
     assert page.status_code == 200 and not page.context["has_change_permission"]
-    refused = admin_client.post(f"{url}{fits.pk}/delete/", {"post": "yes"})
+    assert not page.context["has_delete_permission"] and f"{fits.pk}/delete/" not in page.content.decode()
+    assert admin_client.post(f"{url}{fits.pk}/delete/", {"post": "yes"}).status_code == 403
+    # Chosen with others in the list, it is named as what cannot go.
+    refused = admin_client.post(url, {"action": "delete_selected", "_selected_action": [fits.pk], "post": "yes"})
     assert "labour cost refer to it" in refused.content.decode()
     assert ProductionPlan.objects.filter(pk=fits.pk).exists()
 
