@@ -299,6 +299,10 @@ XLSX_MAX_UNCOMPRESSED_MB = env.int("XLSX_MAX_UNCOMPRESSED_MB", default=100)
 XLSX_MAX_ROWS = env.int("XLSX_MAX_ROWS", default=100_000)
 XLSX_MAX_CELLS = env.int("XLSX_MAX_CELLS", default=2_000_000)
 
+# --- Lots -------------------------------------------------------------------------------------------
+# The daily expiry digest (`manage.py send_expiry_digest`, docs/lots.md) lists lots expiring within this many days.
+LOTS_DIGEST_DAYS = env.int("LOTS_DIGEST_DAYS", default=3)
+
 # --- Invitations ------------------------------------------------------------------------------------
 INVITATION_TTL_HOURS = env.int("INVITATION_TTL_HOURS", default=72)
 # A failed invitation e-mail is retried this many times, waiting base * 2^(n-1) seconds before retry n:
