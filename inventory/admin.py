@@ -10,6 +10,7 @@ from inventory.catalogue import admin as catalogue_admin  # noqa: F401 -- regist
 from inventory.models import (
     FinishedProduct,
     FinishedProductConversion,
+    Lot,
     RawProduct,
     RawProductConversion,
     StockMovement,
@@ -92,6 +93,31 @@ def stock_history(product, limit=10):
     )
 
 
+def lots_on_hand(product):
+    """The product's lots with stock (SPEC D), soonest use-by first, and a link to all of them."""
+    if product.pk is None:
+        return "—"
+    kind = product.STOCK_LEDGER.item_type
+    lots = Lot.objects.filter(item_type=kind, item_id=product.pk, quantity__gt=0).order_by("use_by", "pk")
+    url = f"{reverse('admin:inventory_lot_changelist')}?{urlencode({'item_type': kind})}"
+    rows = format_html_join(
+        "",
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        (
+            (lot.code, f"{lot.quantity:f}", lot.use_by or "—", lot.best_before or "—", lot.get_status_display())
+            for lot in lots
+        ),
+    )
+    if not rows:
+        return format_html('No lot with stock. <a href="{}">Lots</a>', url)
+    return format_html(
+        "<table><thead><tr><th>lot</th><th>quantity</th><th>use-by</th><th>best-before</th><th>status</th></tr>"
+        '</thead><tbody>{}</tbody></table><p><a href="{}">Lots</a></p>',
+        rows,
+        url,
+    )
+
+
 class BelowReorderLevelFilter(admin.SimpleListFilter):
     """Low stock: what the home page lists, one click from the product list (the API's below_reorder_level)."""
 
@@ -115,7 +141,7 @@ class StockedProductAdmin(ServiceAdminMixin, admin.ModelAdmin):
     latest ledger entries on the page."""
 
     service_instance = "product"
-    readonly_fields = ["stock_history", "created_at", "updated_at"]
+    readonly_fields = ["lots_on_hand", "stock_history", "created_at", "updated_at"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -128,6 +154,10 @@ class StockedProductAdmin(ServiceAdminMixin, admin.ModelAdmin):
     @admin.display(description="stock history")
     def stock_history(self, product):
         return stock_history(product)
+
+    @admin.display(description="lots on hand")
+    def lots_on_hand(self, product):
+        return lots_on_hand(product)
 
     def save_model(self, request, obj, form, change):
         fields = {name: form.cleaned_data[name] for name in form.cleaned_data if name in self.model_fields()}

@@ -1,7 +1,10 @@
 from django.contrib import admin, messages
 from django.db import models
 
-from orders import services
+from orders import (
+    lot_admin,  # noqa: F401 -- registers the lots' pages (their trace names clients)
+    services,
+)
 from orders.catalogue import admin as catalogue_admin  # noqa: F401 -- registers the hub catalogue's pages
 from orders.models import Client, FinishedProductOrder, OrderStatus, RawProductOrder
 from stocky.kit.admin_mixins import ServiceAdminMixin
