@@ -22,13 +22,6 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture(autouse=True)
-def auth_reads_the_user_every_request(settings):
-    # Production remembers a user's row for a few seconds per process (accounts/authentication.py); tests see
-    # every change at once and count the same queries on every request, unless they test that cache.
-    settings.AUTH_USER_CACHE_SECONDS = 0
-
-
 @pytest.fixture
 def make_user(db):
     counter = iter(range(1, 10_000))

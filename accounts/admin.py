@@ -184,7 +184,8 @@ class InvitationAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
-        # A draft without its invitation could never register; to withdraw one, delete the draft user.
+        # A draft without its invitation could never register; users are never deleted (a draft stays inactive
+        # and its link expires).
         return False
 
     def has_resend_permission(self, request):

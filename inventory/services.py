@@ -1,10 +1,13 @@
 """Every change of a stocked quantity goes through `stock_change`: lock, check, write, record."""
 
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 
+from accounts.models import User
 from inventory.measures import check_line, check_product_lines, check_unit
 from inventory.models import (
     FinishedProduct,
@@ -12,9 +15,11 @@ from inventory.models import (
     RawProduct,
     RawProductConversion,
     StockMovement,
+    Supplier,
     SupplierRawProduct,
+    UnitConversion,
 )
-from inventory.units import InvalidEquivalence, UnitError, convert
+from inventory.units import Equivalence, InvalidEquivalence, UnitError, convert
 from stocky.kit.errors import InsufficientStock, InvalidInput, NotFound, Shortage
 
 Reason = StockMovement.Reason
@@ -27,13 +32,21 @@ def _kind_of(model):
     return kind
 
 
-def lock_items(model, pks):
+def lock_items(model: type[Model], pks: Iterable[int]) -> dict[int, Model]:
     """Lock the rows of `model` with these pks, always in pk order so that two movers never deadlock."""
     return {item.pk: item for item in model.objects.select_for_update().filter(pk__in=pks).order_by("pk")}
 
 
 @transaction.atomic
-def stock_change(*, item, delta, reason, user=None, source=None, note=""):
+def stock_change(
+    *,
+    item: Model,
+    delta: Decimal | int | str,
+    reason: str,
+    user: User | None = None,
+    source: Model | None = None,
+    note: str = "",
+) -> StockMovement:
     """Add `delta` (negative to take) to a stocked item's quantity and append a ledger entry.
 
     Locks the item's row (callers that move several items lock them first with `lock_items`, in pk
@@ -91,7 +104,15 @@ def _ledger_entry(item, kind, delta, balance, *, reason, user=None, source=None,
 
 
 @transaction.atomic
-def stock_set(*, item, quantity, reason=Reason.ADJUSTMENT, user=None, source=None, note=""):
+def stock_set(
+    *,
+    item: Model,
+    quantity: Decimal | int | str,
+    reason: str = Reason.ADJUSTMENT,
+    user: User | None = None,
+    source: Model | None = None,
+    note: str = "",
+) -> StockMovement:
     """Set an item's quantity to an absolute value, recorded in the ledger as the difference."""
     model = type(item)
     kind = _kind_of(model)
@@ -107,14 +128,14 @@ def stock_set(*, item, quantity, reason=Reason.ADJUSTMENT, user=None, source=Non
 # that names them (inventory.measures), so it changes only while those lines still convert.
 
 
-def stock_check_initial(*, item):
+def stock_check_initial(*, item: Model) -> None:
     """Refuse a new stocked item's starting quantity as stock_change would (below zero, past the column),
     before anything is written."""
     kind = _kind_of(type(item))
     _check_change(item, kind, Decimal(0), Decimal(getattr(item, kind.quantity_field) or 0))
 
 
-def stock_record_initial(*, item, user=None, note=""):
+def stock_record_initial(*, item: Model, user: User | None = None, note: str = "") -> StockMovement | None:
     """Enter a just-saved stocked item's starting quantity in the ledger as `initial` (nothing when zero).
 
     The row is this transaction's own, invisible to any other until it commits: nothing to lock or read
@@ -154,13 +175,15 @@ def _stocked_product_update(product, *, user, note, check_units=True, stock_quan
 
 
 @transaction.atomic
-def raw_product_create(*, user=None, note: str = "", **fields) -> RawProduct:
+def raw_product_create(*, user: User | None = None, note: str = "", **fields) -> RawProduct:
     """A new raw product; its starting stock enters the ledger as `initial` (with `note`)."""
     return _stocked_product_create(RawProduct, user=user, note=note, **fields)
 
 
 @transaction.atomic
-def raw_product_update(*, product, user=None, note="", check_units=True, **fields):
+def raw_product_update(
+    *, product: RawProduct, user: User | None = None, note: str = "", check_units: bool = True, **fields
+) -> RawProduct:
     """Update a raw product: a new `stock_quantity` is a manual adjustment by `user`; a new unit must keep
     every price-list row, recipe item and purchase order convertible (InvalidInput otherwise). A caller that
     saves equivalences or lines with it (the admin) passes `check_units=False` and calls
@@ -169,13 +192,15 @@ def raw_product_update(*, product, user=None, note="", check_units=True, **field
 
 
 @transaction.atomic
-def finished_product_create(*, user=None, note: str = "", **fields) -> FinishedProduct:
+def finished_product_create(*, user: User | None = None, note: str = "", **fields) -> FinishedProduct:
     """A new finished product; its starting stock enters the ledger as `initial` (with `note`)."""
     return _stocked_product_create(FinishedProduct, user=user, note=note, **fields)
 
 
 @transaction.atomic
-def finished_product_update(*, product, user=None, note="", check_units=True, **fields):
+def finished_product_update(
+    *, product: FinishedProduct, user: User | None = None, note: str = "", check_units: bool = True, **fields
+) -> FinishedProduct:
     """Update a finished product, as raw_product_update (its lines: sales orders and production plans)."""
     return _stocked_product_update(product, user=user, note=note, check_units=check_units, **fields)
 
@@ -187,7 +212,7 @@ CONVERSION_MODELS = {
 }
 
 
-def check_equivalences(equivalences, *, field="conversions"):
+def check_equivalences(equivalences: list[Equivalence], *, field: str = "conversions") -> None:
     """InvalidInput unless the equivalences agree with one another (two for the same kinds must agree)."""
     units = sorted({unit for equivalence in equivalences for unit in (equivalence.unit_a, equivalence.unit_b)})
     for first in units:
@@ -201,7 +226,9 @@ def check_equivalences(equivalences, *, field="conversions"):
 
 
 @transaction.atomic
-def product_conversions_replace(*, product, conversions):
+def product_conversions_replace(
+    *, product: RawProduct | FinishedProduct, conversions: list[Equivalence]
+) -> list[UnitConversion]:
     """Replace a raw or finished product's equivalences with `conversions` (a list of Equivalence).
 
     Refused (InvalidInput on `conversions`) when they disagree, or when a line of the product would no
@@ -226,7 +253,7 @@ def product_conversions_replace(*, product, conversions):
 
 
 @transaction.atomic
-def product_units_check(*, product):
+def product_units_check(*, product: RawProduct | FinishedProduct) -> None:
     """Re-check a product saved with its equivalences and lines (the admin's page): InvalidInput if they
     disagree or a line no longer converts."""
     check_equivalences([conversion.as_equivalence() for conversion in product.conversions.all()])
@@ -256,7 +283,7 @@ def _locked_line(line):
 
 
 @transaction.atomic
-def line_create(*, model, **fields):
+def line_create(*, model: type[Model], **fields) -> Model:
     """A new line of `model` (which declares UNIT_PRODUCT): lock its product, check that the unit converts
     to the product's stock unit (InvalidInput on `unit_of_measure`), save. Returns the saved line."""
     field = model.UNIT_PRODUCT
@@ -268,7 +295,7 @@ def line_create(*, model, **fields):
 
 
 @transaction.atomic
-def line_update(*, line, **fields):
+def line_update(*, line: Model, **fields) -> Model:
     """Change a line: lock its product (and the new one, if it changes; pk order), then the line, re-check the
     unit when the unit or the product changes, save. Returns the locked, saved line."""
     model, field = type(line), type(line).UNIT_PRODUCT
@@ -292,13 +319,19 @@ def line_update(*, line, **fields):
 
 
 @transaction.atomic
-def line_delete(*, line) -> None:
+def line_delete(*, line: Model) -> None:
     """Delete a line (no rule forbids it; the lock keeps it from vanishing under a concurrent update)."""
     _locked_line(line).delete()
 
 
 def supplier_raw_product_create(
-    *, supplier, raw_product: RawProduct, unit_price, unit_of_measure: str, user=None, **fields
+    *,
+    supplier: Supplier,
+    raw_product: RawProduct,
+    unit_price: Decimal,
+    unit_of_measure: str,
+    user: User | None = None,
+    **fields,
 ) -> SupplierRawProduct:
     """A new line of a supplier's price list; its unit must convert to the material's stock unit."""
     return line_create(
@@ -311,10 +344,10 @@ def supplier_raw_product_create(
     )
 
 
-def supplier_raw_product_update(*, line: SupplierRawProduct, user=None, **fields) -> SupplierRawProduct:
+def supplier_raw_product_update(*, line: SupplierRawProduct, user: User | None = None, **fields) -> SupplierRawProduct:
     """Change a price-list line (price, unit), its unit re-checked against the locked material."""
     return line_update(line=line, **fields)
 
 
-def supplier_raw_product_delete(*, line: SupplierRawProduct, user=None) -> None:
+def supplier_raw_product_delete(*, line: SupplierRawProduct, user: User | None = None) -> None:
     line_delete(line=line)

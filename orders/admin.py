@@ -35,15 +35,12 @@ class OrderAdmin(ServiceAdminMixin, admin.ModelAdmin):
     moving stock), the change page saves through `<kind>_update`, the status changes through the actions
     (`<kind>_set_status`), deletes through `<kind>_delete`."""
 
-    kind = None  # "raw_product_order" or "finished_product_order"
+    set_status_service = None  # staticmethod(orders.services.<kind>_set_status), as the other services
     service_kind = None  # orders.services.PURCHASE or SALES
     list_filter = ["status", "ordered_at", "expected_delivery_date"]
     # Date list filters rather than date_hierarchy: on MariaDB the hierarchy of a date-time needs the
     # server's time-zone tables as soon as TIME_ZONE is not UTC, and fails without them.
     actions = [status_action(status) for status in OrderStatus.values]
-
-    def service(self, action):
-        return getattr(services, f"{self.kind}_{action}")
 
     def get_readonly_fields(self, request, obj=None):
         fields = ["created_at", "updated_at"]
@@ -59,16 +56,16 @@ class OrderAdmin(ServiceAdminMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         data = {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data}
         if change:
-            self.service("update")(order=obj, user=request.user, **data)
+            self.update_service(order=obj, user=request.user, **data)
             obj.refresh_from_db()
         else:
             fields = {name: value for name, value in form.cleaned_data.items() if name != "status"}
-            order = self.service("create")(user=request.user, status=form.cleaned_data.get("status"), **fields)
+            order = self.create_service(user=request.user, status=form.cleaned_data.get("status"), **fields)
             obj.pk = order.pk
             obj.refresh_from_db()
 
     def change_status(self, request, queryset, status):
-        service = self.service("set_status")
+        service = self.set_status_service
         label = OrderStatus(status).label.lower()
         changed, already, failed = [], [], []
         for order in queryset.order_by("pk"):
@@ -100,11 +97,11 @@ class OrderAdmin(ServiceAdminMixin, admin.ModelAdmin):
         return deleted, counts, perms_needed, protected
 
     def delete_model(self, request, obj):
-        self.service("delete")(order=obj)
+        self.delete_service(order=obj)
 
     def delete_queryset(self, request, queryset):
         for order in queryset.order_by("pk"):
-            self.service("delete")(order=order)
+            self.delete_service(order=order)
 
     @staticmethod
     def _ids(pks):
@@ -113,7 +110,11 @@ class OrderAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
 @admin.register(RawProductOrder)
 class RawProductOrderAdmin(OrderAdmin):
-    kind, service_kind = "raw_product_order", services.PURCHASE
+    service_kind = services.PURCHASE
+    create_service = staticmethod(services.raw_product_order_create)
+    update_service = staticmethod(services.raw_product_order_update)
+    set_status_service = staticmethod(services.raw_product_order_set_status)
+    delete_service = staticmethod(services.raw_product_order_delete)
     list_display = [
         "id",
         "raw_product",
@@ -133,7 +134,11 @@ class RawProductOrderAdmin(OrderAdmin):
 
 @admin.register(FinishedProductOrder)
 class FinishedProductOrderAdmin(OrderAdmin):
-    kind, service_kind = "finished_product_order", services.SALES
+    service_kind = services.SALES
+    create_service = staticmethod(services.finished_product_order_create)
+    update_service = staticmethod(services.finished_product_order_update)
+    set_status_service = staticmethod(services.finished_product_order_set_status)
+    delete_service = staticmethod(services.finished_product_order_delete)
     list_display = [
         "id",
         "finished_product",

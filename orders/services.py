@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Sum
 
+from accounts.models import User
 from inventory.measures import check_line, plain, quantize_quantity, to_stock_unit
 from inventory.models import FinishedProduct, RawProduct, StockMovement
 from inventory.services import lock_items, stock_change
@@ -97,7 +98,7 @@ def _check_status_value(status):
         )
 
 
-def order_transition_error(kind, current, target):
+def order_transition_error(kind: OrderKind, current: str, target: str) -> str | None:
     """Why an order of `kind` cannot go from `current` to `target`, or None if it can (or stays put)."""
     if target == current or target in kind.transitions[current]:
         return None
@@ -187,8 +188,8 @@ def _set_status(kind, order, status, user):
         locked.status = status
         locked.save(update_fields=["status", "updated_at"])
         order.updated_at = locked.updated_at
-    order.status = status
-    return order
+    order.status = status  # the caller's copy follows too (the demo and the views keep theirs)
+    return locked
 
 
 def _create(kind, fields, status, user, historical=False):
@@ -291,7 +292,7 @@ def _reachable(kind, status):
 
 @transaction.atomic
 def raw_product_order_create(
-    *, user=None, status: str = COMMANDE, historical: bool = False, **fields
+    *, user: User | None = None, status: str = COMMANDE, historical: bool = False, **fields
 ) -> RawProductOrder:
     """A new purchase order. A `status` other than `commande` is reached by the same transition (and stock
     move) as a status change right after creating it: created as `recu`, it is received.
@@ -304,14 +305,14 @@ def raw_product_order_create(
 
 
 @transaction.atomic
-def raw_product_order_update(*, order, user=None, **changes):
+def raw_product_order_update(*, order: RawProductOrder, user: User | None = None, **changes) -> RawProductOrder:
     """Change a purchase order's fields and status together. Its material, quantity and unit cannot change
     while it stays received (409); a status change follows raw_product_order_set_status."""
     return _update(PURCHASE, order, changes, user)
 
 
 @transaction.atomic
-def raw_product_order_set_status(*, order, status, user=None):
+def raw_product_order_set_status(*, order: RawProductOrder, status: str, user: User | None = None) -> RawProductOrder:
     """Move a purchase order along its transition table: reaching `recu` adds its quantity (in the
     material's stock unit) to stock, leaving `recu` takes back what that added (409 if stock has less).
     `user` is who asked (for the ledger). The same status again changes nothing. Returns the order."""
@@ -319,14 +320,14 @@ def raw_product_order_set_status(*, order, status, user=None):
 
 
 @transaction.atomic
-def raw_product_order_delete(*, order):
+def raw_product_order_delete(*, order: RawProductOrder) -> None:
     """Delete a purchase order, unless it is received (409): the ledger refers to it."""
     _delete(PURCHASE, order)
 
 
 @transaction.atomic
 def finished_product_order_create(
-    *, user=None, status: str = COMMANDE, historical: bool = False, **fields
+    *, user: User | None = None, status: str = COMMANDE, historical: bool = False, **fields
 ) -> FinishedProductOrder:
     """A new sales order; a `status` other than `commande` is reached as by a status change (created as
     `expedie`, it is shipped, 409 if stock is short; `recu` is not reachable from `commande`).
@@ -335,20 +336,24 @@ def finished_product_order_create(
 
 
 @transaction.atomic
-def finished_product_order_update(*, order, user=None, **changes):
+def finished_product_order_update(
+    *, order: FinishedProductOrder, user: User | None = None, **changes
+) -> FinishedProductOrder:
     """Change a sales order's fields and status together; its product, quantity and unit cannot change
     while it is shipped or delivered (409)."""
     return _update(SALES, order, changes, user)
 
 
 @transaction.atomic
-def finished_product_order_set_status(*, order, status, user=None):
+def finished_product_order_set_status(
+    *, order: FinishedProductOrder, status: str, user: User | None = None
+) -> FinishedProductOrder:
     """Move a sales order along its transition table: reaching `expedie` takes its quantity from stock
     (409, nothing changed, if not enough), going back to `commande` returns it; `recu` is final."""
     return _set_status(SALES, order, status, user)
 
 
 @transaction.atomic
-def finished_product_order_delete(*, order):
+def finished_product_order_delete(*, order: FinishedProductOrder) -> None:
     """Delete a sales order, unless it is shipped or delivered (409): the ledger refers to it."""
     _delete(SALES, order)

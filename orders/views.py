@@ -32,23 +32,20 @@ class OrderViewSet(ManufacturingViewSet):
     """Orders of either kind: every write goes through the kind's services in orders.services
     (`<kind>_create`, `_update`, `_set_status`, `_delete`), which apply the transition table and move stock."""
 
-    kind = None  # "raw_product_order" or "finished_product_order": the services' prefix
-
-    def service(self, action):
-        # Looked up at call time, so that tests can wrap a service and see it called.
-        return getattr(services, f"{self.kind}_{action}")
+    # staticmethod(orders.services.<kind>_create), ... in each kind's viewset
+    create_service = update_service = set_status_service = delete_service = None
 
     def perform_create(self, serializer):
-        serializer.instance = self.service("create")(user=self.request.user, **serializer.validated_data)
+        serializer.instance = self.create_service(user=self.request.user, **serializer.validated_data)
 
     def perform_update(self, serializer):
         # A status in the body moves along the same table as PATCH .../status, after the other fields.
-        serializer.instance = self.service("update")(
+        serializer.instance = self.update_service(
             order=serializer.instance, user=self.request.user, **serializer.validated_data
         )
 
     def perform_destroy(self, instance):
-        self.service("delete")(order=instance)
+        self.delete_service(order=instance)
 
     @extend_schema(request=OrderStatusSerializer, summary="Change the status of an order")
     @action(detail=True, methods=["patch"])
@@ -56,7 +53,7 @@ class OrderViewSet(ManufacturingViewSet):
         order = self.get_object()
         body = OrderStatusSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        self.service("set_status")(order=order, status=body.validated_data["status"], user=request.user)
+        self.set_status_service(order=order, status=body.validated_data["status"], user=request.user)
         return envelope(self.get_serializer(order).data, f"{self.entity} status updated successfully")
 
 
@@ -82,7 +79,10 @@ class ClientViewSet(ManufacturingViewSet):
 
 class RawProductOrderViewSet(OrderViewSet):
     entity, entity_plural = "Raw product order", "Raw product orders"
-    kind = "raw_product_order"
+    create_service = staticmethod(services.raw_product_order_create)
+    update_service = staticmethod(services.raw_product_order_update)
+    set_status_service = staticmethod(services.raw_product_order_set_status)
+    delete_service = staticmethod(services.raw_product_order_delete)
     queryset = raw_product_order_rows()
     serializer_class = RawProductOrderSerializer
     filterset_class = RawProductOrderFilter
@@ -103,7 +103,10 @@ class RawProductOrderViewSet(OrderViewSet):
 
 class FinishedProductOrderViewSet(OrderViewSet):
     entity, entity_plural = "Finished product order", "Finished product orders"
-    kind = "finished_product_order"
+    create_service = staticmethod(services.finished_product_order_create)
+    update_service = staticmethod(services.finished_product_order_update)
+    set_status_service = staticmethod(services.finished_product_order_set_status)
+    delete_service = staticmethod(services.finished_product_order_delete)
     queryset = finished_product_order_rows()
     serializer_class = FinishedProductOrderSerializer
     filterset_class = FinishedProductOrderFilter

@@ -115,11 +115,12 @@ class PlanCompleteForm(forms.Form):
     )
 
 
-def plan_action(name, verb, description):
-    """An admin action that runs production.services.production_plan_<name> on each selected plan."""
+def plan_action(name, service, verb, description):
+    """An admin action `name` that runs `service` (production.services.production_plan_<name>) on each
+    selected plan."""
 
     def action(modeladmin, request, queryset):
-        modeladmin.run_plans(request, queryset, name, verb)
+        modeladmin.run_plans(request, queryset, service, verb)
 
     action.__name__ = name
     return admin.action(description=description, permissions=["change"])(action)
@@ -154,11 +155,14 @@ class ProductionPlanAdmin(ServiceAdminMixin, admin.ModelAdmin):
     create_service = staticmethod(services.production_plan_create)
     update_service = staticmethod(services.production_plan_update)
     actions = [
-        plan_action("start", "started", "Start the selected plans"),
+        plan_action("start", services.production_plan_start, "started", "Start the selected plans"),
         plan_action(
-            "complete", "completed", "Complete the selected plans (consumes materials, adds the planned quantity)"
+            "complete",
+            services.production_plan_complete,
+            "completed",
+            "Complete the selected plans (consumes materials, adds the planned quantity)",
         ),
-        plan_action("cancel", "cancelled", "Cancel the selected plans"),
+        plan_action("cancel", services.production_plan_cancel, "cancelled", "Cancel the selected plans"),
     ]
 
     @admin.display(description="planned labour cost")
@@ -198,8 +202,7 @@ class ProductionPlanAdmin(ServiceAdminMixin, admin.ModelAdmin):
         for plan in queryset.order_by("pk"):
             services.production_plan_delete(plan=plan)
 
-    def run_plans(self, request, queryset, name, verb):
-        service = getattr(services, f"production_plan_{name}")
+    def run_plans(self, request, queryset, service, verb):
         done, refused = [], []
         # One transaction per plan (the service's): a refusal leaves the others done.
         for plan in queryset.order_by("pk"):

@@ -9,7 +9,7 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Prefetch, Sum
+from django.db.models import Prefetch, QuerySet, Sum
 from django.utils import timezone
 
 from inventory.measures import (
@@ -19,7 +19,7 @@ from inventory.measures import (
     to_stock_unit,
     unit_problem,
 )
-from inventory.models import SupplierRawProduct
+from inventory.models import FinishedProduct, RawProduct, SupplierRawProduct
 from inventory.units import UnitError, convert
 from orders.models import FinishedProductOrder, OrderStatus, RawProductOrder
 from production.models import ProductionPlan, RecipeItem
@@ -31,7 +31,7 @@ OPEN_ORDER_STATUSES = (OrderStatus.COMMANDE, OrderStatus.EXPEDIE)
 LABOUR_PLANS = 5  # completed runs averaged for the labour cost
 
 
-def plan_window(date_from, date_to):
+def plan_window(date_from: datetime.date, date_to: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
     """The window's bounds as aware date-times in the server's time zone: [from 00:00, the day after `to`)."""
     zone = timezone.get_current_timezone()
     start = datetime.datetime.combine(date_from, datetime.time.min, tzinfo=zone)
@@ -50,7 +50,7 @@ def _recipe_items():
     )
 
 
-def cheapest_price(raw_product):
+def cheapest_price(raw_product: RawProduct) -> tuple[SupplierRawProduct | None, Decimal | None, list[str]]:
     """The cheapest price-list row for a material, prices converted to its stock unit.
 
     Returns (row, price per stock unit, skipped) where `skipped` describes the rows whose unit cannot convert;
@@ -82,7 +82,9 @@ def _no_price_reason(raw_product, skipped):
 # --- Material requirements ------------------------------------------------------------------------------
 
 
-def material_requirements(*, date_from, date_to, ids_only=False):
+def material_requirements(
+    *, date_from: datetime.date, date_to: datetime.date, ids_only: bool = False
+) -> dict | set[int]:
     """What the plans dated in [date_from, date_to] (neither completed nor cancelled) need, against what is
     on hand and on order (open purchase orders: commande or expedie), with the cheapest supplier for each
     shortfall.
@@ -179,7 +181,7 @@ def material_requirements(*, date_from, date_to, ids_only=False):
 # --- Costs ----------------------------------------------------------------------------------------------
 
 
-def cost_queryset(queryset):
+def cost_queryset(queryset: QuerySet) -> QuerySet:
     """Finished products with everything `finished_product_cost` reads, in a fixed number of queries."""
     return queryset.prefetch_related(
         "conversions",
@@ -255,7 +257,7 @@ def _labour(product, plans):
     return None, None
 
 
-def average_sale_price(product):
+def average_sale_price(product: FinishedProduct) -> Decimal | None:
     """What a stock unit of the product sold for on average (orders not out of stock), or None."""
     rows = (
         FinishedProductOrder.objects.filter(finished_product=product)
@@ -274,7 +276,7 @@ def average_sale_price(product):
     return price / quantity if quantity else None
 
 
-def finished_product_cost(product, *, with_sales=True):
+def finished_product_cost(product: FinishedProduct, *, with_sales: bool = True) -> dict:
     """The cost of one stock unit of a finished product: materials (cheapest prices) plus labour.
 
     Materials without a usable price are left out of `material_cost` and named in `missing_prices`. Use a

@@ -5,9 +5,13 @@ Completing locks every material of the recipe (raw products, in pk order), then 
 the plan, re-checks everything on what it locked, and either moves all the stock or none of it.
 """
 
+import datetime
+from decimal import Decimal
+
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from inventory.measures import (
     check_line,
     quantize_money,
@@ -16,6 +20,7 @@ from inventory.measures import (
 )
 from inventory.models import FinishedProduct, RawProduct, StockMovement
 from inventory.services import line_create, line_delete, line_update, lock_items, stock_change
+from orders.models import RawProductOrder
 from orders.services import raw_product_order_create
 from production.models import ProductionPlan, RecipeItem
 from production.selectors import material_requirements
@@ -52,14 +57,15 @@ def _check_transition(plan, action):
 
 
 def _sync(plan, locked):
-    """Copy what the service wrote onto the caller's instance."""
+    """Copy what the service wrote onto the caller's instance (the views and the demo keep theirs), and
+    return the locked one, as every service does."""
     for field in ("status", "produced_quantity", "actual_duration", "started_at", "completed_at", "updated_at"):
         setattr(plan, field, getattr(locked, field))
-    return plan
+    return locked
 
 
 @transaction.atomic
-def production_plan_start(*, plan, user=None):
+def production_plan_start(*, plan: ProductionPlan, user: User | None = None) -> ProductionPlan:
     """planned → in_progress. No stock moves until the plan is completed."""
     locked = _lock_plan(plan)
     locked.status = _check_transition(locked, "start")
@@ -69,7 +75,7 @@ def production_plan_start(*, plan, user=None):
 
 
 @transaction.atomic
-def production_plan_cancel(*, plan, user=None):
+def production_plan_cancel(*, plan: ProductionPlan, user: User | None = None) -> ProductionPlan:
     """planned or in_progress → cancelled (final). No stock moves."""
     locked = _lock_plan(plan)
     locked.status = _check_transition(locked, "cancel")
@@ -91,7 +97,13 @@ def _consumption(plan, finished, produced, raw_products):
 
 
 @transaction.atomic
-def production_plan_complete(*, plan, produced_quantity=None, actual_duration=None, user=None):
+def production_plan_complete(
+    *,
+    plan: ProductionPlan,
+    produced_quantity: Decimal | None = None,
+    actual_duration: Decimal | None = None,
+    user: User | None = None,
+) -> ProductionPlan:
     """planned or in_progress → completed (final): consume every recipe item × the produced quantity
     (default: the planned quantity, in the plan's unit) from the materials' stock and add the produced
     quantity to the finished product's stock, all or nothing.
@@ -151,9 +163,9 @@ def recipe_item_create(
     *,
     finished_product: FinishedProduct,
     raw_product: RawProduct,
-    quantity_required,
+    quantity_required: Decimal,
     unit_of_measure: str,
-    user=None,
+    user: User | None = None,
     **fields,
 ) -> RecipeItem:
     """A new line of a recipe; its unit must convert to the material's stock unit (the material is locked)."""
@@ -167,23 +179,23 @@ def recipe_item_create(
     )
 
 
-def recipe_item_update(*, item: RecipeItem, user=None, **fields) -> RecipeItem:
+def recipe_item_update(*, item: RecipeItem, user: User | None = None, **fields) -> RecipeItem:
     """Change a recipe item (quantity, unit), its unit re-checked against the locked material."""
     return line_update(line=item, **fields)
 
 
-def recipe_item_delete(*, item: RecipeItem, user=None) -> None:
+def recipe_item_delete(*, item: RecipeItem, user: User | None = None) -> None:
     line_delete(line=item)
 
 
 @transaction.atomic
-def production_plan_create(*, finished_product: FinishedProduct, user=None, **fields) -> ProductionPlan:
+def production_plan_create(*, finished_product: FinishedProduct, user: User | None = None, **fields) -> ProductionPlan:
     """A new plan, `planned`; its unit must convert to the locked finished product's stock unit."""
     return line_create(model=ProductionPlan, finished_product=finished_product, **fields)
 
 
 @transaction.atomic
-def production_plan_update(*, plan: ProductionPlan, user=None, **fields) -> ProductionPlan:
+def production_plan_update(*, plan: ProductionPlan, user: User | None = None, **fields) -> ProductionPlan:
     """Change a plan's fields while it is planned or in progress; a completed or cancelled plan is final.
 
     Locks the finished product (and a new one), then the plan, as a change of the product's unit does."""
@@ -207,7 +219,7 @@ def production_plan_update(*, plan: ProductionPlan, user=None, **fields) -> Prod
 
 
 @transaction.atomic
-def production_plan_delete(*, plan):
+def production_plan_delete(*, plan: ProductionPlan) -> None:
     """Delete a plan, unless it is completed: its run is in the ledger and in the product's labour cost."""
     locked = _lock_plan(plan)
     if locked.status == Status.COMPLETED:
@@ -216,13 +228,19 @@ def production_plan_delete(*, plan):
     locked.delete()
 
 
-def default_delivery_date(date_from):
+def default_delivery_date(date_from: datetime.date) -> datetime.date:
     """The window's first day, or today if that is past."""
     return max(date_from, timezone.localdate())
 
 
 @transaction.atomic
-def requirements_orders_create(*, date_from, date_to, expected_delivery_date=None, user=None):
+def requirements_orders_create(
+    *,
+    date_from: datetime.date,
+    date_to: datetime.date,
+    expected_delivery_date: datetime.date | None = None,
+    user: User | None = None,
+) -> tuple[list[RawProductOrder], dict]:
     """Create the purchase orders (status `commande`) that the window's suggestions call for: one per short
     material that a supplier sells, for the shortfall, priced at the suggestion's cost.
 

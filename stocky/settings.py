@@ -197,6 +197,8 @@ AXES_RESET_ON_SUCCESS = True
 # Client addresses as the API's throttles see them (NUM_PROXIES); e-mail addresses in lower case.
 AXES_CLIENT_IP_CALLABLE = "accounts.throttles.client_ip"
 AXES_USERNAME_CALLABLE = "accounts.admin_login.username"
+# The admin form's field (and the name Django's authenticate() passes on), not the model's USERNAME_FIELD.
+AXES_USERNAME_FORM_FIELD = "username"
 # No table row per successful admin log-in (it would only grow); failures are kept until the cool-off ends.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_HTTP_RESPONSE_CODE = 429
@@ -286,6 +288,16 @@ _TASK_BACKENDS = {
 }
 TASKS_BACKEND = env("TASKS_BACKEND", default="immediate")
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS.get(TASKS_BACKEND, TASKS_BACKEND)}}
+
+# --- Imports (docs/import-export.md) ----------------------------------------------------------------
+# The largest file the admin's Import takes (the command-line import streams CSV of any size).
+IMPORT_MAX_UPLOAD_MB = env.int("IMPORT_MAX_UPLOAD_MB", default=20)
+# An XLSX workbook is a zip: refused, before anything is decompressed, above these sizes, and while it is
+# read above these rows and cells (a 1 MB "zip bomb" can expand to gigabytes of XML).
+XLSX_MAX_FILE_MB = env.int("XLSX_MAX_FILE_MB", default=20)
+XLSX_MAX_UNCOMPRESSED_MB = env.int("XLSX_MAX_UNCOMPRESSED_MB", default=100)
+XLSX_MAX_ROWS = env.int("XLSX_MAX_ROWS", default=100_000)
+XLSX_MAX_CELLS = env.int("XLSX_MAX_CELLS", default=2_000_000)
 
 # --- Invitations ------------------------------------------------------------------------------------
 INVITATION_TTL_HOURS = env.int("INVITATION_TTL_HOURS", default=72)

@@ -56,7 +56,7 @@ def production_env(**extra):
         "NUM_PROXIES": "0",
         "THROTTLE_AUTH_IP_RATE": "30/min",
         "THROTTLE_AUTH_ACCOUNT_RATE": "10/min",
-        "LOG_LEVEL": "WARNING",
+        "LOG_LEVEL": "ERROR",
         "GUNICORN_LOG_LEVEL": "warning",
     }
     env.update(extra)
@@ -72,6 +72,9 @@ def gunicorn(tmp_path, **extra):
     try:
         server.start(wait=90)
         yield server
+    except BaseException:
+        print(server.log_path.read_text()[-4000:])  # the server's side of a failure
+        raise
     finally:
         server.stop(wait=15)
 
@@ -115,6 +118,55 @@ def test_log_in_limits_count_once_across_three_workers_and_ignore_a_forged_forwa
         refused = post(server, "/api/v1/auth/login", {"email": target.email, "password": PASSWORD})
         assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
         assert refused.json()["success"] is False and refused.json()["statusCode"] == 429
+
+
+def admin_login(server, email, password):
+    """The admin's log-in form as a browser posts it, on a new connection (so any worker may answer)."""
+    with requests.Session() as browser:
+        page = browser.get(f"{server.base_url}/admin/login/", timeout=30)
+        assert "csrftoken" in browser.cookies, (page.status_code, page.headers, page.text[:300])
+        form = {"username": email, "password": password, "csrfmiddlewaretoken": browser.cookies["csrftoken"]}
+        return browser.post(
+            f"{server.base_url}/admin/login/?next=/admin/", data=form, allow_redirects=False, timeout=30
+        )
+
+
+def collected_static(tmp_path):
+    """What `collectstatic` gives production (its pages name hashed files), for the admin's pages only."""
+    static = tmp_path / "static"
+    ignored = ["-i", "drf_spectacular_sidecar", "-i", "rest_framework", "-i", "*.map"]
+    env = {**production_env(), "STATIC_ROOT": str(static)}
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0", *ignored],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    return str(static)
+
+
+def test_the_admin_log_in_locks_out_after_its_limit_across_three_workers(tmp_path):
+    # Failure 2: 45 wrong passwords at /admin/login/, then the right one logged in.
+    admin = user(Role.ADMIN)
+    # Plain HTTP on loopback: the cookies may not be marked secure for the test's browser to send them back.
+    insecure_cookies = {"SESSION_COOKIE_SECURE": "0", "CSRF_COOKIE_SECURE": "0"}
+    static = collected_static(tmp_path)
+    with gunicorn(tmp_path, ADMIN_LOGIN_FAILURE_LIMIT="4", STATIC_ROOT=static, **insecure_cookies) as server:
+        answers = [admin_login(server, admin.email, f"guess-{n}").status_code for n in range(4)]
+        assert answers == [200] * 3 + [429], "the form with its error, then the lock-out at the 4th"
+        locked = admin_login(server, admin.email, PASSWORD)
+        assert locked.status_code == 429 and "sessionid" not in locked.cookies
+        subprocess.run(
+            [sys.executable, "manage.py", "axes_reset_username", admin.email],
+            cwd=ROOT,
+            env=production_env(),
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+        assert admin_login(server, admin.email, PASSWORD).status_code == 302, "unlocked"
 
 
 def compose_default(name):

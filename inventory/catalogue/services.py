@@ -8,6 +8,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Value
 from django.db.models.functions import Lower
 
+from accounts.models import User
+from inventory.images import NormalisedImage
 from inventory.models import Category, Product, StockMovement
 from inventory.services import lock_items, stock_change, stock_check_initial, stock_record_initial, stock_set
 from stocky.kit.errors import InsufficientStock, InvalidInput
@@ -40,7 +42,7 @@ def _stored_image(product, image):
         raise
 
 
-def category_find(*, name):
+def category_find(*, name: str) -> Category | None:
     """The category with this name in any letter case, or None."""
     # No name holds a NUL (the API refuses one), but MariaDB's collation ignores it: "PHONES\0" in a path
     # found, and deleted, "Phones" there, and nothing on SQLite.
@@ -52,7 +54,7 @@ def category_find(*, name):
 
 
 @transaction.atomic
-def category_create(*, name):
+def category_create(*, name: str) -> Category:
     """A new category; a name that exists in any letter case is refused (400)."""
     error = InvalidInput(
         f"The category '{name}' already exists", errors={"name": [f"The category '{name}' already exists"]}
@@ -67,7 +69,7 @@ def category_create(*, name):
 
 
 @transaction.atomic
-def category_delete(*, category):
+def category_delete(*, category: Category) -> None:
     """Delete a category and its products (SPEC); ProtectedError (409) if an order names one of them."""
     images = [product.image for product in category.products.exclude(image="")]
     category.delete()
@@ -75,7 +77,17 @@ def category_delete(*, category):
 
 
 @transaction.atomic
-def product_create(*, name, category, description="", quantity=0, image=None, user=None, pk=None, note=""):
+def product_create(
+    *,
+    name: str,
+    category: Category,
+    description: str = "",
+    quantity: Decimal | int = 0,
+    image: NormalisedImage | None = None,
+    user: User | None = None,
+    pk: int | None = None,
+    note: str = "",
+) -> Product:
     """A new catalogue product; an initial quantity enters the ledger as such. `pk` keeps an imported id."""
     quantity = Decimal(quantity or 0)
     product = Product(pk=pk, name=name, category=category, description=description, quantity=quantity)
@@ -88,8 +100,16 @@ def product_create(*, name, category, description="", quantity=0, image=None, us
 
 @transaction.atomic
 def product_update(
-    *, product, name, category, description=None, quantity=None, image=UNCHANGED, user=None, note="Product updated"
-):
+    *,
+    product: Product,
+    name: str,
+    category: Category,
+    description: str | None = None,
+    quantity: Decimal | None = None,
+    image: NormalisedImage | None | object = UNCHANGED,  # object: UNCHANGED
+    user: User | None = None,
+    note: str = "Product updated",
+) -> Product:
     """Update a product. A changed quantity is recorded as an adjustment; a replaced image is deleted."""
     on_hand = lock_items(Product, [product.pk])[product.pk].quantity
     old_image = product.image if product.image else None
@@ -112,7 +132,7 @@ def product_update(
 
 
 @transaction.atomic
-def product_delete(*, product):
+def product_delete(*, product: Product) -> None:
     """Delete a product and, once committed, its image; ProtectedError (409) while orders name it."""
     image = product.image if product.image else None
     product.delete()
@@ -120,7 +140,14 @@ def product_delete(*, product):
 
 
 @transaction.atomic
-def product_quantity_change(*, product, quantity=None, delta=None, note="", user=None):
+def product_quantity_change(
+    *,
+    product: Product,
+    quantity: Decimal | None = None,
+    delta: Decimal | None = None,
+    note: str = "",
+    user: User | None = None,
+) -> Product:
     """Set (`quantity`) or adjust (`delta`) a product's stock, recorded as a manual adjustment.
 
     A result below zero raises InsufficientStock (409) and changes nothing.

@@ -13,16 +13,16 @@ AFTER = [
 
 
 @pytest.fixture
-def back_to_the_latest_schema():
-    """Migrate forward to every app's latest migration afterwards: the tests that follow on this worker's
-    database need the whole schema, not the one this test stopped at (a later migration's columns)."""
+def latest_schema_afterwards():
+    """Migrate forward to the latest migrations once the test is done: the tests that this worker runs next
+    need today's tables (a column added after AFTER was missing for them)."""
     yield
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 @pytest.mark.django_db(transaction=True)
-def test_existing_units_become_canonical_and_orders_take_their_products_unit(back_to_the_latest_schema):
+def test_existing_units_become_canonical_and_orders_take_their_products_unit(latest_schema_afterwards):
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
     apps = executor.loader.project_state(BEFORE).apps

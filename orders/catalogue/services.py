@@ -1,9 +1,11 @@
 """Hub catalogue orders and their state machine (SPEC section B "Orders"); approval moves stock through the
 ledger (inventory.services)."""
 
+from decimal import Decimal
+
 from django.db import transaction
 
-from accounts.models import Role
+from accounts.models import Role, User
 from inventory.measures import plain
 from inventory.models import Product, StockMovement
 from inventory.services import lock_items, stock_change
@@ -60,7 +62,15 @@ def _lock_order(order):
 
 
 @transaction.atomic
-def catalogue_order_create(*, item_id, client, quantity, user, description="", initial_state=CatalogueState.PENDING):
+def catalogue_order_create(
+    *,
+    item_id: int,
+    client: str,
+    quantity: Decimal,
+    user: User,
+    description: str = "",
+    initial_state: str = CatalogueState.PENDING,
+) -> CatalogueOrder:
     """A new order for a catalogue product, Draft or Pending, for no more than the product has."""
     if initial_state not in CATALOGUE_INITIAL_STATES:
         message = f"The state '{initial_state}' cannot be an initial state"
@@ -81,7 +91,9 @@ def catalogue_order_create(*, item_id, client, quantity, user, description="", i
 
 
 @transaction.atomic
-def catalogue_order_update(*, order, client, quantity, description=None):
+def catalogue_order_update(
+    *, order: CatalogueOrder, client: str, quantity: Decimal, description: str | None = None
+) -> CatalogueOrder:
     """Change an order's client, description and quantity while it is Draft or Pending (409 after)."""
     order = _lock_order(order)
     if order.state not in CATALOGUE_EDITABLE_STATES:
@@ -96,7 +108,7 @@ def catalogue_order_update(*, order, client, quantity, description=None):
 
 
 @transaction.atomic
-def catalogue_order_transition(*, order, target, user):
+def catalogue_order_transition(*, order: CatalogueOrder, target: str, user: User) -> CatalogueOrder:
     """Move an order to the state `target` along the SPEC's table, moving stock where the table says.
 
     Raises InvalidInput (400) for a state that does not exist, Conflict (409) for a move the table does
@@ -130,7 +142,7 @@ def catalogue_order_transition(*, order, target, user):
 
 
 @transaction.atomic
-def catalogue_order_delete(*, order, user=None):
+def catalogue_order_delete(*, order: CatalogueOrder, user: User | None = None) -> None:
     """Delete an order; a Ready order first gives its quantity back to stock."""
     order = _lock_order(order)
     if order.state == CatalogueState.READY:

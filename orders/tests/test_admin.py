@@ -7,6 +7,7 @@ from inventory.tests.utils import (
     changelist_queries_for_one_and_fifty,
 )
 from orders import services
+from orders.admin import FinishedProductOrderAdmin, RawProductOrderAdmin
 from orders.models import Client, FinishedProductOrder, RawProductOrder
 from orders.tests.factories import (
     ClientFactory,
@@ -41,6 +42,11 @@ def test_changelist_query_count_does_not_grow_with_rows(admin_client, model, fac
     assert one == fifty
 
 
+def admin_for(service):
+    """The ModelAdmin class whose status actions call this service."""
+    return RawProductOrderAdmin if service.startswith("raw_product_order") else FinishedProductOrderAdmin
+
+
 @pytest.fixture
 def spy(monkeypatch):
     """Wraps a status service so the test sees each call; the service still does its work."""
@@ -53,7 +59,7 @@ def spy(monkeypatch):
             calls.append(kwargs)
             return real(**kwargs)
 
-        monkeypatch.setattr(services, name, recorded)
+        monkeypatch.setattr(admin_for(name), "set_status_service", staticmethod(recorded))
         return calls
 
     return install
@@ -92,7 +98,7 @@ def test_a_refused_change_is_reported_and_does_not_stop_the_others(admin_client,
             raise Conflict("Not enough stock")
         return real(order=order, status=status, user=user)
 
-    monkeypatch.setattr(services, service, refuse_first)
+    monkeypatch.setattr(admin_for(service), "set_status_service", staticmethod(refuse_first))
     response = run_action(admin_client, model, "mark_expedie", [refused.pk, accepted.pk])
     shown = [str(message) for message in response.context["messages"]]
     assert f"Not changed, #{refused.pk}: Not enough stock" in shown

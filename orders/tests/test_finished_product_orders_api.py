@@ -11,6 +11,7 @@ from inventory.tests.utils import assert_error, queries_for_one_and_fifty
 from orders import services
 from orders.models import FinishedProductOrder
 from orders.tests.factories import ClientFactory, FinishedProductOrderFactory
+from orders.views import FinishedProductOrderViewSet
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +39,7 @@ def calls(monkeypatch):
         seen.append(kwargs)
         return real(**kwargs)
 
-    monkeypatch.setattr(services, "finished_product_order_set_status", spy)
+    monkeypatch.setattr(FinishedProductOrderViewSet, "set_status_service", staticmethod(spy))
     return seen
 
 

@@ -11,6 +11,7 @@ from inventory.tests.utils import assert_error, queries_for_one_and_fifty
 from orders import services
 from orders.models import RawProductOrder
 from orders.tests.factories import RawProductOrderFactory
+from orders.views import RawProductOrderViewSet
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +39,7 @@ def calls(monkeypatch):
         seen.append(kwargs)
         return real(**kwargs)
 
-    monkeypatch.setattr(services, "raw_product_order_set_status", spy)
+    monkeypatch.setattr(RawProductOrderViewSet, "set_status_service", staticmethod(spy))
     return seen
 
 

@@ -21,13 +21,15 @@ KINDS = [
 
 
 @pytest.mark.parametrize("factory, model, set_status", KINDS)
-def test_sets_the_status_and_returns_the_order(factory, model, set_status, make_user):
+def test_sets_the_status_and_returns_the_saved_order(factory, model, set_status, make_user):
     order = factory()
     before = order.updated_at
     returned = set_status(order=order, status="expedie", user=make_user())
-    assert returned is order and order.status == "expedie"
     stored = model.objects.get(pk=order.pk)
     assert stored.status == "expedie" and stored.updated_at > before
+    # The locked, saved instance, as every service returns; the caller's copy follows it.
+    assert (returned.pk, returned.status, returned.updated_at) == (order.pk, "expedie", stored.updated_at)
+    assert order.status == "expedie" and order.updated_at == stored.updated_at
 
 
 @pytest.mark.parametrize("factory, model, set_status", KINDS)

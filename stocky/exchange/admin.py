@@ -14,17 +14,17 @@ import datetime
 import io
 
 from django import forms
-from django.contrib import admin, messages
+from django.conf import settings
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from stocky.exchange import engine
+from stocky.exchange import engine, jobs
 from stocky.exchange.formats import CONTENT_TYPES, FORMATS, FileError, format_for
+from stocky.exchange.models import ImportJob
 from stocky.exchange.resources import REGISTRY, resource_for_model
-
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # larger files go through `manage.py import`
 
 
 class ImportForm(forms.Form):
@@ -37,11 +37,21 @@ class ImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
+        if upload.size > settings.IMPORT_MAX_UPLOAD_MB * 1024 * 1024:
             raise forms.ValidationError(
-                f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB; import it with manage.py import"
+                f"The file is larger than {settings.IMPORT_MAX_UPLOAD_MB} MB; import it with manage.py import"
             )
         return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("file")
+        if upload is not None:
+            try:
+                cleaned["format"] = format_for(upload.name, cleaned.get("format"))
+            except FileError as exc:
+                self.add_error("file", str(exc))
+        return cleaned
 
 
 class ExportForm(forms.Form):
@@ -57,14 +67,19 @@ class ExchangeAdminMixin:
     def exchange_resource(self):
         return resource_for_model(self.model)
 
-    def _url(self, name):
-        return reverse(f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_{name}")
+    def _url(self, name, *args):
+        return reverse(f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_{name}", args=args)
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
         # Before the ModelAdmin's own URLs, whose "<object_id>/" would otherwise catch "import/".
         return [
             path("import/", self.admin_site.admin_view(self.import_view), name="{}_{}_import".format(*info)),
+            path(
+                "import/<int:job_id>/",
+                self.admin_site.admin_view(self.import_job_view),
+                name="{}_{}_import_job".format(*info),
+            ),
             path("export/", self.admin_site.admin_view(self.export_view), name="{}_{}_export".format(*info)),
             *super().get_urls(),
         ]
@@ -92,44 +107,50 @@ class ExchangeAdminMixin:
         )
 
     def import_view(self, request):
+        """The form. A valid upload is stored and queued (stocky.exchange.jobs), and the browser goes to
+        the job's page: no request reads or imports the file, whatever its size."""
         if not self.has_add_permission(request):
             raise PermissionDenied
-        resource = self.exchange_resource
         form = ImportForm(request.POST or None, request.FILES or None)
-        report = None
         if request.method == "POST" and form.is_valid():
             update = form.cleaned_data["update"]
-            upload = form.cleaned_data["file"]
             if update and not self.has_change_permission(request):
                 form.add_error("update", "Your role does not allow changing existing records")
             else:
-                try:
-                    fmt = format_for(upload.name, form.cleaned_data["format"])
-                    table = engine.read_table(resource, upload.read(), fmt, update=update)
-                except FileError as exc:
-                    form.add_error("file", str(exc))
-                else:
-                    report = engine.import_table(
-                        resource,
-                        table,
-                        update=update,
-                        dry_run=form.cleaned_data["dry_run"],
-                        user=request.user,
-                        note=f"Imported in the admin from {upload.name}",
-                        update_hint='tick "Update existing records" to update it',
-                    )
-                    if report.ok and not report.dry_run:
-                        for note in report.notes:
-                            self.message_user(request, note, messages.INFO)
-                        self.message_user(request, report.summary(), messages.SUCCESS)
-                        return HttpResponseRedirect(self._url("changelist"))
+                job = jobs.import_job_start(
+                    resource=self.exchange_resource.name,
+                    upload=form.cleaned_data["file"],
+                    fmt=form.cleaned_data["format"],
+                    update=update,
+                    dry_run=form.cleaned_data["dry_run"],
+                    user=request.user,
+                )
+                return HttpResponseRedirect(self._url("import_job", job.pk))
         return self._page(
             request,
             "admin/exchange/import.html",
             f"Import {self.opts.verbose_name_plural}",
             form=form,
+            status=400 if form.errors else 200,
+        )
+
+    def import_job_view(self, request, job_id):
+        """An import's progress (rows done of the total, the page reloading itself), then its report."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        job = ImportJob.objects.filter(pk=job_id, resource=self.exchange_resource.name, user=request.user).first()
+        if job is None:
+            raise Http404("No such import of yours")
+        report = job.report
+        failed = job.status == ImportJob.Status.FAILED or (job.finished and not report.get("ok"))
+        return self._page(
+            request,
+            "admin/exchange/import_job.html",
+            f"Import of {job.filename}",
+            job=job,
             report=report,
-            status=400 if form.errors or (report is not None and not report.ok) else 200,
+            failed=failed,
+            import_url=self._url("import"),
         )
 
     def export_view(self, request):

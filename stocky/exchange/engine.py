@@ -1,5 +1,6 @@
 """Running an import or an export: shared by the `import`/`export` commands and the admin."""
 
+import io
 import re
 import sys
 from dataclasses import dataclass, field
@@ -90,14 +91,21 @@ def check_columns(resource, columns, update):
             )
 
 
-def read_table(resource, data, fmt, *, update=False):
-    """The rows of a file, its column names made canonical and checked against the resource."""
-    table = formats.read(data, fmt)
+def read_table(resource, source, fmt, *, update=False):
+    """The rows of a file (bytes, or a binary stream that CSV reads as the import goes), its column names
+    made canonical and checked against the resource."""
+    stream = io.BytesIO(source) if isinstance(source, bytes) else source
+    table = formats.open_table(stream, fmt)
     renamed = {column: _canonical(column) for column in table.columns}
     table.columns = list(renamed.values())
-    for row in table.rows:
-        row.values = {renamed.get(column, _canonical(column)): value for column, value in row.values.items()}
     check_columns(resource, table.columns, update)
+
+    def canonical_rows(rows):
+        for row in rows:
+            row.values = {renamed.get(column, _canonical(column)): value for column, value in row.values.items()}
+            yield row
+
+    table.rows = canonical_rows(table.rows)
     return table
 
 
@@ -119,11 +127,14 @@ def import_table(
     the same e-mail: the second is refused). If any row is bad nothing is kept, unless `partial`; a dry
     run keeps nothing either way.
     """
-    report = ImportReport(resource=resource.name, rows=len(table.rows), dry_run=dry_run, partial=partial)
+    report = ImportReport(resource=resource.name, dry_run=dry_run, partial=partial)
     context = ImportContext(update=update, user=user, note=note[:255], update_hint=update_hint)
     explicit_ids = False
     with transaction.atomic():
-        for row in progress(table.rows, len(table.rows), f"Importing {resource.name}"):
+        # Rows are counted as they come: a CSV is read while it is imported (bounded memory), and a
+        # FileError from later in the file leaves this block, rolling back every row before it.
+        for row in progress(table.rows, table.total, f"Importing {resource.name}"):
+            report.rows += 1
             if row.problem:
                 report.errors.append((row.line, {"non_field_errors": [row.problem]}))
                 continue

@@ -12,11 +12,18 @@ Every format holds one table: a header of column names, then one record per row.
   Decimals are read exactly (never through a binary float).
 - XLSX: the first sheet; its first row is the header. Dates are written as date cells, date-times as
   ISO 8601 text (a spreadsheet cell has no time zone), and text that looks like a formula stays text.
+  A workbook is a zip: its sizes are checked before anything is decompressed, and its rows and cells
+  while they are read, so a "zip bomb" is refused before it costs memory (`XlsxLimits`).
+
+CSV is read as a stream (`open_table`): one record at a time, so a file of any size takes bounded memory.
+JSON and XLSX are read whole (XLSX within its limits).
 """
 
+import contextlib
 import csv
 import datetime
 import io
+import itertools
 import json
 import zipfile
 from dataclasses import dataclass, field
@@ -44,7 +51,29 @@ class Row:
 @dataclass
 class Table:
     columns: list
-    rows: list = field(default_factory=list)
+    rows: list = field(default_factory=list)  # or an iterator of Rows, read as the import goes (CSV)
+    total: int | None = None  # how many rows, when known before reading them
+
+
+@dataclass(frozen=True)
+class XlsxLimits:
+    """What an XLSX file may hold (settings XLSX_MAX_*): a 1 MB workbook can expand to gigabytes of XML."""
+
+    file_bytes: int = 20 * 1024 * 1024  # the workbook as uploaded (compressed)
+    uncompressed_bytes: int = 100 * 1024 * 1024  # all its parts once decompressed
+    rows: int = 100_000
+    cells: int = 2_000_000
+
+    @classmethod
+    def from_settings(cls):
+        from django.conf import settings
+
+        return cls(
+            file_bytes=settings.XLSX_MAX_FILE_MB * 1024 * 1024,
+            uncompressed_bytes=settings.XLSX_MAX_UNCOMPRESSED_MB * 1024 * 1024,
+            rows=settings.XLSX_MAX_ROWS,
+            cells=settings.XLSX_MAX_CELLS,
+        )
 
 
 def format_for(filename, given=None):
@@ -66,9 +95,29 @@ def is_blank(value):
 # --- Reading ---------------------------------------------------------------------------------------
 
 
-def read(data, fmt):
-    """The table held by `data` (bytes) in format `fmt`. Raises FileError."""
-    table = {"csv": _read_csv, "json": _read_json, "xlsx": _read_xlsx}[fmt](data)
+def read(data, fmt, xlsx_limits=None):
+    """The table held by `data` (bytes) in format `fmt`, every row read. Raises FileError."""
+    table = open_table(io.BytesIO(data), fmt, xlsx_limits)
+    table.rows = list(table.rows)
+    return table
+
+
+def open_table(stream, fmt, xlsx_limits=None):
+    """The table of the binary `stream` in format `fmt`: its columns at once, its rows as they are read
+    (CSV: an iterator, which raises FileError where the file turns unreadable). Raises FileError."""
+    if fmt == "csv":
+        table = _open_csv(stream)
+    elif fmt == "json":
+        table = _read_json(stream.read())
+    else:
+        table = _read_xlsx(stream, xlsx_limits or XlsxLimits.from_settings())
+    if isinstance(table.rows, list):
+        table.total = len(table.rows)
+    _check_columns(table)
+    return table
+
+
+def _check_columns(table):
     if not table.columns:
         raise FileError("The file has no header row naming its columns")
     seen, duplicates = set(), []
@@ -110,24 +159,58 @@ def restore(text):
     return text
 
 
-def _read_csv(data):
-    text = _text(data)
-    first_line = text.split("\n", 1)[0]
+def _lines(stream):
+    """The text lines of a binary stream, decoded as UTF-8 (a byte-order mark dropped) one at a time."""
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    number = 0
+    try:
+        for number, line in enumerate(text, start=1):  # noqa: B007 (read after the loop, on an error)
+            yield line
+    except UnicodeDecodeError:
+        raise FileError(f"The file is not UTF-8 text (around line {number + 1}); save it as UTF-8") from None
+    finally:
+        with contextlib.suppress(ValueError):  # already closed by its owner
+            text.detach()  # leave the caller's stream open
+
+
+def _open_csv(stream):
+    total = None
+    if stream.seekable():
+        # A first pass that only counts the records, so that progress has a total; its cost is the
+        # parse alone, a small part of importing.
+        start = stream.tell()
+        table = _open_csv_once(stream)
+        total = sum(1 for _ in table.rows)
+        stream.seek(start)
+    table = _open_csv_once(stream)
+    table.total = total
+    return table
+
+
+def _open_csv_once(stream):
+    lines = _lines(stream)
+    first_line = next(lines, "")
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    reader = csv.reader(itertools.chain([first_line], lines), delimiter=delimiter, strict=True)
     try:
         header = next(reader, None)
-        if header is None:
-            return Table(columns=[])
-        columns = [name.strip() for name in header]
-        while columns and not columns[-1]:  # trailing separators some spreadsheets add
-            columns.pop()
-        table = Table(columns=columns)
+    except csv.Error as exc:
+        raise FileError(f"Line {reader.line_num}: unreadable CSV ({exc})") from None
+    if header is None:
+        return Table(columns=[])
+    columns = [name.strip() for name in header]
+    while columns and not columns[-1]:  # trailing separators some spreadsheets add
+        columns.pop()
+    return Table(columns=columns, rows=_csv_rows(reader, columns))
+
+
+def _csv_rows(reader, columns):
+    try:
         while True:
             line = reader.line_num + 1
             record = next(reader, None)
             if record is None:
-                break
+                return
             if not any(value.strip() for value in record):
                 continue
             extra = record[len(columns) :]
@@ -135,10 +218,9 @@ def _read_csv(data):
             problem = ""
             if any(value.strip() for value in extra):
                 problem = f"{len(columns) + len(extra)} values for {len(columns)} columns"
-            table.rows.append(Row(line, values, problem))
+            yield Row(line, values, problem)
     except csv.Error as exc:
         raise FileError(f"Line {reader.line_num}: unreadable CSV ({exc})") from None
-    return table
 
 
 def _read_json(data):
@@ -196,11 +278,40 @@ def _read_json(data):
     return table
 
 
-def _read_xlsx(data):
+def _megabytes(size):
+    return f"{size / (1024 * 1024):.0f} MB"
+
+
+def check_xlsx(stream, limits):
+    """Refuse a workbook larger than `limits` from its zip directory alone: nothing is decompressed.
+
+    The sizes a zip declares cannot lie to Python's zipfile, which stops (and fails the CRC) at the
+    declared size, so a part cannot decompress to more than the directory says."""
+    stream.seek(0, io.SEEK_END)
+    size = stream.tell()
+    stream.seek(0)
+    if size > limits.file_bytes:
+        raise FileError(f"The workbook is {_megabytes(size)}; at most {_megabytes(limits.file_bytes)} is accepted")
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            expanded = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise FileError(f"The file is not an XLSX workbook ({exc})") from None
+    finally:
+        stream.seek(0)
+    if expanded > limits.uncompressed_bytes:
+        raise FileError(
+            f"The workbook expands to {_megabytes(expanded)} once decompressed; at most "
+            f"{_megabytes(limits.uncompressed_bytes)} is accepted (save it as CSV, which has no such limit)"
+        )
+
+
+def _read_xlsx(stream, limits):
     from openpyxl import load_workbook  # only needed for spreadsheets
 
+    check_xlsx(stream, limits)
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        workbook = load_workbook(stream, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise FileError(f"The file is not an XLSX workbook ({exc})") from None
     try:
@@ -211,7 +322,15 @@ def _read_xlsx(data):
         while columns and not columns[-1]:
             columns.pop()
         table = Table(columns=columns)
+        cells = len(header)
         for number, record in enumerate(rows, start=2):
+            # Counted as read: a sheet's own "dimension" may lie, and a blank row still costs its cells.
+            cells += len(record)
+            if number - 1 > limits.rows or cells > limits.cells:
+                raise FileError(
+                    f"The sheet has more than {limits.rows:,} rows or {limits.cells:,} cells, the most an XLSX "
+                    "import accepts; save it as CSV, which has no such limit"
+                )
             if all(is_blank(value) for value in record):
                 continue
             extra = record[len(columns) :]

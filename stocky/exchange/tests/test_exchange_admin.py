@@ -13,6 +13,7 @@ from accounts.models import Role
 from inventory.admin import RawProductAdmin
 from inventory.models import RawProduct, StockMovement, Supplier
 from orders.models import FinishedProductOrder
+from stocky.exchange.models import ImportJob
 from stocky.exchange.resources import REGISTRY
 
 pytestmark = pytest.mark.django_db
@@ -25,6 +26,23 @@ CHANGELISTS = {
 
 def upload(name, text):
     return SimpleUploadedFile(name, text.encode("utf-8"))
+
+
+@pytest.fixture
+def post_import(django_capture_on_commit_callbacks):
+    """POST an import as `client`, running the background task when the request commits (as the immediate
+    backend does); returns the response and, after a redirect to the job's page, that page."""
+
+    def post(client, url, data):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(url, data)
+        if response.status_code != 302:
+            return response, None
+        page = client.get(response["Location"])
+        assert page.status_code == 200
+        return response, page.content.decode()
+
+    return post
 
 
 @pytest.mark.parametrize("resource", list(REGISTRY))
@@ -52,13 +70,17 @@ def test_export_formats_and_the_format_page(admin_client, shop):
     assert sheet.max_row == 1 + Supplier.objects.count()
 
 
-def test_a_manager_imports_a_file_and_the_ledger_names_them(admin_client_for):
+def test_a_manager_imports_a_file_and_the_ledger_names_them(admin_client_for, post_import):
     client = admin_client_for(Role.MANAGER)
-    response = client.post(
+    response, page = post_import(
+        client,
         "/admin/inventory/rawproduct/import/",
         {"file": upload("materials.csv", "name,stock_quantity,unit_of_measure\nFlour,12.5,kg\nSalt,0,kg\n")},
     )
-    assert response.status_code == 302 and response["Location"] == "/admin/inventory/rawproduct/"
+    job = ImportJob.objects.get()
+    assert response["Location"] == f"/admin/inventory/rawproduct/import/{job.pk}/"
+    assert (job.status, job.rows_done, job.rows_total, job.user) == ("done", 2, 2, client.user)
+    assert not job.file, "the stored upload is deleted once imported"
     assert sorted(RawProduct.objects.values_list("name", flat=True)) == ["Flour", "Salt"]
     movement = StockMovement.objects.get()
     assert (movement.item_name, movement.change, movement.reason, movement.user) == (
@@ -68,58 +90,57 @@ def test_a_manager_imports_a_file_and_the_ledger_names_them(admin_client_for):
         client.user,
     )
     assert movement.note == "Imported in the admin from materials.csv"
-    page = client.get(response["Location"]).content.decode()
+    assert "Done: 2 of 2 rows" in page
     assert "Imported 2 rows into raw-products: 2 created, 0 updated, 0 unchanged." in page
 
 
-def test_a_bad_row_imports_nothing_and_the_page_names_its_line(admin_client):
-    response = admin_client.post(
+def test_a_bad_row_imports_nothing_and_the_page_names_its_line(admin_client, post_import):
+    _, page = post_import(
+        admin_client,
         "/admin/inventory/rawproduct/import/",
         {"file": upload("m.csv", "name,stock_quantity,unit_of_measure\nFlour,1,kg\nSugar,-1,kg\n")},
     )
-    assert response.status_code == 400
-    page = response.content.decode()
     assert "Nothing imported into raw-products: 1 of 2 rows invalid." in page
     assert "<td>3</td><td>stock_quantity: Ensure this value is greater than or equal to 0.</td>" in page
     assert not RawProduct.objects.exists()
 
 
-def test_an_unreadable_file_is_a_form_error(admin_client):
+def test_an_unreadable_file_is_a_form_error_or_a_failed_import(admin_client, post_import):
     response = admin_client.post("/admin/inventory/rawproduct/import/", {"file": upload("m.txt", "name\nFlour\n")})
     assert response.status_code == 400
     assert "Cannot tell the format of" in response.content.decode()
-    response = admin_client.post(
-        "/admin/inventory/rawproduct/import/", {"file": upload("m.csv", "nom,quantité\nFlour,1\n")}
+    assert not ImportJob.objects.exists()
+    # The file is only read by the task: what it finds wrong with the whole file is on the job's page.
+    _, page = post_import(
+        admin_client, "/admin/inventory/rawproduct/import/", {"file": upload("m.csv", "nom,quantité\nFlour,1\n")}
     )
-    assert "Unknown columns for raw-products: nom, quantité" in response.content.decode()
+    assert "Nothing imported from m.csv: Unknown columns for raw-products: nom, quantité" in page
+    assert ImportJob.objects.get().status == "failed" and not RawProduct.objects.exists()
 
 
-def test_dry_run_and_update_in_the_admin(admin_client):
+def test_dry_run_and_update_in_the_admin(admin_client, post_import):
     flour = RawProduct.objects.create(name="Flour", stock_quantity=1, unit_of_measure="kg")
     file_text = "name,stock_quantity,unit_of_measure\nFlour,4,kg\n"
-    response = admin_client.post("/admin/inventory/rawproduct/import/", {"file": upload("m.csv", file_text)})
-    assert "tick &quot;Update existing records&quot; to update it" in response.content.decode()
+    url = "/admin/inventory/rawproduct/import/"
+    _, page = post_import(admin_client, url, {"file": upload("m.csv", file_text)})
+    assert "tick &quot;Update existing records&quot; to update it" in page
 
-    response = admin_client.post(
-        "/admin/inventory/rawproduct/import/", {"file": upload("m.csv", file_text), "update": "on", "dry_run": "on"}
-    )
-    assert response.status_code == 200
-    assert "would give 0 created, 1 updated, 0 unchanged. Nothing saved." in response.content.decode()
+    _, page = post_import(admin_client, url, {"file": upload("m.csv", file_text), "update": "on", "dry_run": "on"})
+    assert "would give 0 created, 1 updated, 0 unchanged. Nothing saved." in page
     flour.refresh_from_db()
     assert flour.stock_quantity == 1 and not StockMovement.objects.exists()
 
-    response = admin_client.post(
-        "/admin/inventory/rawproduct/import/", {"file": upload("m.csv", file_text), "update": "on"}
-    )
-    assert response.status_code == 302
+    _, page = post_import(admin_client, url, {"file": upload("m.csv", file_text), "update": "on"})
+    assert "Imported 1 row into raw-products" in page
     flour.refresh_from_db()
     assert flour.stock_quantity == 4
     assert StockMovement.objects.get().reason == "adjustment"
 
 
-def test_an_order_file_with_names_in_the_admin(admin_client, shop):
+def test_an_order_file_with_names_in_the_admin(admin_client, shop, post_import):
     count = FinishedProductOrder.objects.count()
-    response = admin_client.post(
+    response, _ = post_import(
+        admin_client,
         "/admin/orders/finishedproductorder/import/",
         {
             "file": upload(

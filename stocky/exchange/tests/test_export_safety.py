@@ -42,7 +42,9 @@ def test_the_export_command_neutralises_formulas_and_the_import_gives_them_back(
     assert Client.objects.values(*HOSTILE).get() == HOSTILE
 
 
-def test_the_admins_csv_export_neutralises_formulas_and_its_import_gives_them_back(hostile_client, admin_client_for):
+def test_the_admins_csv_export_neutralises_formulas_and_its_import_gives_them_back(
+    hostile_client, admin_client_for, django_capture_on_commit_callbacks
+):
     client = admin_client_for(Role.MANAGER)
     response = client.get("/admin/orders/client/export/?format=csv")
     assert exported_cells(response.content.decode()) == ESCAPED
@@ -50,7 +52,8 @@ def test_the_admins_csv_export_neutralises_formulas_and_its_import_gives_them_ba
     Client.objects.all().delete()
     upload = io.BytesIO(response.content)
     upload.name = "clients.csv"
-    client.post("/admin/orders/client/import/", {"file": upload})
+    with django_capture_on_commit_callbacks(execute=True):  # the import's background task
+        client.post("/admin/orders/client/import/", {"file": upload})
     assert Client.objects.values(*HOSTILE).get() == HOSTILE
 
 

@@ -1,3 +1,5 @@
+import contextlib
+import io
 import sys
 from pathlib import Path
 
@@ -32,22 +34,28 @@ class Command(BaseCommand):
             fmt = format_for(file, format) if file != "-" or format else None
             if fmt is None:
                 raise FileError("Reading standard input: give its --format")
-            data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
-            table = engine.read_table(resource, data, fmt, update=update)
+            with contextlib.ExitStack() as stack:
+                # A CSV is read record by record while it is imported (memory stays bounded); an XLSX
+                # needs a seekable file (a zip's directory is at its end), so standard input is buffered.
+                if file == "-":
+                    stream = sys.stdin.buffer if fmt == "csv" else io.BytesIO(sys.stdin.buffer.read())
+                else:
+                    stream = stack.enter_context(Path(file).open("rb"))
+                table = engine.read_table(resource, stream, fmt, update=update)
+                report = engine.import_table(
+                    resource,
+                    table,
+                    update=update,
+                    dry_run=dry_run,
+                    partial=partial,
+                    note=f"Imported from {Path(file).name if file != '-' else 'standard input'}",
+                    progress=engine.terminal_progress,
+                )
         except FileError as exc:
             raise CommandError(f"{file}: {exc}") from None
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc.strerror or exc}") from None
 
-        report = engine.import_table(
-            resource,
-            table,
-            update=update,
-            dry_run=dry_run,
-            partial=partial,
-            note=f"Imported from {Path(file).name if file != '-' else 'standard input'}",
-            progress=engine.terminal_progress,
-        )
         for line in report.error_lines():
             self.stderr.write(line)
         for note in report.notes:

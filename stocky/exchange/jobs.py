@@ -1,0 +1,128 @@
+"""Admin imports as background tasks: the request stores the file and queues it; a task imports it.
+
+`import_job_start` (the request) only saves the upload to the default storage and enqueues `run_import`
+after the transaction commits; `import_job_run` (the task, on `db_worker` in production) reads the file
+with the same engine as `manage.py import`, records progress and keeps the report for the job's page.
+"""
+
+import copy
+import logging
+import secrets
+import time
+
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db.utils import load_backend
+from django.utils import timezone
+
+from stocky.exchange import engine
+from stocky.exchange.formats import FileError
+from stocky.exchange.models import ImportJob
+from stocky.exchange.resources import REGISTRY
+
+logger = logging.getLogger("stocky.exchange.jobs")
+
+MAX_REPORTED_ERRORS = 1000  # a file of bad rows must not make a report too large to store or show
+PROGRESS_EVERY_SECONDS = 1.0
+
+
+@transaction.atomic
+def import_job_start(*, resource, upload, fmt, update, dry_run, user) -> ImportJob:
+    """Store `upload` and queue its import into `resource` (a REGISTRY name) as `user`."""
+    from stocky.exchange.tasks import run_import
+
+    job = ImportJob(
+        resource=resource, filename=upload.name[:255], format=fmt, update=update, dry_run=dry_run, user=user
+    )
+    # A random directory: the stored name must not be guessable while the file waits (MEDIA_ROOT may be served).
+    job.file.save(f"{secrets.token_urlsafe(16)}/upload.{fmt}", upload, save=False)
+    job.save()
+    transaction.on_commit(lambda: run_import.enqueue(job_id=job.pk), robust=True)
+    return job
+
+
+class ProgressRecorder:
+    """Writes the rows done so far, at most once a second, on a connection of its own: the import runs
+    in one transaction, which no one else sees until it ends.
+
+    Only when the job is committed and the database takes a second writer: not inside a test's or a
+    request's transaction (the immediate backend), and not on SQLite, which has one writer at a time
+    (there the page shows the count when the import ends)."""
+
+    def __init__(self, job):
+        self.job = job
+        self.side = None
+        if not connection.in_atomic_block and connection.vendor != "sqlite":
+            settings_dict = copy.deepcopy(connections.settings[DEFAULT_DB_ALIAS])
+            self.side = load_backend(settings_dict["ENGINE"]).DatabaseWrapper(settings_dict, alias="import_progress")
+        self.written_at = time.monotonic()
+
+    def __call__(self, rows, total, description):
+        done = 0
+        for row in rows:
+            yield row
+            done += 1
+            if self.side is not None and time.monotonic() - self.written_at >= PROGRESS_EVERY_SECONDS:
+                self.write(done)
+        self.job.rows_done = done
+
+    def write(self, done):
+        table = self.side.ops.quote_name(ImportJob._meta.db_table)
+        with self.side.cursor() as cursor:
+            cursor.execute(f"UPDATE {table} SET rows_done = %s WHERE id = %s", [done, self.job.pk])  # noqa: S608
+        self.written_at = time.monotonic()
+
+    def close(self):
+        if self.side is not None:
+            self.side.close()
+
+
+def import_job_run(*, job_id) -> str:
+    """Import the file of job `job_id` (the background task's body); returns its status."""
+    job = ImportJob.objects.select_related("user").filter(pk=job_id, status=ImportJob.Status.QUEUED).first()
+    if job is None:
+        return "skipped"  # already run (a task delivered twice)
+    resource = REGISTRY[job.resource]
+    job.status, job.started_at = ImportJob.Status.RUNNING, timezone.now()
+    job.save(update_fields=["status", "started_at"])
+    progress = ProgressRecorder(job)
+    try:
+        with job.file.open("rb") as stream:
+            table = engine.read_table(resource, stream, job.format, update=job.update)
+            job.rows_total = table.total
+            job.save(update_fields=["rows_total"])
+            report = engine.import_table(
+                resource,
+                table,
+                update=job.update,
+                dry_run=job.dry_run,
+                user=job.user,
+                note=f"Imported in the admin from {job.filename}",
+                update_hint='tick "Update existing records" to update it',
+                progress=progress,
+            )
+    except FileError as exc:
+        job.status, job.report = ImportJob.Status.FAILED, {"file_error": str(exc)}
+    except Exception:
+        logger.exception("Import job %s failed", job.pk)
+        job.status = ImportJob.Status.FAILED
+        job.report = {"file_error": "The import failed unexpectedly; nothing was imported. The log says why."}
+        raise
+    else:
+        errors = report.error_rows()
+        job.status = ImportJob.Status.DONE
+        job.rows_total = report.rows
+        job.report = {
+            "summary": report.summary(),
+            "ok": report.ok,
+            "saved": report.saved,
+            "dry_run": report.dry_run,
+            "errors": errors[:MAX_REPORTED_ERRORS],
+            "more_errors": max(0, len(errors) - MAX_REPORTED_ERRORS),
+            "notes": report.notes,
+        }
+    finally:
+        progress.close()
+        job.finished_at = timezone.now()
+        job.file.delete(save=False)  # the report is what is kept
+        job.save()
+    return job.status
