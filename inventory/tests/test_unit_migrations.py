@@ -13,16 +13,16 @@ AFTER = [
 
 
 @pytest.fixture
-def back_to_the_latest_schema():
-    # The test stops at AFTER; the migrations added since (e.g. inventory 0004, reorder_level) must be applied
-    # again, or every later test of this worker finds a column missing.
+def latest_schema_afterwards():
+    """Migrate forward to the latest migrations once the test is done: the tests that this worker runs next
+    need today's tables (a column added after AFTER was missing for them)."""
     yield
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 @pytest.mark.django_db(transaction=True)
-def test_existing_units_become_canonical_and_orders_take_their_products_unit(back_to_the_latest_schema):
+def test_existing_units_become_canonical_and_orders_take_their_products_unit(latest_schema_afterwards):
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
     apps = executor.loader.project_state(BEFORE).apps
