@@ -17,10 +17,11 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from inventory.lots.serializers import lots_with_items
-from inventory.measures import plain, to_stock_unit
+from inventory.measures import to_stock_unit
 from inventory.models import Lot
 from inventory.units import UnitError
 from orders.models import FinishedProductOrder, OrderStatus, RawProductOrder
+from stocky.kit.errors import plain
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from django.db.models import Sum
 
 from accounts.models import User
 from inventory.lots.moves import DrawPolicy, NewLot
-from inventory.measures import check_line, plain, quantize_quantity, to_stock_unit
+from inventory.measures import check_line, quantize_quantity, to_stock_unit
 from inventory.models import FinishedProduct, Lot, RawProduct, StockMovement
 from inventory.services import lock_items, stock_change, stock_return
 from orders.models import (
@@ -25,7 +25,7 @@ from orders.models import (
     OrderStatus,
     RawProductOrder,
 )
-from stocky.kit.errors import Conflict, InsufficientStock, InvalidInput, InvalidTransition, NotFound
+from stocky.kit.errors import Conflict, InsufficientStock, InvalidInput, InvalidTransition, NotFound, plain
 
 # --- Purchase and sales orders (SPEC section A) ---------------------------------------------------
 

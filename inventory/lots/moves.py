@@ -10,10 +10,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from inventory.measures import plain
 from inventory.migrations._lots import open_item_lot
 from inventory.models import Lot, StockMovement
-from stocky.kit.errors import Conflict, InsufficientStock, InvalidInput, Shortage
+from stocky.kit.errors import Conflict, InsufficientStock, InvalidInput, Shortage, plain
 
 
 @dataclass(frozen=True)
