@@ -22,11 +22,6 @@ CENT = Decimal("0.01")
 _WIDE = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
 
-def plain(number):
-    """10.000 → "10", 2.500 → "2.5": a quantity as a person writes it."""
-    return format(Decimal(number).normalize(), "f")
-
-
 def quantize_quantity(value):
     """A computed quantity as stock holds it: 3 decimal places, halves rounded up."""
     return Decimal(value).quantize(QUANTUM, rounding=ROUND_HALF_UP, context=_WIDE)

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Sum
 
 from accounts.models import User
-from inventory.measures import check_line, plain, quantize_quantity, to_stock_unit
+from inventory.measures import check_line, quantize_quantity, to_stock_unit
 from inventory.models import FinishedProduct, RawProduct, StockMovement
 from inventory.services import lock_items, stock_change
 from orders.models import (
@@ -24,7 +24,7 @@ from orders.models import (
     OrderStatus,
     RawProductOrder,
 )
-from stocky.kit.errors import Conflict, InsufficientStock, InvalidInput, InvalidTransition, NotFound
+from stocky.kit.errors import Conflict, InsufficientStock, InvalidInput, InvalidTransition, NotFound, plain
 
 # --- Purchase and sales orders (SPEC section A) ---------------------------------------------------
 

@@ -6,13 +6,12 @@ from decimal import Decimal
 from django.db import transaction
 
 from accounts.models import Role, User
-from inventory.measures import plain
 from inventory.models import Product, StockMovement
 from inventory.services import lock_items, stock_change
 from orders.models import (
     CatalogueOrder,
 )
-from stocky.kit.errors import Conflict, Forbidden, InsufficientStock, InvalidInput, InvalidTransition, NotFound
+from stocky.kit.errors import Conflict, Forbidden, InsufficientStock, InvalidInput, InvalidTransition, NotFound, plain
 
 #
 # Each service locks the product row, then the order row (always in that order, so two services never
