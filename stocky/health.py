@@ -22,7 +22,7 @@ def _ask_the_database():
     Not the worker's own connection: that one waits up to DB_READ_TIMEOUT for a frozen server (longer than
     the probe waits), and a probe must neither break it nor be slowed by it.
     """
-    settings_dict = copy.deepcopy(connections.settings[DEFAULT_DB_ALIAS])
+    settings_dict = copy.deepcopy(connections[DEFAULT_DB_ALIAS].settings_dict)
     if settings_dict["ENGINE"] == "django.db.backends.mysql":
         timeout = settings.HEALTH_DB_TIMEOUT
         settings_dict["OPTIONS"].update(connect_timeout=timeout, read_timeout=timeout, write_timeout=timeout)

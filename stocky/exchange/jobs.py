@@ -52,7 +52,7 @@ class ProgressRecorder:
         self.job = job
         self.side = None
         if not connection.in_atomic_block and connection.vendor != "sqlite":
-            settings_dict = copy.deepcopy(connections.settings[DEFAULT_DB_ALIAS])
+            settings_dict = copy.deepcopy(connections[DEFAULT_DB_ALIAS].settings_dict)
             self.side = load_backend(settings_dict["ENGINE"]).DatabaseWrapper(settings_dict, alias="import_progress")
         self.written_at = time.monotonic()
 
