@@ -47,8 +47,8 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
-# The tests of files at the documented size limits (a 10,000-row, 20 MB admin import), left out of `make test`
-# for their time; on MariaDB too with DATABASE_URL=$(MARIADB_URL).
+# Only the tests of files at the documented size limits (a 10,000-row, 20 MB admin import; part of `make test`);
+# on MariaDB too with DATABASE_URL=$(MARIADB_URL).
 test-big: install
 	$(BIN)/pytest -n $(JOBS) -m big
 
