@@ -118,6 +118,8 @@ class User(AbstractUser):
         super().save(*args, **kwargs)
         self._password_replaced = False
         if ends_sessions:
+            # Imported here: tokens loads simplejwt's blacklist models, which cannot be imported while this
+            # module's models are still being defined (app loading).
             from accounts.tokens import refresh_tokens_revoke_all
 
             refresh_tokens_revoke_all(user=self)

@@ -28,7 +28,8 @@ from rest_framework_simplejwt.token_blacklist.models import (
 )
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from accounts import tokens
+# tasks imports this module too; each uses the other only when called, so the cycle is harmless.
+from accounts import tasks, tokens
 from accounts.models import Invitation, Role, User, token_digest
 from accounts.permissions import can_grant_role, can_manage_user
 from stocky.kit.errors import AuthenticationFailed, Forbidden, InvalidInput
@@ -144,14 +145,12 @@ def _start_round(invitation):
 
 
 def _enqueue_delivery(invitation):
-    from accounts.tasks import send_invitation_email
-
     invitation_id, send_round = invitation.pk, invitation.send_round
     # After commit: the task must see the invitation, and a rolled-back invite must send nothing.
     # robust: a queue that cannot take the task leaves the invitation "queued" for a resend from the
     # admin rather than turning an invitation that exists into an error.
     transaction.on_commit(
-        lambda: send_invitation_email.enqueue(invitation_id=invitation_id, send_round=send_round), robust=True
+        lambda: tasks.send_invitation_email.enqueue(invitation_id=invitation_id, send_round=send_round), robust=True
     )
 
 
@@ -242,8 +241,6 @@ def invitation_deliver(*, invitation_id, send_round) -> str:
     task backend supports it (database), otherwise in-process (immediate). Does nothing when the
     invitation was accepted or a newer round has started meanwhile.
     """
-    from accounts.tasks import send_invitation_email
-
     while True:
         token = secrets.token_urlsafe(32)  # 256 random bits; only its hash is stored
         now = timezone.now()
@@ -276,9 +273,9 @@ def invitation_deliver(*, invitation_id, send_round) -> str:
             logger.warning(
                 "Invitation e-mail to %s failed (attempt %s): %s", invitation.user.email, invitation.attempts, error
             )
-            if send_invitation_email.get_backend().supports_defer:
+            if tasks.send_invitation_email.get_backend().supports_defer:
                 delay = retry_delay(invitation.attempts, settings.INVITATION_EMAIL_RETRY_BACKOFF_SECONDS)
-                send_invitation_email.using(run_after=timezone.now() + timedelta(seconds=delay)).enqueue(
+                tasks.send_invitation_email.using(run_after=timezone.now() + timedelta(seconds=delay)).enqueue(
                     invitation_id=invitation_id, send_round=send_round
                 )
                 return "retry scheduled"

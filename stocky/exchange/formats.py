@@ -29,6 +29,8 @@ import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
+
 FORMATS = ("csv", "json", "xlsx")
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -66,8 +68,6 @@ class XlsxLimits:
 
     @classmethod
     def from_settings(cls):
-        from django.conf import settings
-
         return cls(
             file_bytes=settings.XLSX_MAX_FILE_MB * 1024 * 1024,
             uncompressed_bytes=settings.XLSX_MAX_UNCOMPRESSED_MB * 1024 * 1024,

@@ -14,7 +14,8 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.utils import load_backend
 from django.utils import timezone
 
-from stocky.exchange import engine
+# tasks imports this module too; each uses the other only when called.
+from stocky.exchange import engine, tasks
 from stocky.exchange.formats import FileError
 from stocky.exchange.models import ImportJob
 from stocky.exchange.resources import REGISTRY
@@ -28,15 +29,13 @@ PROGRESS_EVERY_SECONDS = 1.0
 @transaction.atomic
 def import_job_start(*, resource, upload, fmt, update, dry_run, user) -> ImportJob:
     """Store `upload` and queue its import into `resource` (a REGISTRY name) as `user`."""
-    from stocky.exchange.tasks import run_import
-
     job = ImportJob(
         resource=resource, filename=upload.name[:255], format=fmt, update=update, dry_run=dry_run, user=user
     )
     # A random directory: the stored name must not be guessable while the file waits (MEDIA_ROOT may be served).
     job.file.save(f"{secrets.token_urlsafe(16)}/upload.{fmt}", upload, save=False)
     job.save()
-    transaction.on_commit(lambda: run_import.enqueue(job_id=job.pk), robust=True)
+    transaction.on_commit(lambda: tasks.run_import.enqueue(job_id=job.pk), robust=True)
     return job
 
 
