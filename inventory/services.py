@@ -91,23 +91,84 @@ def stock_change(
         parts = [(locked, delta)]
     else:
         parts = [(part, -taken) for part, taken in allocate(item, -delta, policy=policy or MANUAL).parts]
-    entry = None
-    for part, change in parts:
-        if part is not fresh:
-            part.quantity += change
-            Lot.objects.filter(pk=part.pk).update(quantity=part.quantity)
-        entry = _move(
-            item,
-            kind,
-            getattr(item, kind.quantity_field),
-            change,
-            reason=reason,
-            user=user,
-            source=source,
-            note=_lot_note(part, change, note),
-            lot=part,
-        )
-    return entry
+    entries = _write_lot_moves(
+        type(item), [(item, parts)], fresh=fresh, reason=reason, user=user, source=source, note=note
+    )
+    return entries[-1]
+
+
+@transaction.atomic
+def stock_draw_lots(
+    *,
+    model: type[Model],
+    draws: list,
+    reason: str,
+    user: User | None = None,
+    source: Model | None = None,
+    note: str = "",
+) -> list[StockMovement]:
+    """Take what `draws` ([(item, [(lot, quantity)])], items of `model`) says from each lot, in a few statements
+    whatever the number of items and lots: one for the lots, one for the items, one for the ledger (one entry
+    per lot). For a service that draws several items at once (a production run).
+
+    The caller has locked the items (raw products, then finished products, pk order), then their lots, and
+    chose the lots under those locks (`inventory.lots.moves.allocate`); each item's quantity field holds its
+    locked figure. InsufficientStock (nothing written) if a lot or an item would go below zero.
+    """
+    kind = _kind_of(model)
+    moves = []
+    for item, parts in draws:
+        if not parts:  # nothing to take (a line of 0 after rounding): the item does not move
+            continue
+        for lot, quantity in parts:
+            if lot.quantity < quantity:
+                unit = getattr(item, kind.unit_field, "") if kind.unit_field else ""
+                shortage = Shortage(kind.item_type, item.pk, item.name, quantity, lot.quantity, unit)
+                raise InsufficientStock([shortage], message=f"Lot {lot.code} of '{item.name}' holds {lot.quantity}")
+        total = sum((quantity for _, quantity in parts), Decimal(0))
+        _check_change(item, kind, getattr(item, kind.quantity_field), -total)
+        moves.append((item, [(lot, -quantity) for lot, quantity in parts]))
+    return _write_lot_moves(model, moves, reason=reason, user=user, source=source, note=note)
+
+
+def _write_lot_moves(model, moves, *, fresh=None, reason, user=None, source=None, note=""):
+    """Write `moves` ([(item, [(lot, change)])]: items and lots locked and checked) and return the ledger
+    entries: the lots (but `fresh`, created with its quantity) and the items each in one UPDATE, then the
+    ledger in one INSERT (stock rows before the rows that reference them: PERFORMANCE.md)."""
+    kind = _kind_of(model)
+    now = timezone.now()
+    stamped = any(field.name == "updated_at" for field in model._meta.concrete_fields)
+    lots, items, entries = [], [], []
+    for item, parts in moves:
+        balance = getattr(item, kind.quantity_field)
+        for lot, change in parts:
+            if lot is not fresh:
+                lot.quantity += change
+                lots.append(lot)
+            balance += change
+            entries.append(
+                _ledger_row(
+                    item,
+                    kind,
+                    change,
+                    balance,
+                    reason=reason,
+                    user=user,
+                    source=source,
+                    note=_lot_note(lot, change, note),
+                    lot=lot,
+                )
+            )
+        # The rows are locked, so writing the figures computed here is as safe as `F() + delta`, and exact
+        # (SQLite keeps decimals as binary floats); `updated_at` too: update() skips auto_now.
+        setattr(item, kind.quantity_field, balance)
+        if stamped:
+            item.updated_at = now
+        items.append(item)
+    if lots:
+        Lot.objects.bulk_update(lots, ["quantity"])
+    model.objects.bulk_update(items, [kind.quantity_field, *(["updated_at"] if stamped else [])])
+    return StockMovement.objects.bulk_create(entries)
 
 
 def _move(item, kind, on_hand, delta, *, lot=None, **entry):
@@ -187,8 +248,14 @@ def _check_change(item, kind, on_hand, delta):
         raise InvalidInput(message, errors={"quantity": [message]})
 
 
-def _ledger_entry(item, kind, delta, balance, *, reason, user=None, source=None, note="", lot=None):
-    return StockMovement.objects.create(
+def _ledger_entry(item, kind, delta, balance, **entry):
+    entry = _ledger_row(item, kind, delta, balance, **entry)
+    entry.save()
+    return entry
+
+
+def _ledger_row(item, kind, delta, balance, *, reason, user=None, source=None, note="", lot=None):
+    return StockMovement(
         lot=lot,
         item_type=kind.item_type,
         item_id=item.pk,

@@ -125,11 +125,12 @@ def check_usable(lot, *, today=None):
         raise InvalidInput(message, errors={"lots": [message]})
 
 
-def allocate(item, quantity, *, policy, named=(), today=None):
+def allocate(item, quantity, *, policy, named=(), today=None, lots=None):
     """Choose the lots `quantity` (in the item's stock unit) is drawn from, under lock; writes nothing.
 
     `named` ([(lot, quantity)], already locked) are drawn first, as asked (each must be usable); the rest
     first-expiry-first-out among the lots the policy allows. InsufficientStock when they hold too little.
+    `lots`: the item's lots with stock, already locked (a service drawing many items locks them in one query).
     """
     today = today or timezone.localdate()
     allocation = Allocation()
@@ -149,7 +150,7 @@ def allocate(item, quantity, *, policy, named=(), today=None):
     if remaining == 0:
         return allocation
     candidates, skipped = [], Decimal(0)
-    for lot in with_untracked_stock(item, item_lots(item)):
+    for lot in with_untracked_stock(item, item_lots(item) if lots is None else lots):
         if lot.pk in named_ids:
             continue
         unusable = lot.status == Lot.Status.ON_HOLD or (lot.use_by is not None and lot.use_by < today)
