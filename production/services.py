@@ -20,7 +20,7 @@ from inventory.measures import (
     to_stock_unit,
 )
 from inventory.models import FinishedProduct, Lot, RawProduct, StockMovement
-from inventory.services import line_create, line_delete, line_update, lock_items, stock_change
+from inventory.services import line_create, line_delete, line_update, lock_items, stock_change, stock_draw_lots
 from orders.models import RawProductOrder
 from orders.services import raw_product_order_create
 from production.models import ProductionPlan, RecipeItem
@@ -85,17 +85,37 @@ def production_plan_cancel(*, plan: ProductionPlan, user: User | None = None) ->
     return _sync(plan, locked)
 
 
-def _consumption(plan, finished, produced, raw_products):
-    """[(raw product, quantity in its stock unit)] that producing `produced` (in the plan's unit) consumes."""
+def _consumption(plan, finished, produced, raw_products, recipe):
+    """[(raw product, quantity in its stock unit)] that producing `produced` (in the plan's unit) consumes;
+    `recipe`: the product's recipe items, read after the locks (the materials carry their conversions)."""
     output = to_stock_unit(finished, produced, plan.unit_of_measure, what=f"Production plan {plan.pk}")
     lines = []
-    for item in RecipeItem.objects.filter(finished_product_id=finished.pk).order_by("raw_product_id"):
+    for item in sorted(recipe, key=lambda item: (item.raw_product_id, item.pk)):
         raw = raw_products[item.raw_product_id]
         needed = to_stock_unit(
             raw, item.quantity_required * output, item.unit_of_measure, what=f"Recipe item '{raw.name}'"
         )
         lines.append((raw, quantize_quantity(needed)))
     return quantize_quantity(output), lines
+
+
+def _lock_materials(pks):
+    """Lock these raw products in pk order (lock_items), with every conversion in one more query: the
+    consumption then converts each recipe line without a query of its own."""
+    queryset = RawProduct.objects.select_for_update().filter(pk__in=pks).order_by("pk").prefetch_related("conversions")
+    return {item.pk: item for item in queryset}
+
+
+def _lock_material_lots(raw_products):
+    """{raw product id: its lots with stock}, all locked in one query in pk order. The materials are locked
+    already, and every mover locks an item before its lots, so taking them all at once cannot deadlock."""
+    lots = {pk: [] for pk in raw_products}
+    queryset = Lot.objects.select_for_update().filter(
+        item_type=Lot.ItemType.RAW_PRODUCT, item_id__in=list(raw_products), quantity__gt=0
+    )
+    for lot in queryset.order_by("pk"):
+        lots[lot.item_id].append(lot)
+    return lots
 
 
 @transaction.atomic
@@ -119,6 +139,9 @@ def production_plan_complete(
 
     When materials are short, raises InsufficientStock (409) whose `errors["materials"]` lists each short
     material with what is needed and what is on hand; nothing changes.
+
+    The queries do not grow with the recipe's lines or the lots drawn (production/tests/test_write_queries.py):
+    the materials, their conversions and their lots are each read in one query, and written in one each.
     """
     if produced_quantity is not None and produced_quantity <= 0:
         raise InvalidInput(
@@ -130,19 +153,21 @@ def production_plan_complete(
     if finished_id is None:
         raise NotFound(f"The production plan {plan.pk} no longer exists")
     raw_ids = RecipeItem.objects.filter(finished_product_id=finished_id).values_list("raw_product_id", flat=True)
-    raw_products = lock_items(RawProduct, list(raw_ids))
+    raw_products = _lock_materials(list(raw_ids))
     finished = lock_items(FinishedProduct, [finished_id])[finished_id]
     locked = _lock_plan(plan)
     target = _check_transition(locked, "complete")
     if locked.finished_product_id != finished_id:  # changed between the read and the locks: start over
         raise Conflict(f"Production plan {plan.pk} changed while completing it; try again")
-    for raw_id in RecipeItem.objects.filter(finished_product_id=finished_id).values_list("raw_product_id", flat=True):
-        if raw_id not in raw_products:  # a recipe item added meanwhile
-            raw_products.update(lock_items(RawProduct, [raw_id]))
+    recipe = list(RecipeItem.objects.filter(finished_product_id=finished_id))
+    added = {item.raw_product_id for item in recipe} - set(raw_products)
+    if added:  # a recipe item added meanwhile
+        raw_products.update(_lock_materials(added))
 
     produced = produced_quantity if produced_quantity is not None else locked.planned_quantity
-    output, consumption = _consumption(locked, finished, produced, raw_products)
+    output, consumption = _consumption(locked, finished, produced, raw_products, recipe)
     named = _named_lots(plan, lots or [], raw_products)
+    held = _lock_material_lots(raw_products)
     draws, short = [], []
     for raw, needed in consumption:
         if needed > raw.stock_quantity:
@@ -150,23 +175,18 @@ def production_plan_complete(
             short.append(Shortage(raw.STOCK_LEDGER.item_type, raw.pk, raw.name, needed, raw.stock_quantity, unit))
             continue
         try:
-            allocation = allocate(raw, needed, policy=PRODUCTION, named=named.pop(raw.pk, ()))
+            allocation = allocate(raw, needed, policy=PRODUCTION, named=named.pop(raw.pk, ()), lots=held[raw.pk])
         except InsufficientStock as exc:
             if exc.field == "lots":  # a named lot holds less than named: that lot's own refusal
                 raise
             short.extend(exc.shortages)  # in stock, but not in lots that may be used
             continue
-        draws.append((raw, allocation))
+        draws.append((raw, allocation.parts))
     if short:
         message = f"Cannot complete production plan {plan.pk}: {len(short)} material(s) short"
         raise InsufficientStock(short, message=message, field="materials")
-    consumed = []
-    for raw, allocation in draws:
-        for lot, quantity in allocation.parts:
-            stock_change(
-                item=raw, delta=-quantity, reason=Reason.PRODUCTION_CONSUMPTION, user=user, source=locked, lot=lot
-            )
-            consumed.append(lot)
+    stock_draw_lots(model=RawProduct, draws=draws, reason=Reason.PRODUCTION_CONSUMPTION, user=user, source=locked)
+    consumed = [lot for _, parts in draws for lot, _ in parts]
     use_by, limiting = _batch_use_by(finished, consumed)
     batch = NewLot(source_type=Lot.Source.PRODUCTION_PLAN, source_id=locked.pk, code=batch_code or "", use_by=use_by)
     entry = stock_change(

@@ -1,0 +1,89 @@
+"""Writes that move stock issue a number of queries that does not grow with the recipe's lines or the lots
+drawn (issue 16): a plan's completion, a sales order's shipment, a window's purchase orders."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from inventory.lots.services import lot_create
+from inventory.tests.factories import FinishedProductFactory, RawProductFactory, SupplierRawProductFactory
+from inventory.tests.utils import assert_stock_lots_and_ledger_agree
+from orders.services import finished_product_order_set_status
+from orders.tests.factories import ClientFactory, FinishedProductOrderFactory
+from production.services import production_plan_complete, requirements_orders_create
+from production.tests.factories import ProductionPlanFactory, RecipeItemFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+
+
+def completion_queries(lines, lots):
+    """Queries to complete a plan of `lines` recipe lines (in g, stocked in kg), each material in `lots`
+    lots of 1 kg, every lot drawn."""
+    bread = FinishedProductFactory(stock_quantity=0, unit_of_measure="unit", shelf_life_days=3)
+    materials = []
+    for _ in range(lines):
+        raw = RawProductFactory(stock_quantity=0, unit_of_measure="kg")
+        for n in range(lots):
+            lot_create(item=raw, quantity=1, use_by=TODAY + datetime.timedelta(days=10 + n))
+        # 10 loaves: every lot emptied but the last, which keeps 0.5 kg.
+        per_loaf = (lots - Decimal("0.5")) * 100
+        RecipeItemFactory(finished_product=bread, raw_product=raw, quantity_required=per_loaf, unit_of_measure="g")
+        materials.append(raw)
+    plan = ProductionPlanFactory(finished_product=bread, planned_quantity=10, unit_of_measure="unit")
+    with CaptureQueriesContext(connection) as queries:
+        production_plan_complete(plan=plan)
+    for raw in materials:
+        raw.refresh_from_db()
+        assert raw.stock_quantity == Decimal("0.5")
+        assert_stock_lots_and_ledger_agree(raw)
+    bread.refresh_from_db()
+    assert bread.stock_quantity == 10
+    assert_stock_lots_and_ledger_agree(bread)
+    return len(queries)
+
+
+def shipment_queries(lots):
+    bread = FinishedProductFactory(stock_quantity=0, unit_of_measure="unit")
+    for n in range(lots):
+        lot_create(item=bread, quantity=2, use_by=TODAY + datetime.timedelta(days=10 + n))
+    order = FinishedProductOrderFactory(
+        finished_product=bread, client=ClientFactory(), quantity=2 * lots - 1, unit_of_measure="unit"
+    )
+    with CaptureQueriesContext(connection) as queries:
+        finished_product_order_set_status(order=order, status="expedie")
+    bread.refresh_from_db()
+    assert bread.stock_quantity == 1
+    assert_stock_lots_and_ledger_agree(bread)
+    return len(queries)
+
+
+def _requirements_queries(materials):
+    day = timezone.now() + datetime.timedelta(days=3)
+    for _ in range(materials):
+        raw = RawProductFactory(stock_quantity=0, unit_of_measure="kg")
+        SupplierRawProductFactory(raw_product=raw)
+        item = RecipeItemFactory(raw_product=raw, unit_of_measure="g")
+        ProductionPlanFactory(finished_product=item.finished_product, planned_production_date=day)
+    window = {"date_from": day.date() - datetime.timedelta(days=1), "date_to": day.date() + datetime.timedelta(days=1)}
+    with CaptureQueriesContext(connection) as queries:
+        orders, _ = requirements_orders_create(**window)
+    assert len(orders) == materials
+    return len(queries)
+
+
+def test_a_completion_costs_the_same_queries_for_2_or_20_recipe_lines():
+    assert completion_queries(lines=2, lots=2) == completion_queries(lines=20, lots=2)
+
+
+def test_a_completion_costs_the_same_queries_whatever_the_lots_each_material_is_drawn_from():
+    assert completion_queries(lines=2, lots=2) == completion_queries(lines=2, lots=5)
+
+
+def test_a_shipment_costs_the_same_queries_for_1_or_10_lots():
+    assert shipment_queries(lots=1) == shipment_queries(lots=10)
