@@ -330,6 +330,27 @@ def raw_product_order_create(
 
 
 @transaction.atomic
+def raw_product_orders_create(*, orders: list[dict], user: User | None = None) -> list[RawProductOrder]:
+    """New purchase orders at `commande` (each a dict of raw_product_order_create's fields), in a fixed number
+    of queries whatever their number: the materials locked in one query (pk order) with their conversions,
+    each line's unit checked as raw_product_order_create checks it, then one INSERT. All or none. Nothing moves
+    at `commande`, so no ledger."""
+    pks = {fields["raw_product"].pk for fields in orders}
+    queryset = RawProduct.objects.select_for_update().filter(pk__in=pks).order_by("pk")
+    products = {product.pk: product for product in queryset.prefetch_related("conversions")}
+    built = []
+    for fields in orders:
+        product = products.get(fields["raw_product"].pk)
+        if product is None:
+            raise NotFound(f"'{fields['raw_product']}' no longer exists")
+        order = RawProductOrder(**{**fields, "raw_product": product}, status=COMMANDE)
+        order.unit_of_measure = order.unit_of_measure or product.unit_of_measure
+        check_line(order)
+        built.append(order)
+    return RawProductOrder.objects.bulk_create(built)
+
+
+@transaction.atomic
 def raw_product_order_update(*, order: RawProductOrder, user: User | None = None, **changes) -> RawProductOrder:
     """Change a purchase order's fields and status together. Its material, quantity and unit cannot change
     while it stays received (409); a status change follows raw_product_order_set_status."""

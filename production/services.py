@@ -22,7 +22,7 @@ from inventory.measures import (
 from inventory.models import FinishedProduct, Lot, RawProduct, StockMovement
 from inventory.services import line_create, line_delete, line_update, lock_items, stock_change, stock_draw_lots
 from orders.models import RawProductOrder
-from orders.services import raw_product_order_create
+from orders.services import raw_product_orders_create
 from production.models import ProductionPlan, RecipeItem
 from production.selectors import material_requirements
 from stocky.kit.errors import Conflict, InsufficientStock, InvalidInput, InvalidTransition, NotFound, Shortage
@@ -348,20 +348,21 @@ def requirements_orders_create(
     lock_items(RawProduct, list(material_requirements(date_from=date_from, date_to=date_to, ids_only=True)))
     answer = material_requirements(date_from=date_from, date_to=date_to)
     delivery = expected_delivery_date or default_delivery_date(date_from)
-    orders = []
+    lines = []
     for line in answer["materials"]:
         suggestion = line["suggestion"]
         if suggestion is None:
             continue
-        orders.append(
-            raw_product_order_create(
-                user=user,
-                raw_product=line["raw_product"],
-                supplier=suggestion["supplier"],
-                quantity=suggestion["quantity"],
-                unit_of_measure=line["unit_of_measure"],
-                price=quantize_money(suggestion["cost"]),
-                expected_delivery_date=delivery,
-            )
+        lines.append(
+            {
+                "raw_product": line["raw_product"],
+                "supplier": suggestion["supplier"],
+                "quantity": suggestion["quantity"],
+                "unit_of_measure": line["unit_of_measure"],
+                "price": quantize_money(suggestion["cost"]),
+                "expected_delivery_date": delivery,
+            }
         )
+    # One INSERT for every order, whatever the number of short materials (issue 16).
+    orders = raw_product_orders_create(orders=lines, user=user)
     return orders, answer

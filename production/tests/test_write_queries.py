@@ -63,7 +63,7 @@ def shipment_queries(lots):
     return len(queries)
 
 
-def _requirements_queries(materials):
+def requirements_queries(materials):
     day = timezone.now() + datetime.timedelta(days=3)
     for _ in range(materials):
         raw = RawProductFactory(stock_quantity=0, unit_of_measure="kg")
@@ -87,3 +87,7 @@ def test_a_completion_costs_the_same_queries_whatever_the_lots_each_material_is_
 
 def test_a_shipment_costs_the_same_queries_for_1_or_10_lots():
     assert shipment_queries(lots=1) == shipment_queries(lots=10)
+
+
+def test_a_windows_purchase_orders_cost_the_same_queries_for_2_or_20_short_materials():
+    assert requirements_queries(materials=2) == requirements_queries(materials=20)
