@@ -91,3 +91,23 @@ def test_a_shipment_costs_the_same_queries_for_1_or_10_lots():
 
 def test_a_windows_purchase_orders_cost_the_same_queries_for_2_or_20_short_materials():
     assert requirements_queries(materials=2) == requirements_queries(materials=20)
+
+
+def test_purchase_orders_made_at_once_refuse_a_unit_that_does_not_convert_and_create_none():
+    from orders.models import RawProductOrder
+    from orders.services import raw_product_orders_create
+    from stocky.kit.errors import InvalidInput
+
+    flour, eggs = RawProductFactory(unit_of_measure="kg"), RawProductFactory(unit_of_measure="unit")
+    supplier = SupplierRawProductFactory(raw_product=flour).supplier
+    common = {"supplier": supplier, "expected_delivery_date": TODAY, "price": "4.50"}
+    lines = [
+        {"raw_product": flour, "quantity": 5, "unit_of_measure": "", **common},
+        {"raw_product": eggs, "quantity": 2, "unit_of_measure": "l", **common},
+    ]
+    with pytest.raises(InvalidInput) as refused:
+        raw_product_orders_create(orders=lines)
+    assert "unit_of_measure" in refused.value.errors
+    assert not RawProductOrder.objects.exists()
+    [order] = raw_product_orders_create(orders=lines[:1])
+    assert (order.pk, order.status, order.unit_of_measure) == (RawProductOrder.objects.get().pk, "commande", "kg")
