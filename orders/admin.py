@@ -1,5 +1,10 @@
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 
 from orders import (
     lot_admin,  # noqa: F401 -- registers the lots' pages (their trace names clients)
@@ -111,6 +116,15 @@ class OrderAdmin(ServiceAdminMixin, admin.ModelAdmin):
         return ", ".join(f"#{pk}" for pk in pks)
 
 
+class ReceiveForm(forms.Form):
+    """The lot a purchase order's receipt makes: the admin's side of the API's `lot` (all optional)."""
+
+    code = forms.CharField(max_length=64, required=False, help_text="Our lot code; empty: generated.")
+    supplier_lot_code = forms.CharField(max_length=64, required=False, help_text="As printed on the delivery.")
+    use_by = forms.DateField(required=False, help_text="Not to be used after this date (safety).")
+    best_before = forms.DateField(required=False, help_text="Best quality until this date.")
+
+
 @admin.register(RawProductOrder)
 class RawProductOrderAdmin(OrderAdmin):
     service_kind = services.PURCHASE
@@ -133,6 +147,42 @@ class RawProductOrderAdmin(OrderAdmin):
     list_filter = [*OrderAdmin.list_filter, "supplier"]
     search_fields = ["=id", "raw_product__name", "supplier__name"]
     autocomplete_fields = ["raw_product", "supplier"]
+
+    def get_urls(self):
+        receive = self.admin_site.admin_view(self.receive_view)
+        return [path("<path:object_id>/receive/", receive, name="orders_rawproductorder_receive"), *super().get_urls()]
+
+    def receive_view(self, request, object_id):
+        """Receive one order with its lot's codes and dates (orders.services, as PATCH .../status with `lot`);
+        the "Mark as received" action receives many at once with generated codes and no dates."""
+        order = self.get_object(request, object_id)
+        if order is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_change_permission(request, order):
+            raise PermissionDenied
+        form = ReceiveForm(request.POST or None)
+        if order.status == OrderStatus.RECU:  # the service would keep the lot it made and ignore this one
+            form.add_error(None, f"Purchase order {order.pk} is already received: its lot is {order.lot}.")
+        elif form.is_valid():
+            try:
+                self.set_status_service(order=order, status=OrderStatus.RECU, user=request.user, lot=form.cleaned_data)
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+                for field, texts in exc.errors.items():
+                    for text in texts:
+                        if text != exc.message:
+                            form.add_error(field if field in form.fields else None, text)
+            else:
+                self.message_user(request, f"Purchase order {order.pk} received as lot {order.lot}.", messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:orders_rawproductorder_change", args=[order.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Receive purchase order {order.pk}: {order.raw_product}",
+            "opts": self.opts,
+            "original": order,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/orders/rawproductorder/receive.html", context)
 
 
 @admin.register(FinishedProductOrder)

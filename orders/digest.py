@@ -64,17 +64,21 @@ def latest_unit_prices(lots):
     return prices
 
 
+def lots_to_act_on(*, today, days, lots=None):
+    """The lots (of `lots`, default all) with stock whose use-by or best-before is past or within `days` of
+    `today`: the digest's, the lots list's "to act on" filter's and the admin home's."""
+    limit = today + datetime.timedelta(days=days)
+    return (Lot.objects if lots is None else lots).filter(
+        Q(use_by__lte=limit) | Q(best_before__lte=limit), quantity__gt=0
+    )
+
+
 def expiry_digest(*, today=None, days=None):
     """[DigestLine] of the lots with stock expiring within `days` (default LOTS_DIGEST_DAYS) of `today`, or
     already expired, soonest first."""
     today = today or timezone.localdate()
     days = settings.LOTS_DIGEST_DAYS if days is None else days
-    limit = today + datetime.timedelta(days=days)
-    lots = list(
-        lots_with_items(Lot.objects.filter(Q(use_by__lte=limit) | Q(best_before__lte=limit), quantity__gt=0)).order_by(
-            "use_by", "best_before", "pk"
-        )
-    )
+    lots = list(lots_with_items(lots_to_act_on(today=today, days=days)).order_by("use_by", "best_before", "pk"))
     prices = latest_unit_prices(lots)
     return [
         DigestLine(lot, lot.use_by is not None and lot.use_by < today, prices.get((lot.item_type, lot.item_id)))

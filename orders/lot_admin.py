@@ -18,6 +18,7 @@ from django.utils.html import format_html
 from inventory.lots import services as lot_services
 from inventory.lots.serializers import lots_with_items
 from inventory.models import Lot
+from orders.digest import lots_to_act_on
 from orders.trace import lot_trace, trace_csv, trace_pdf
 from stocky.kit.errors import DomainError
 
@@ -31,6 +32,7 @@ class ExpiryFilter(admin.SimpleListFilter):
             ("expired", "expired (past use-by)"),
             ("expiring", f"expiring within {settings.LOTS_DIGEST_DAYS} days"),
             ("on_hold", "on hold"),
+            ("to_act", f"to act on: expired, or use-by or best-before within {settings.LOTS_DIGEST_DAYS} days"),
         ]
 
     def queryset(self, request, queryset):
@@ -42,6 +44,8 @@ class ExpiryFilter(admin.SimpleListFilter):
             return queryset.filter(use_by__gte=today, use_by__lte=limit, quantity__gt=0)
         if self.value() == "on_hold":
             return queryset.filter(status=Lot.Status.ON_HOLD)
+        if self.value() == "to_act":  # what the expiry digest lists
+            return lots_to_act_on(today=today, days=settings.LOTS_DIGEST_DAYS, lots=queryset)
         return queryset
 
 

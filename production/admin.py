@@ -113,6 +113,9 @@ class PlanCompleteForm(forms.Form):
     actual_duration = forms.DecimalField(
         max_digits=8, decimal_places=2, min_value=Decimal("0"), required=False, help_text="Hours; empty: as planned."
     )
+    batch_code = forms.CharField(
+        max_length=64, required=False, help_text="The lot code of what it made; empty: generated."
+    )
 
 
 def plan_action(name, service, verb, description):

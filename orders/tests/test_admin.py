@@ -2,6 +2,9 @@
 
 import pytest
 
+from accounts.models import Role
+from inventory.lots.services import lot_create
+from inventory.models import Lot, RawProduct, StockMovement
 from inventory.tests.utils import (
     admin_pages_render,
     changelist_queries_for_one_and_fifty,
@@ -112,3 +115,53 @@ def test_status_is_read_only_on_the_change_page(admin_client, model, factory, se
     response = admin_client.get(f"/admin/orders/{model._meta.model_name}/{order.pk}/change/")
     assert "status" not in response.context["adminform"].form.fields
     assert "status" in admin_client.get(f"/admin/orders/{model._meta.model_name}/add/").context["adminform"].form.fields
+
+
+def test_the_receive_form_makes_the_lot_with_the_codes_and_dates_given(admin_client_for):
+    order = RawProductOrderFactory(raw_product__name="Milk", raw_product__stock_quantity=0, quantity=12)
+    client = admin_client_for(Role.MANAGER)
+    url = f"/admin/orders/rawproductorder/{order.pk}/receive/"
+    assert url in client.get(f"/admin/orders/rawproductorder/{order.pk}/change/").content.decode()
+    body = {"code": "MILK-0412", "supplier_lot_code": "L2291", "use_by": "2026-12-10", "best_before": "2026-12-08"}
+
+    response = client.post(url, body)
+
+    assert response.status_code == 302
+    order.refresh_from_db()
+    lot = order.lot
+    assert order.status == "recu" and lot.quantity == 12 and lot.supplier_id == order.supplier_id
+    assert (lot.code, lot.supplier_lot_code, str(lot.use_by), str(lot.best_before)) == tuple(body.values())
+    assert RawProduct.objects.get(pk=order.raw_product_id).stock_quantity == 12
+    assert url not in client.get(f"/admin/orders/rawproductorder/{order.pk}/change/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"code": "OPEN"}, "&#x27;Milk&#x27; already has a lot OPEN"),
+        ({"use_by": "31/02/2026"}, "Enter a valid date."),
+        ({"supplier_lot_code": "L" * 65}, "at most 64 characters"),
+    ],
+)
+def test_a_bad_lot_on_the_receive_form_is_shown_and_changes_nothing(admin_client_for, body, message):
+    order = RawProductOrderFactory(raw_product__name="Milk", raw_product__stock_quantity=0)
+    lot_create(item=order.raw_product, quantity=1, code="OPEN")
+    movements = StockMovement.objects.count()
+
+    response = admin_client_for(Role.MANAGER).post(f"/admin/orders/rawproductorder/{order.pk}/receive/", body)
+
+    assert response.status_code == 200 and message in response.content.decode()
+    order.refresh_from_db()
+    assert (order.status, order.lot_id) == ("commande", None)
+    assert StockMovement.objects.count() == movements
+    assert list(Lot.objects.values_list("code", flat=True)) == ["OPEN"]
+
+
+def test_an_order_already_received_is_not_received_again(admin_client_for):
+    order = RawProductOrderFactory(raw_product__stock_quantity=0)
+    services.raw_product_order_set_status(order=order, status="recu", lot={"code": "FIRST"})
+
+    response = admin_client_for(Role.MANAGER).post(f"/admin/orders/rawproductorder/{order.pk}/receive/", {"code": "X"})
+
+    assert "already received: its lot is FIRST" in response.content.decode()
+    assert list(Lot.objects.values_list("code", flat=True)) == ["FIRST"]

@@ -14,6 +14,7 @@ from inventory.models import Lot, LotEvent, StockMovement
 from inventory.tests.factories import FinishedProductFactory, RawProductFactory
 from orders.services import finished_product_order_set_status
 from orders.tests.factories import ClientFactory, FinishedProductOrderFactory
+from production.models import ProductionPlan
 from production.services import production_plan_complete
 from production.tests.factories import ProductionPlanFactory, RecipeItemFactory
 
@@ -90,3 +91,35 @@ def test_recall_and_the_trace_page_with_its_csv_and_pdf(admin_client_for, lots):
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
     assert "Trace of lot FRESH" in text and "Café Nord" in text
     assert client.get(f"{LIST}999999/trace/").status_code == 404
+
+
+def test_the_complete_form_names_the_batch_it_makes(admin_client_for, lots):
+    plan = ProductionPlanFactory(finished_product=lots["bread"], planned_quantity=4, unit_of_measure="unit")
+
+    response = admin_client_for(Role.MANAGER).post(
+        f"/admin/production/productionplan/{plan.pk}/complete/", {"produced_quantity": "4", "batch_code": "B-0412"}
+    )
+
+    assert response.status_code == 302
+    batch = Lot.objects.get(item_type="finished_product", item_id=lots["bread"].pk)
+    assert (batch.code, batch.quantity) == ("B-0412", 4)
+    assert batch.use_by == lots["soon"].use_by  # drawn first-expiry-first-out, it limits the batch
+
+
+@pytest.mark.parametrize(
+    ("batch_code", "message"),
+    [("B-1", "&#x27;Bread&#x27; already has a lot B-1"), ("B" * 65, "at most 64 characters")],
+)
+def test_a_batch_code_the_product_has_or_too_long_is_refused_on_the_form(admin_client_for, lots, batch_code, message):
+    lot_create(item=lots["bread"], quantity=1, code="B-1")
+    plan = ProductionPlanFactory(finished_product=lots["bread"], planned_quantity=4, unit_of_measure="unit")
+    movements = StockMovement.objects.count()
+
+    response = admin_client_for(Role.MANAGER).post(
+        f"/admin/production/productionplan/{plan.pk}/complete/", {"produced_quantity": "4", "batch_code": batch_code}
+    )
+
+    assert response.status_code == 200 and message in response.content.decode()
+    assert ProductionPlan.objects.get(pk=plan.pk).status == "planned"
+    assert StockMovement.objects.count() == movements
+    assert list(Lot.objects.filter(item_type="finished_product").values_list("code", flat=True)) == ["B-1"]

@@ -9,12 +9,15 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import F
+from django.db.models import Case, F, IntegerField, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from inventory.models import FinishedProduct, RawProduct
+from inventory.lots.serializers import lots_with_items
+from inventory.models import FinishedProduct, Lot, RawProduct
+from orders.digest import lots_to_act_on
 from orders.models import FinishedProductOrder, OrderStatus, RawProductOrder
 from production import selectors
 from production.models import PlanStatus, ProductionPlan
@@ -196,6 +199,65 @@ def shortfalls(today, days):
     )
 
 
+def _expiry(lot):
+    if lot.use_by:
+        return f"use by {lot.use_by:%a %d %b}"
+    return f"best before {lot.best_before:%a %d %b}" if lot.best_before else "no date"
+
+
+def _lot_row(lot, detail, tone):
+    return {
+        "url": _change_url(lot),
+        "label": f"{lot.item_name}, lot {lot.code}: {quantity(lot.quantity, lot.unit_of_measure)}",
+        "detail": detail,
+        "tone": tone,
+    }
+
+
+def lots_expiring(today, days):
+    """Lots with stock past their use-by or with a use-by or best-before within `days` (the expiry digest's),
+    the expired first, then by date."""
+    lots = lots_to_act_on(today=today, days=days)
+    first = lots_with_items(lots).order_by(
+        Case(When(use_by__lt=today, then=Value(0)), default=Value(1), output_field=IntegerField()),
+        Coalesce("use_by", "best_before"),
+        "pk",
+    )
+
+    def row(lot):
+        expired = lot.use_by is not None and lot.use_by < today
+        held = " · on hold" if lot.status == Lot.Status.ON_HOLD else ""
+        return _lot_row(
+            lot, _expiry(lot) + (" (expired)" if expired else "") + held, "danger" if expired else "warning"
+        )
+
+    return _panel(
+        f"Lots expiring within {days} days",
+        [row(lot) for lot in first[:ROWS]],
+        count=lots.count(),
+        link=_list_url(Lot, expiry="to_act"),
+        link_text="All of them",
+        empty="No lot on hand expires soon.",
+    )
+
+
+def lots_on_hold():
+    """Lots on hold that still hold stock: released, written off or recalled further, they stop showing."""
+    held = Lot.objects.filter(status=Lot.Status.ON_HOLD, quantity__gt=0)
+    rows = [
+        _lot_row(lot, f"on hold · {_expiry(lot)}", "danger")
+        for lot in lots_with_items(held).order_by(Coalesce("use_by", "best_before"), "pk")[:ROWS]
+    ]
+    return _panel(
+        "Lots on hold",
+        rows,
+        count=held.count(),
+        link=_list_url(Lot, expiry="on_hold", quantity__gt="0"),
+        link_text="All of them",
+        empty="No lot is on hold.",
+    )
+
+
 def weekly_charts(today):
     """Production runs completed and sales (revenue of orders shipped or received) per week."""
     monday = today - datetime.timedelta(days=today.weekday())
@@ -251,6 +313,8 @@ def dashboard_callback(request, context):
         panels.append(deliveries_due(today))
     if user.has_perm("orders.view_finishedproductorder"):
         panels.append(sales_to_ship(today))
+    if user.has_perm("inventory.view_lot"):
+        panels += [lots_expiring(today, settings.LOTS_DIGEST_DAYS), lots_on_hold()]
     if user.has_perm("production.view_productionplan"):
         panels.append(shortfalls(today, settings.WORKSPACE_SHORTFALL_DAYS))
     charts = []

@@ -12,12 +12,14 @@ from openpyxl import Workbook
 from inventory.models import (
     Category,
     FinishedProduct,
+    Lot,
     Product,
     RawProduct,
     StockMovement,
     Supplier,
 )
 from orders.models import RawProductOrder
+from orders.tests.factories import RawProductOrderFactory
 from stocky.exchange.formats import FORMATS
 from stocky.exchange.resources import REGISTRY
 from stocky.tests.fixtures import snapshot, wipe
@@ -385,3 +387,28 @@ def test_long_runs_show_a_progress_bar_over_every_row(run, tmp_path, monkeypatch
     run("import", "raw-products", str(path), "--dry-run")
     run("export", "raw-products")
     assert seen == [(3, "Importing raw-products"), (0, "Exporting raw-products")]
+
+
+def test_an_order_received_by_an_import_file_makes_its_lot_as_the_api_does(api, run, tmp_path):
+    """SPEC D: a receipt makes a lot whichever door it comes through (here `import --update` and the API)."""
+    milk = RawProduct.objects.create(name="Milk", stock_quantity=0, unit_of_measure="l")
+    by_api, by_file = (RawProductOrderFactory(raw_product=milk, quantity=12) for _ in range(2))
+
+    assert api.patch(f"/api/v1/raw-product-orders/{by_api.pk}/status", {"status": "recu"}).status_code == 200
+    path = write(tmp_path / "orders.csv", f"id,status\n{by_file.pk},recu\n")
+    out, _ = run("import", "raw-product-orders", str(path), "--update")
+    assert "0 created, 1 updated" in out
+
+    def lot_of(order):
+        order.refresh_from_db()
+        lot = order.lot
+        ledger = StockMovement.objects.filter(reason="receipt", source_id=order.pk).values_list("lot_id", "change")
+        assert list(ledger) == [(lot.pk, 12)]  # the receipt's ledger entry names the lot
+        return lot, (order.status, lot.quantity, lot.initial_quantity, lot.supplier_id, lot.source_id, lot.source_type)
+
+    api_lot, api_shape = lot_of(by_api)
+    file_lot, file_shape = lot_of(by_file)
+    assert api_shape == ("recu", 12, 12, by_api.supplier_id, by_api.pk, Lot.Source.RAW_PRODUCT_ORDER)
+    assert file_shape == ("recu", 12, 12, by_file.supplier_id, by_file.pk, Lot.Source.RAW_PRODUCT_ORDER)
+    assert file_lot.code == f"{api_lot.code}-2"  # the same generated code (PO-<date>), made unique
+    assert RawProduct.objects.get(pk=milk.pk).stock_quantity == 24

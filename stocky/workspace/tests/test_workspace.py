@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Role
+from inventory.lots.services import lot_create, lot_hold, lot_write_off
 from inventory.models import FinishedProduct, RawProduct, StockMovement
 from inventory.services import stock_change
 from inventory.tests.factories import FinishedProductFactory, RawProductFactory, SupplierRawProductFactory
@@ -84,6 +85,7 @@ def test_the_home_with_nothing_to_do_says_so(admin_client_for):
 
     assert "Nothing is below its reorder level." in page and "No run planned today." in page
     assert "What is on hand and on order covers every run." in page
+    assert "No lot on hand expires soon." in page and "No lot is on hold." in page
 
 
 def test_the_sidebar_speaks_the_business_and_follows_the_role(admin_client_for):
@@ -203,3 +205,34 @@ def test_line_chart_draws_nothing_without_points_and_a_dashed_reference_with_the
     svg = line_chart([(now - datetime.timedelta(days=2), 4), (now, Decimal("1.5"))], title="t", reference=3, unit="kg")
     assert 'class="reorder-level"' in svg and 'stroke-dasharray="6 4"' in svg and "3 kg" in svg
     assert "<title>t</title>" in svg
+
+
+@pytest.mark.parametrize("role", [Role.MANAGER, Role.ADMIN])
+def test_the_home_lists_lots_expiring_expired_first_and_lots_on_hold(admin_client_for, bakery, role, settings):
+    settings.LOTS_DIGEST_DAYS = 3
+    flour, bread = bakery["flour"], bakery["bread"]
+    today = timezone.localdate()
+    soon = lot_create(item=flour, quantity=5, code="F-SOON", best_before=today + datetime.timedelta(days=2))
+    gone = lot_create(item=flour, quantity=1, code="F-GONE", use_by=today - datetime.timedelta(days=1))
+    lot_create(item=flour, quantity=9, code="F-FAR", use_by=today + datetime.timedelta(days=30))
+    held = lot_create(item=bread, quantity=4, code="B-HELD", use_by=today + datetime.timedelta(days=20))
+    empty = lot_create(item=bread, quantity=1, code="B-EMPTY")
+    for lot in (held, empty):
+        lot_hold(lot=lot, reason="Supplier recall")
+    lot_write_off(lot=empty, quantity=1, reason="Binned")
+    client = admin_client_for(role)
+
+    response = client.get("/admin/")
+    page, markup = text_of(response), response.content.decode()
+
+    assert "Lots expiring within 3 days 2" in page
+    assert page.index(f"Flour, lot F-GONE: 1{NBSP}kg") < page.index(f"Flour, lot F-SOON: 5{NBSP}kg")
+    assert "(expired)" in page and "best before" in page and "F-FAR" not in page
+    assert f"Lots on hold 1 Bread, lot B-HELD: 4{NBSP}unit on hold" in page and "B-EMPTY" not in page
+    for lot in (gone, soon, held):
+        assert f'href="/admin/inventory/lot/{lot.pk}/change/"' in markup
+    # Each panel's link opens the lots list on the same lots.
+    for query, codes in (("expiry=to_act", ["F-GONE", "F-SOON"]), ("expiry=on_hold&amp;quantity__gt=0", ["B-HELD"])):
+        assert f'href="/admin/inventory/lot/?{query}"' in markup
+        listed = client.get(f"/admin/inventory/lot/?{html.unescape(query)}").context["cl"].result_list
+        assert sorted(lot.code for lot in listed) == codes
