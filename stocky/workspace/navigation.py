@@ -13,6 +13,7 @@ GROUPS = [
         [
             ("Raw materials", "inventory_2", "inventory.rawproduct", None),
             ("Finished products", "bakery_dining", "inventory.finishedproduct", None),
+            ("Lots", "inventory", "inventory.lot", None),
             ("Stock ledger", "receipt_long", "inventory.stockmovement", None),
             ("Catalogue products", "storefront", "inventory.product", None),
             ("Catalogue categories", "category", "inventory.category", None),

@@ -7,6 +7,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.test import RequestFactory
 from django.utils import timezone
 
 from accounts.models import Role
@@ -18,6 +19,7 @@ from orders.tests.factories import FinishedProductOrderFactory, RawProductOrderF
 from production.models import ProductionPlan
 from production.tests.factories import ProductionPlanFactory, RecipeItemFactory
 from stocky.kit.charts import line_chart
+from stocky.workspace.navigation import sidebar
 
 pytestmark = pytest.mark.django_db
 
@@ -95,6 +97,10 @@ def test_the_sidebar_speaks_the_business_and_follows_the_role(admin_client_for):
     for group in ("Stock", "Production", "Sales", "Purchasing", "People"):
         assert group in manager
     assert "Material requirements" in manager and "Stock ledger" in manager
+    request = RequestFactory().get("/admin/")
+    request.user = admin_client_for(Role.MANAGER).user
+    stock = next(group for group in sidebar(request) if group["title"] == "Stock")
+    assert [item["title"] for item in stock["items"]][:3] == ["Raw materials", "Finished products", "Lots"]
     # Users are managed by Admins only (accounts.backends.RoleBackend): the manager has no link to them.
     assert 'href="/admin/accounts/user/"' in admin_client_for(Role.ADMIN).get("/admin/").content.decode()
     assert 'href="/admin/accounts/user/"' not in admin_client_for(Role.MANAGER).get("/admin/").content.decode()
