@@ -12,6 +12,7 @@ from inventory.models import (
     Supplier,
     UnitOfMeasureField,
 )
+from stocky.kit.errors import plain
 from stocky.kit.models import MONEY, NON_NEGATIVE, QUANTITY, TimeStampedModel
 from stocky.kit.validators import POSITIVE
 
@@ -57,6 +58,11 @@ class OrderStatus(models.TextChoices):
 UNIT_HELP = "The unit of the quantity; empty means the product's stock unit."
 
 
+def quantity_text(quantity, unit):
+    """ "2.5 kg", or "2.5" where the order leaves the unit to its product (no query for the product's unit)."""
+    return f"{plain(quantity)} {unit}" if unit else plain(quantity)
+
+
 class RawProductOrder(TimeStampedModel):
     """A purchase order: materials bought from a supplier. Receiving it adds to the material's stock
     (orders.services)."""
@@ -84,7 +90,7 @@ class RawProductOrder(TimeStampedModel):
         ]
 
     def __str__(self):
-        return f"PO-{self.pk}: {self.quantity} {self.raw_product}"
+        return f"PO-{self.pk}: {quantity_text(self.quantity, self.unit_of_measure)} {self.raw_product}"
 
 
 class FinishedProductOrder(TimeStampedModel):
@@ -114,7 +120,7 @@ class FinishedProductOrder(TimeStampedModel):
         ]
 
     def __str__(self):
-        return f"SO-{self.pk}: {self.quantity} {self.finished_product}"
+        return f"SO-{self.pk}: {quantity_text(self.quantity, self.unit_of_measure)} {self.finished_product}"
 
 
 # --- Hub catalogue orders (SPEC section B "Orders") -------------------------------------------------
@@ -157,4 +163,4 @@ class CatalogueOrder(TimeStampedModel):
         ]
 
     def __str__(self):
-        return f"Order {self.pk}: {self.quantity} × {self.item}"
+        return f"Order {self.pk}: {plain(self.quantity)} × {self.item}"

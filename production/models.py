@@ -2,6 +2,7 @@ from django.db import models
 from django.db.models import Q
 
 from inventory.models import FinishedProduct, Lot, RawProduct, UnitOfMeasureField
+from stocky.kit.errors import plain
 from stocky.kit.models import MONEY, NON_NEGATIVE, QUANTITY, TimeStampedModel
 from stocky.kit.validators import POSITIVE
 
@@ -86,4 +87,4 @@ class ProductionPlan(TimeStampedModel):
         ]
 
     def __str__(self):
-        return f"Plan {self.pk}: {self.planned_quantity} {self.finished_product}"
+        return f"Plan {self.pk}: {plain(self.planned_quantity)} {self.unit_of_measure} {self.finished_product}"
