@@ -35,6 +35,39 @@ class RecipeItem(TimeStampedModel):
         return f"{self.quantity_required} {self.unit_of_measure} {self.raw_product} for {self.finished_product}"
 
 
+class RecipeComponent(TimeStampedModel):
+    """One component line of a finished product's recipe: another finished product made in house (the dough
+    of a croissant, the praline of a tart), drawn from its stock and lots like a material (SPEC E).
+
+    `quantity_required` (in `unit_of_measure`, which must convert to the component's stock unit) is what
+    one stock unit of the finished product needs. A product may not contain itself at any depth; the services
+    refuse a cycle (the self-reference is also a database constraint).
+    """
+
+    UNIT_PRODUCT = "component"
+
+    finished_product = models.ForeignKey(FinishedProduct, on_delete=models.CASCADE, related_name="recipe_components")
+    # A component still used by a recipe cannot be deleted, like a material.
+    component = models.ForeignKey(FinishedProduct, on_delete=models.PROTECT, related_name="used_as_component")
+    quantity_required = models.DecimalField(
+        **QUANTITY, validators=POSITIVE, help_text="For one stock unit of the finished product."
+    )
+    unit_of_measure = UnitOfMeasureField()
+
+    class Meta:
+        ordering = ["finished_product_id", "component_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["finished_product", "component"], name="recipe_component_unique"),
+            models.CheckConstraint(condition=Q(quantity_required__gt=0), name="recipe_component_quantity_positive"),
+            models.CheckConstraint(
+                condition=~Q(finished_product=models.F("component")), name="recipe_component_not_itself"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.quantity_required} {self.unit_of_measure} {self.component} for {self.finished_product}"
+
+
 class PlanStatus(models.TextChoices):
     PLANNED = "planned", "Planned"
     IN_PROGRESS = "in_progress", "In progress"
