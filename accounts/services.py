@@ -17,6 +17,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
 from rest_framework_simplejwt.exceptions import TokenBackendError, TokenError
@@ -42,7 +43,7 @@ INVALID_REFRESH_TOKEN = "The refresh token is not valid"
 LAST_ERROR_MAX_CHARS = 1000
 
 
-def invalid_role(role):
+def invalid_role(role: str) -> InvalidInput:
     message = f"The role '{role}' is not valid"
     return InvalidInput(message, errors={"role": [message]})
 
@@ -56,12 +57,12 @@ class TokenPair:
     refresh: str
 
 
-def _token_pair(user, family=None) -> TokenPair:
+def _token_pair(user: User, family: str | None = None) -> TokenPair:
     refresh = tokens.refresh_token_issue(user=user, family=family)
     return TokenPair(access=str(refresh.access_token), refresh=str(refresh))
 
 
-def user_authenticate(*, email, password, request=None) -> User:
+def user_authenticate(*, email: str, password: str, request: HttpRequest | None = None) -> User:
     """The active account with this e-mail and password. Drafts (invited, not registered) and
     deactivated accounts are refused like a wrong password, so that the answer reveals nothing."""
     user = authenticate(request, email=User.objects.normalize_email(email).lower(), password=password)
@@ -71,7 +72,7 @@ def user_authenticate(*, email, password, request=None) -> User:
 
 
 @transaction.atomic
-def token_pair_issue(*, user) -> TokenPair:
+def token_pair_issue(*, user: User) -> TokenPair:
     """A fresh access and refresh token for a user who has just proved who they are."""
     pair = _token_pair(user)
     update_last_login(None, user)
@@ -89,7 +90,7 @@ def _refresh_payload(raw):
     return payload
 
 
-def refresh_token_rotate(*, raw) -> TokenPair:
+def refresh_token_rotate(*, raw: str) -> TokenPair:
     """Trade a refresh token for a new pair of the same family; the used one is revoked.
 
     The token's outstanding row is locked before the blacklist is checked, so that two requests racing
@@ -119,7 +120,7 @@ def refresh_token_rotate(*, raw) -> TokenPair:
 
 
 @transaction.atomic
-def refresh_token_revoke(*, raw, user):
+def refresh_token_revoke(*, raw: str, user: User) -> None:
     """Log-out: revoke one of the caller's refresh tokens."""
     try:
         refresh = RefreshToken(raw)
@@ -155,7 +156,7 @@ def _enqueue_delivery(invitation):
 
 
 @transaction.atomic
-def invitation_create(*, inviter, email, first_name, last_name, role) -> Invitation:
+def invitation_create(*, inviter: User, email: str, first_name: str, last_name: str, role: str) -> Invitation:
     """Invite someone: a draft account (inactive, no usable password) and an invitation e-mail.
 
     Inviting the e-mail of a pending invitation again updates the draft and replaces its token.
@@ -192,7 +193,7 @@ def invitation_create(*, inviter, email, first_name, last_name, role) -> Invitat
 
 
 @transaction.atomic
-def invitation_resend(*, invitation, by) -> Invitation:
+def invitation_resend(*, invitation: Invitation, by: User) -> Invitation:
     """Send a pending invitation again with a new token (the admin's "resend" action)."""
     invitation = Invitation.objects.select_for_update().select_related("user").get(pk=invitation.pk)
     if not invitation.is_pending:
@@ -205,7 +206,7 @@ def invitation_resend(*, invitation, by) -> Invitation:
     return invitation
 
 
-def registration_link(token) -> str:
+def registration_link(token: str) -> str:
     return f"{settings.FRONTEND_URL}/register?{urlencode({'token': token})}"
 
 
@@ -227,12 +228,12 @@ def _invitation_message(invitation, token) -> EmailMultiAlternatives:
     return message
 
 
-def retry_delay(attempt, base) -> float:
+def retry_delay(attempt: int, base: float) -> float:
     """Exponential backoff: base, 2 base, 4 base, ... before retry 1, 2, 3, ..."""
     return base * 2 ** (attempt - 1)
 
 
-def invitation_deliver(*, invitation_id, send_round) -> str:
+def invitation_deliver(*, invitation_id: int, send_round: int) -> str:
     """Send the invitation e-mail of one round (the background task's body); returns what happened.
 
     Each attempt issues a fresh token, stores its hash and records the attempt before talking to the
@@ -298,7 +299,7 @@ def _validate_username(username, user) -> list[str]:
 
 
 @transaction.atomic
-def invitation_accept(*, token, username, password) -> User:
+def invitation_accept(*, token: str, username: str, password: str) -> User:
     """Registration: the invited person picks a username and a password; the account becomes active
     and the token is burnt. An unknown, used or expired token changes nothing."""
     invitation = (
@@ -340,7 +341,7 @@ def invitation_accept(*, token, username, password) -> User:
 
 
 @transaction.atomic
-def user_update(*, actor, user, first_name, last_name, role, email) -> User:
+def user_update(*, actor: User, user: User, first_name: str, last_name: str, role: str, email: str) -> User:
     """Change a user's names, e-mail and role: only a strictly inferior user, never above the actor."""
     user = User.objects.select_for_update().get(pk=user.pk)
     if not can_manage_user(actor, user):
@@ -359,7 +360,7 @@ def user_update(*, actor, user, first_name, last_name, role, email) -> User:
 
 
 @transaction.atomic
-def user_deactivate(*, user, actor=None) -> User:
+def user_deactivate(*, user: User, actor: User | None = None) -> User:
     """Deactivate an account (it stays, and what it touched keeps naming it): it can no longer log in,
     its access tokens stop working and its refresh tokens are revoked. `actor` None: the admin, whose
     own permissions already apply."""

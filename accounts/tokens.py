@@ -16,11 +16,13 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.utils import datetime_from_epoch
 
+from accounts.models import User
+
 VERSION_CLAIM = "ver"
 FAMILY_CLAIM = "fam"
 
 
-def refresh_token_issue(*, user, family=None) -> RefreshToken:
+def refresh_token_issue(*, user: User, family: str | None = None) -> RefreshToken:
     """A new refresh token of `user` (recorded as outstanding, so that it can be revoked), in `family`
     or starting its own; its access token carries the same claims."""
     refresh = RefreshToken()
@@ -37,7 +39,7 @@ def refresh_token_issue(*, user, family=None) -> RefreshToken:
     return refresh
 
 
-def token_version(payload) -> int:
+def token_version(payload: dict) -> int:
     """The version a token was issued under; tokens from before versions existed count as version 0."""
     return payload.get(VERSION_CLAIM, 0)
 
@@ -50,12 +52,12 @@ def _blacklist(tokens):
     BlacklistedToken.objects.bulk_create([BlacklistedToken(token=token) for token in tokens], ignore_conflicts=True)
 
 
-def refresh_tokens_revoke_all(*, user):
+def refresh_tokens_revoke_all(*, user: User) -> None:
     """Blacklist every live refresh token of the user (their version is already refused)."""
     _blacklist(_live(user))
 
 
-def refresh_family_revoke(*, user, family):
+def refresh_family_revoke(*, user: User, family: str) -> int:
     """Blacklist every live refresh token of one family of the user. The outstanding rows keep each token's
     text, signed by this server, so their claims are read back without a signature check."""
     members = [
