@@ -266,7 +266,7 @@ class BulkImport:
         the names, one for the records); returns the records, {model: {pk: record}}."""
         instances = {}
         for fk in self.resource.foreign_keys:
-            ids, names = set(), set()
+            ids, names = set(), {}  # names in file order: the first spelling met answers for its letter cases
             for item in items:
                 raw_id, raw_name = item.values.get(fk.column), item.values.get(fk.name_column)
                 if not is_blank(raw_id):
@@ -275,13 +275,12 @@ class BulkImport:
                     except (TypeError, ValueError):
                         pass
                 elif not is_blank(raw_name):
-                    name = str(raw_name).strip()
-                    if (fk.model, name.casefold()) not in self.context._names:
-                        names.add(name)
-            found = matching(fk.model._default_manager.only("pk", "name"), "name", names)
-            for name in names:
+                    names[str(raw_name).strip()] = None
+            unknown = [name for name in names if (fk.model, name.casefold()) not in self.context._names]
+            found = matching(fk.model._default_manager.only("pk", "name"), "name", unknown)
+            for name in unknown:
                 key = (fk.model, name.casefold())
-                if key not in self.context._names:  # the first spelling met answers for its letter cases
+                if key not in self.context._names:
                     self.context._names[key] = [obj.pk for obj in found.get(fold(name), [])][:11]
             for name in names:
                 pks = self.context._names[(fk.model, name.casefold())]

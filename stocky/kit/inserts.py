@@ -7,6 +7,8 @@ spends storing it. Here each value is still prepared by its own field (`pre_save
 canonical symbol; `get_db_prep_save`: the backend's adaptation), and the statement is one string per batch.
 """
 
+import itertools
+
 from django.db import connections, router
 
 BATCH = 500  # rows per INSERT: under SQLite's 32,766 parameters and MariaDB's packet size for our tables
@@ -18,44 +20,42 @@ def insert_objects(model, objects, *, using=None):
         return objects
     using = using or router.db_for_write(model)
     connection = connections[using]
-    ops = connection.ops
     meta = model._meta
-    table = ops.quote_name(meta.db_table)
-    pk_field = meta.pk
-    returning = connection.features.can_return_rows_from_bulk_insert
     for obj in objects:
         obj._prepare_related_fields_for_save(operation_name="insert")
-    with_pk = [obj for obj in objects if obj.pk is not None]
-    without_pk = [obj for obj in objects if obj.pk is None]
-    for group, fields in (
-        (with_pk, meta.concrete_fields),
-        (without_pk, [f for f in meta.concrete_fields if f is not pk_field]),
-    ):
-        if not group:
-            continue
-        columns = ", ".join(ops.quote_name(f.column) for f in fields)
-        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-        get_ids = returning and group is without_pk
-        suffix = f" RETURNING {ops.quote_name(pk_field.column)}" if get_ids else ""
-        with connection.cursor() as cursor:
-            for start in range(0, len(group), BATCH):
-                batch = group[start : start + BATCH]
-                params = []
-                for obj in batch:
-                    params.extend(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields)
-                sql = f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * len(batch))}{suffix}"  # noqa: S608
-                if group is without_pk and not returning:
-                    # No RETURNING on this database: one statement per object, whose id the driver reports.
-                    single = f"INSERT INTO {table} ({columns}) VALUES {row}"  # noqa: S608
-                    for index, obj in enumerate(batch):
-                        cursor.execute(single, params[index * len(fields) : (index + 1) * len(fields)])
-                        obj.pk = ops.last_insert_id(cursor, meta.db_table, pk_field.column)
-                    continue
-                cursor.execute(sql, params)
-                if get_ids:
-                    for obj, (pk,) in zip(batch, cursor.fetchall(), strict=True):
-                        obj.pk = pk
+    # In the objects' order, so that the ids the database gives follow it (as one save() after another),
+    # each run of objects with or without a pk in statements of its own.
+    for has_pk, run in itertools.groupby(objects, key=lambda obj: obj.pk is not None):
+        _insert_run(connection, meta, list(run), has_pk)
     for obj in objects:
         obj._state.adding = False
         obj._state.db = using
     return objects
+
+
+def _insert_run(connection, meta, group, has_pk):
+    ops = connection.ops
+    table = ops.quote_name(meta.db_table)
+    pk_field = meta.pk
+    fields = meta.concrete_fields if has_pk else [f for f in meta.concrete_fields if f is not pk_field]
+    columns = ", ".join(ops.quote_name(f.column) for f in fields)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    returning = connection.features.can_return_rows_from_bulk_insert
+    suffix = f" RETURNING {ops.quote_name(pk_field.column)}" if returning and not has_pk else ""
+    with connection.cursor() as cursor:
+        for start in range(0, len(group), BATCH):
+            batch = group[start : start + BATCH]
+            params = []
+            for obj in batch:
+                params.extend(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields)
+            if not has_pk and not returning:
+                # No RETURNING on this database: one statement per object, whose id the driver reports.
+                single = f"INSERT INTO {table} ({columns}) VALUES {row}"  # noqa: S608
+                for index, obj in enumerate(batch):
+                    cursor.execute(single, params[index * len(fields) : (index + 1) * len(fields)])
+                    obj.pk = ops.last_insert_id(cursor, meta.db_table, pk_field.column)
+                continue
+            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * len(batch))}{suffix}", params)  # noqa: S608
+            if suffix:
+                for obj, (pk,) in zip(batch, cursor.fetchall(), strict=True):
+                    obj.pk = pk
