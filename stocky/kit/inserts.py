@@ -7,9 +7,12 @@ spends storing it. Here each value is still prepared by its own field (`pre_save
 canonical symbol; `get_db_prep_save`: the backend's adaptation), and the statement is one string per batch.
 """
 
+import datetime
 import itertools
+from decimal import Decimal
 
 from django.db import connections, router
+from django.db.models import Field
 
 BATCH = 500  # rows per INSERT: under SQLite's 32,766 parameters and MariaDB's packet size for our tables
 
@@ -41,13 +44,15 @@ def _insert_run(connection, meta, group, has_pk):
     columns = ", ".join(ops.quote_name(f.column) for f in fields)
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     returning = connection.features.can_return_rows_from_bulk_insert
+    preparers = [_preparer(f, connection) for f in fields]
     suffix = f" RETURNING {ops.quote_name(pk_field.column)}" if returning and not has_pk else ""
     with connection.cursor() as cursor:
         for start in range(0, len(group), BATCH):
             batch = group[start : start + BATCH]
             params = []
             for obj in batch:
-                params.extend(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields)
+                for prepare in preparers:
+                    params.append(prepare(obj))
             if not has_pk and not returning:
                 # No RETURNING on this database: one statement per object, whose id the driver reports.
                 single = f"INSERT INTO {table} ({columns}) VALUES {row}"  # noqa: S608
@@ -59,3 +64,27 @@ def _insert_run(connection, meta, group, has_pk):
             if suffix:
                 for obj, (pk,) in zip(batch, cursor.fetchall(), strict=True):
                     obj.pk = pk
+
+
+# Values whose preparation depends on the value alone: prepared once per insert, however many rows repeat
+# them (a reason, a unit, a note, a lot's code: most of a ledger entry's columns).
+_SAME_PREPARATION = (str, int, bool, Decimal, type(None), datetime.date)
+
+
+def _preparer(field, connection):
+    """obj -> the field's value as the database takes it, as Django's own INSERT prepares it."""
+    plain = type(field).pre_save is Field.pre_save  # no auto_now, no normalising: the attribute as it is
+    attname, memo = field.attname, {}
+
+    def prepare(obj):
+        value = getattr(obj, attname) if plain else field.pre_save(obj, True)
+        if type(value) not in _SAME_PREPARATION or type(value) is datetime.datetime:
+            return field.get_db_prep_save(value, connection)
+        key = (type(value), value)
+        try:
+            return memo[key]
+        except KeyError:
+            prepared = memo[key] = field.get_db_prep_save(value, connection)
+            return prepared
+
+    return prepare
