@@ -48,6 +48,7 @@ class Prefetched:
     def __init__(self, model, objects):
         self.model = model
         self.objects = list(objects)
+        self.by_pk = {obj.pk: obj for obj in self.objects}
 
     def all(self):
         return self
@@ -62,10 +63,9 @@ class Prefetched:
         if isinstance(pk, bool):
             raise TypeError(pk)
         pk = int(pk)  # as the database's lookup: ValueError for what is not a number
-        for obj in self.objects:
-            if obj.pk == pk:
-                return obj
-        raise self.model.DoesNotExist(f"No {self.model.__name__} {pk}")
+        if pk not in self.by_pk:
+            raise self.model.DoesNotExist(f"No {self.model.__name__} {pk}")
+        return self.by_pk[pk]
 
     def filter(self, **lookups):
         return Prefetched(self.model, [obj for obj in self.objects if self._matches(obj, lookups)])
@@ -277,7 +277,7 @@ class BulkImport:
                 elif not is_blank(raw_name):
                     names[str(raw_name).strip()] = None
             unknown = [name for name in names if (fk.model, name.casefold()) not in self.context._names]
-            found = matching(fk.model._default_manager.only("pk", "name"), "name", unknown)
+            found = matching(fk.model._default_manager.all(), "name", unknown)
             for name in unknown:
                 key = (fk.model, name.casefold())
                 if key not in self.context._names:
@@ -286,7 +286,9 @@ class BulkImport:
                 pks = self.context._names[(fk.model, name.casefold())]
                 if len(pks) == 1:
                     ids.add(pks[0])
-            records = fk.model._default_manager.in_bulk(ids) if ids else {}
+            records = {obj.pk: obj for objs in found.values() for obj in objs if obj.pk in ids}
+            missing = ids - records.keys()
+            records.update(fk.model._default_manager.in_bulk(missing) if missing else {})
             instances.setdefault(fk.model, {}).update(records)
             for pk in ids:
                 record = records.get(pk)
