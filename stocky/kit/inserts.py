@@ -24,6 +24,9 @@ def insert_objects(model, objects, *, using=None):
     using = using or router.db_for_write(model)
     connection = connections[using]
     meta = model._meta
+    if any(getattr(f, "generated", False) or f.has_db_default() for f in meta.concrete_fields):
+        # Columns the database computes or defaults: Django's own bulk_create knows them.
+        return model._default_manager.using(using).bulk_create(objects, batch_size=BATCH)
     for obj in objects:
         obj._prepare_related_fields_for_save(operation_name="insert")
     # In the objects' order, so that the ids the database gives follow it (as one save() after another),
