@@ -122,10 +122,14 @@ class Supplier(TimeStampedModel):
     def clean(self):
         # Runs before the admin's uniqueness check, so that check sees the stored form.
         super().clean()
+        self.normalise()
+
+    def normalise(self):
+        """The stored form (bulk writes, which skip save(), call it too)."""
         self.email = (self.email or "").strip().lower()
 
     def save(self, *args, **kwargs):
-        self.email = (self.email or "").strip().lower()
+        self.normalise()
         super().save(*args, **kwargs)
 
 

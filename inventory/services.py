@@ -8,7 +8,7 @@ from django.db.models import Model, Sum
 from django.utils import timezone
 
 from accounts.models import User
-from inventory.lots.moves import MANUAL, DrawPolicy, NewLot, allocate, create_lot, lock_lot
+from inventory.lots.moves import MANUAL, DrawPolicy, NewLot, allocate, create_lot, lock_lot, lot_row
 from inventory.measures import check_line, check_product_lines, check_unit
 from inventory.models import (
     FinishedProduct,
@@ -22,7 +22,8 @@ from inventory.models import (
     UnitConversion,
 )
 from inventory.units import Equivalence, InvalidEquivalence, UnitError, convert
-from stocky.kit.errors import InsufficientStock, InvalidInput, NotFound, Shortage
+from stocky.kit.errors import DomainError, InsufficientStock, InvalidInput, NotFound, Shortage
+from stocky.kit.inserts import insert_objects
 
 Reason = StockMovement.Reason
 
@@ -309,22 +310,68 @@ def stock_record_initial(*, item: Model, user: User | None = None, note: str = "
     The row is this transaction's own, invisible to any other until it commits: nothing to lock or read
     back (stock_change would take a savepoint, a locking read and an update for that).
     """
-    kind = _kind_of(type(item))
-    quantity = Decimal(getattr(item, kind.quantity_field) or 0)
-    if quantity:
+    entries = stock_record_initial_many(items=[item], user=user, note=note)
+    return entries[0] if entries else None
+
+
+def stock_record_initial_many(*, items: list[Model], user: User | None = None, note: str = "") -> list[StockMovement]:
+    """`stock_record_initial` for many just-saved items of one model, in two statements whatever their number
+    (their opening lots, then their ledger entries): what an import of thousands of products writes."""
+    if not items:
+        return []
+    kind = _kind_of(type(items[0]))
+    stocked = [item for item in items if Decimal(getattr(item, kind.quantity_field) or 0)]
+    lots = [None] * len(stocked)
+    if kind.lots and stocked:
         # A new item's starting stock is its opening lot (as the upgrade's, and import_stocky's rows).
         opening = NewLot(source_type=Lot.Source.OPENING)
-        lot = create_lot(item, quantity, opening, new_item=True) if kind.lots else None
-        return _ledger_entry(item, kind, quantity, quantity, reason=Reason.INITIAL, user=user, note=note, lot=lot)
-    return None
+        lots = [lot_row(item, Decimal(getattr(item, kind.quantity_field)), opening, new_item=True) for item in stocked]
+        insert_objects(Lot, lots)
+    entries = []
+    for item, lot in zip(stocked, lots, strict=True):
+        quantity = Decimal(getattr(item, kind.quantity_field))
+        entries.append(
+            _ledger_row(item, kind, quantity, quantity, reason=Reason.INITIAL, user=user, note=note, lot=lot)
+        )
+    if len(entries) == 1:
+        entries[0].save()
+    else:
+        insert_objects(StockMovement, entries)
+    return entries
 
 
 def _stocked_product_create(model, *, user, note="", stock_quantity=0, **fields):
-    product = model(**fields, stock_quantity=Decimal(stock_quantity or 0))
-    stock_check_initial(item=product)
-    product.save()
-    stock_record_initial(item=product, user=user, note=note)
+    (product,) = stocked_products_create_many(
+        model, rows=[fields | {"stock_quantity": stock_quantity}], user=user, note=note
+    )
+    if isinstance(product, Exception):
+        raise product
     return product
+
+
+def stocked_products_create_many(model, *, rows: list[dict], user=None, note="") -> list:
+    """Raw or finished products created from `rows` (their fields), each by the rules of a create: its
+    starting quantity checked (stock_check_initial), then entered in the ledger as `initial` with its
+    opening lot. Returns, per row, the saved product or the DomainError that refused it (nothing written
+    for that row): an import reports each refused row and writes the others in a few statements."""
+    results, good = [], []
+    for fields in rows:
+        fields = dict(fields)
+        quantity = Decimal(fields.pop("stock_quantity", 0) or 0)
+        product = model(**fields, stock_quantity=quantity)
+        try:
+            stock_check_initial(item=product)
+        except DomainError as exc:
+            results.append(exc)
+            continue
+        results.append(product)
+        good.append(product)
+    if len(good) == 1:
+        good[0].save(force_insert=True)
+    else:
+        insert_objects(model, good)
+    stock_record_initial_many(items=good, user=user, note=note)
+    return results
 
 
 def _stocked_product_update(product, *, user, note, check_units=True, stock_quantity=None, **fields):
@@ -351,6 +398,11 @@ def raw_product_create(*, user: User | None = None, note: str = "", **fields) ->
     return _stocked_product_create(RawProduct, user=user, note=note, **fields)
 
 
+def raw_products_create_many(*, rows: list[dict], user: User | None = None, note: str = "") -> list:
+    """Many raw products as raw_product_create makes one (see stocked_products_create_many)."""
+    return stocked_products_create_many(RawProduct, rows=rows, user=user, note=note)
+
+
 @transaction.atomic
 def raw_product_update(
     *, product: RawProduct, user: User | None = None, note: str = "", check_units: bool = True, **fields
@@ -366,6 +418,11 @@ def raw_product_update(
 def finished_product_create(*, user: User | None = None, note: str = "", **fields) -> FinishedProduct:
     """A new finished product; its starting stock enters the ledger as `initial` (with `note`)."""
     return _stocked_product_create(FinishedProduct, user=user, note=note, **fields)
+
+
+def finished_products_create_many(*, rows: list[dict], user: User | None = None, note: str = "") -> list:
+    """Many finished products as finished_product_create makes one (see stocked_products_create_many)."""
+    return stocked_products_create_many(FinishedProduct, rows=rows, user=user, note=note)
 
 
 @transaction.atomic
@@ -465,6 +522,39 @@ def line_create(*, model: type[Model], **fields) -> Model:
     return line
 
 
+def line_create_many(*, model: type[Model], rows: list[dict]) -> list:
+    """`line_create` for many lines of `model` at once: their products locked in one query (pk order, with
+    their equivalences), each line's unit checked (check_line, the rule of a single create), the valid ones
+    inserted together. Returns, per row, the saved line or the InvalidInput that refused it (nothing
+    written for that row)."""
+    field = model.UNIT_PRODUCT
+    product_model = model._meta.get_field(field).related_model
+    wanted = {fields[field].pk for fields in rows}
+    products = {
+        product.pk: product
+        for product in product_model.objects.select_for_update()
+        .filter(pk__in=wanted)
+        .order_by("pk")
+        .prefetch_related("conversions")
+    }
+    results, good = [], []
+    for fields in rows:
+        product = products.get(fields[field].pk)
+        if product is None:
+            results.append(NotFound(f"'{fields[field]}' no longer exists"))
+            continue
+        line = model(**{**fields, field: product})
+        try:
+            check_line(line)
+        except DomainError as exc:
+            results.append(exc)
+            continue
+        results.append(line)
+        good.append(line)
+    insert_objects(model, good)
+    return results
+
+
 @transaction.atomic
 def line_update(*, line: Model, **fields) -> Model:
     """Change a line: lock its product (and the new one, if it changes; pk order), then the line, re-check the
@@ -513,6 +603,11 @@ def supplier_raw_product_create(
         unit_of_measure=unit_of_measure,
         **fields,
     )
+
+
+def supplier_raw_products_create_many(*, rows: list[dict], user: User | None = None) -> list:
+    """Many price-list lines as supplier_raw_product_create makes one (see line_create_many)."""
+    return line_create_many(model=SupplierRawProduct, rows=rows)
 
 
 def supplier_raw_product_update(*, line: SupplierRawProduct, user: User | None = None, **fields) -> SupplierRawProduct:

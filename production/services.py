@@ -20,7 +20,15 @@ from inventory.measures import (
     to_stock_unit,
 )
 from inventory.models import FinishedProduct, Lot, RawProduct, StockMovement
-from inventory.services import line_create, line_delete, line_update, lock_items, stock_change, stock_draw_lots
+from inventory.services import (
+    line_create,
+    line_create_many,
+    line_delete,
+    line_update,
+    lock_items,
+    stock_change,
+    stock_draw_lots,
+)
 from orders.models import RawProductOrder
 from orders.services import raw_product_orders_create
 from production.models import ProductionPlan, RecipeItem
@@ -275,6 +283,11 @@ def recipe_item_create(
         unit_of_measure=unit_of_measure,
         **fields,
     )
+
+
+def recipe_items_create_many(*, rows: list[dict], user: User | None = None) -> list:
+    """Many recipe lines as recipe_item_create makes one (see inventory.services.line_create_many)."""
+    return line_create_many(model=RecipeItem, rows=rows)
 
 
 def recipe_item_update(*, item: RecipeItem, user: User | None = None, **fields) -> RecipeItem:

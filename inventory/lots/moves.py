@@ -223,11 +223,18 @@ CODE_PREFIX = {
 
 def create_lot(item, quantity, new_lot, *, new_item=False):
     """A new lot of `quantity` for the (locked, or just created: `new_item`) item, as `new_lot` describes."""
+    lot = lot_row(item, quantity, new_lot, new_item=new_item)
+    lot.save(force_insert=True)
+    return lot
+
+
+def lot_row(item, quantity, new_lot, *, new_item=False):
+    """The lot `create_lot` writes, unsaved: many new items' opening lots are written in one statement."""
     today = timezone.localdate()
     prefix = CODE_PREFIX[new_lot.source_type]
     # The date, not the document's id: a code that reads the same in every copy of the data.
     base = f"{prefix}-{today:%Y%m%d}"
-    return Lot.objects.create(
+    return Lot(
         item_type=item.STOCK_LEDGER.item_type,
         item_id=item.pk,
         code=unique_code(item, new_lot.code, base, new_item=new_item),

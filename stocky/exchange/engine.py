@@ -10,7 +10,7 @@ from django.db import DataError, IntegrityError, connection, transaction
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from tqdm import tqdm
 
-from stocky.exchange import formats
+from stocky.exchange import bulk, formats
 from stocky.exchange.formats import FileError
 from stocky.exchange.resources import ImportContext, RowError, flatten_errors
 from stocky.kit.errors import DomainError
@@ -123,40 +123,30 @@ def import_table(
 ):
     """Validate and write every row of `table` in one transaction.
 
-    Each row runs in its own savepoint, in file order, so a row sees the ones before it (two rows with
-    the same e-mail: the second is refused). If any row is bad nothing is kept, unless `partial`; a dry
-    run keeps nothing either way.
+    Rows are judged in file order, so a row sees the ones before it (two rows with the same e-mail: the
+    second is refused). A resource with a `create_many` service is imported in chunks (stocky/exchange/
+    bulk.py: the look-ups of a thousand rows in a few queries, the new records written together); the
+    others row by row, each in its own savepoint. Either way the report is the same. If any row is bad
+    nothing is kept, unless `partial`; a dry run keeps nothing either way.
     """
     report = ImportReport(resource=resource.name, dry_run=dry_run, partial=partial)
     context = ImportContext(update=update, user=user, note=note[:255], update_hint=update_hint)
-    explicit_ids = False
+    rows = progress(table.rows, table.total, f"Importing {resource.name}")
     with transaction.atomic():
         # Rows are counted as they come: a CSV is read while it is imported (bounded memory), and a
         # FileError from later in the file leaves this block, rolling back every row before it.
-        for row in progress(table.rows, table.total, f"Importing {resource.name}"):
-            report.rows += 1
-            if row.problem:
-                report.errors.append((row.line, {"non_field_errors": [row.problem]}))
-                continue
-            notes_before = len(context.notes)
-            try:
-                with transaction.atomic():
-                    outcome = resource.import_row(row.values, context)
-            except RowError as exc:
-                errors = exc.errors
-            except DRFValidationError as exc:
-                errors = flatten_errors(exc.detail)
-            except DomainError as exc:
-                errors = exc.errors or {"non_field_errors": [exc.message]}
-            except (IntegrityError, DataError) as exc:
-                # The serializers let through what the database refuses: a race, or a value out of range.
-                errors = {"non_field_errors": [f"The database refused this row ({exc.args[-1] if exc.args else exc})"]}
-            else:
+        if resource.bulk:
+            explicit_ids = bulk.BulkImport(resource, report, context, per_row=import_one).run(rows)
+        else:
+            explicit_ids = False
+            for row in rows:
+                report.rows += 1
+                outcome, errors = import_one(resource, row, context)
+                if errors is not None:
+                    report.errors.append((row.line, errors))
+                    continue
                 setattr(report, outcome, getattr(report, outcome) + 1)
                 explicit_ids = explicit_ids or (outcome == "created" and not formats.is_blank(row.values.get("id")))
-                continue
-            del context.notes[notes_before:]  # what the failed row did was rolled back
-            report.errors.append((row.line, errors))
         report.notes = context.notes
         if dry_run or (report.errors and not partial):
             transaction.set_rollback(True)
@@ -165,6 +155,32 @@ def import_table(
             if explicit_ids:
                 _reset_sequences(resource.model)
     return report
+
+
+def import_one(resource, row, context):
+    """Import one row through the resource's per-row services, in a savepoint of its own: (outcome, None)
+    or (None, {column: [messages]}), what it did rolled back."""
+    if row.problem:
+        return None, {"non_field_errors": [row.problem]}
+    notes_before = len(context.notes)
+    try:
+        with transaction.atomic():
+            return resource.import_row(row.values, context), None
+    except RowError as exc:
+        errors = exc.errors
+    except DRFValidationError as exc:
+        errors = flatten_errors(exc.detail)
+    except DomainError as exc:
+        errors = domain_errors(exc)
+    except (IntegrityError, DataError) as exc:
+        # The serializers let through what the database refuses: a race, or a value out of range.
+        errors = {"non_field_errors": [f"The database refused this row ({exc.args[-1] if exc.args else exc})"]}
+    del context.notes[notes_before:]  # what the failed row did was rolled back
+    return None, errors
+
+
+def domain_errors(exc):
+    return exc.errors or {"non_field_errors": [exc.message]}
 
 
 def _reset_sequences(model):

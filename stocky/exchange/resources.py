@@ -35,6 +35,7 @@ from stocky.exchange.formats import is_blank
 from stocky.kit.api import (
     _flatten as flatten_errors,  # DRF's nested errors as {"field": ["message"]}
 )
+from stocky.kit.inserts import insert_objects
 from stocky.kit.models import MAX_ID
 
 
@@ -127,6 +128,11 @@ class Resource(ModelLabels):
     that write a row, the API's own; `note` reaches them when the resource moves stock (`stock_field`).
     A resource without them (suppliers, clients: no rule beyond the serializer's) is saved as the API
     saves it, by its serializer.
+
+    `create_many(rows=[fields, ...], user=, note=)`, when given, is the service that creates many records
+    by the rules of `create` (returning per row the record or the DomainError refusing it): the import
+    engine then creates records in bulk (stocky/exchange/bulk.py). A resource without services gets it
+    for free; one whose `create` has no many-rows twin is imported row by row.
     """
 
     def __init__(
@@ -139,6 +145,7 @@ class Resource(ModelLabels):
         stock_field=None,
         create=None,
         update=None,
+        create_many=None,
         instance="instance",
     ):
         self.name = name
@@ -147,6 +154,14 @@ class Resource(ModelLabels):
         self.natural_key = natural_key
         self.stock_field = stock_field
         self.create, self.update, self.instance = create, update, instance
+        self.create_many = create_many
+        if create is None and create_many is None:
+            self.create_many = partial(plain_create_many, self.model)
+
+    @property
+    def bulk(self):
+        """Whether the import engine may create this resource's records in bulk."""
+        return self.create_many is not None
 
     def __repr__(self):
         return f"<Resource {self.name}>"
@@ -314,15 +329,27 @@ class Resource(ModelLabels):
     def existing(self, pk, values, context):
         """The record the row stands for (locked, to be updated), or None to create one."""
         if pk is not None:
-            where, column = f"id {pk}", "id"
             pks = [pk] if self.model._default_manager.filter(pk=pk).exists() else []
         else:
             lookup = self.natural_lookup(values) if self.natural_key else None
             if lookup is None:
                 return None
+            pks = list(self.model._default_manager.filter(**lookup).order_by("pk").values_list("pk", flat=True)[:11])
+        match = self.judge_match(pk, pks, values, context)
+        if match is None:
+            return None
+        # Locked until the import ends, so that its stock and fields change from what was read.
+        return self.model._default_manager.select_for_update().get(pk=match)
+
+    def judge_match(self, pk, pks, values, context):
+        """The pk of the record a row stands for, given the records its id or natural key matched (`pks`,
+        in pk order, at most 11), or None to create one. RowError when several match, or when one does
+        and the import does not update."""
+        if pk is not None:
+            where, column = f"id {pk}", "id"
+        else:
             where = " and ".join(f"{column} '{values[column]}'" for column in self.natural_key)
             column = self.natural_key[0] if len(self.natural_key) == 1 else "non_field_errors"
-            pks = list(self.model._default_manager.filter(**lookup).order_by("pk").values_list("pk", flat=True)[:11])
             if len(pks) > 1:
                 count, ids = _matches(pks, self.label, self.label_plural)
                 raise RowError({column: [f"{count} match {where} ({ids}); give the id to say which"]})
@@ -331,8 +358,7 @@ class Resource(ModelLabels):
         if not context.update:
             message = f"The {self.label} with {where} already exists (id {pks[0]}); {context.update_hint}"
             raise RowError({column: [message]})
-        # Locked until the import ends, so that its stock and fields change from what was read.
-        return self.model._default_manager.select_for_update().get(pk=pks[0])
+        return pks[0]
 
     def serializer_data(self, values):
         """The row as the API would receive it. An empty cell means "no value": null where the field
@@ -358,12 +384,16 @@ class Resource(ModelLabels):
     def validate(self, data, instance):
         serializer = self.serializer_class(instance, data=data, partial=instance is not None)
         if not serializer.is_valid():
-            errors = flatten_errors(serializer.errors)
-            for fk in self.foreign_keys:
-                if fk.column in errors and fk.column not in data and instance is None:
-                    errors[fk.column] = [f"Give {fk.column} or {fk.name_column} (the {fk.label}'s name)"]
-            raise RowError(errors)
+            raise RowError(self.row_errors(serializer.errors, data, instance))
         return serializer
+
+    def row_errors(self, serializer_errors, data, instance):
+        """The serializer's errors as a row's: a foreign key left out names both of its columns."""
+        errors = flatten_errors(serializer_errors)
+        for fk in self.foreign_keys:
+            if fk.column in errors and fk.column not in data and instance is None:
+                errors[fk.column] = [f"Give {fk.column} or {fk.name_column} (the {fk.label}'s name)"]
+        return errors
 
     def changed_fields(self, instance, serializer):
         """The fields whose validated value differs from the record's."""
@@ -390,9 +420,22 @@ class Resource(ModelLabels):
         return self.update(**{self.instance: instance}, **fields, **context)
 
 
+def plain_create_many(model, *, rows, user=None, note=""):
+    """Records with no rule beyond their serializer's, as the serializer's save() creates one, in bulk.
+    A model whose save() normalises a field does it in `normalise()`, which runs here too."""
+    objects = [model(**fields) for fields in rows]
+    for obj in objects:
+        if hasattr(obj, "normalise"):
+            obj.normalise()
+    return insert_objects(model, objects)
+
+
 class ProductResource(Resource):
     """Catalogue products (section B). The category is given by name and created when missing (or by
-    `category_id`, which must exist). Images are not part of files: an update leaves them as they are."""
+    `category_id`, which must exist). Images are not part of files: an update leaves them as they are.
+    Imported row by row: a row may create the category that later rows name."""
+
+    bulk = False
 
     def __init__(self, name):
         super().__init__(name, ProductInputSerializer, model=Product, natural_key=("name",), stock_field="quantity")
@@ -501,6 +544,7 @@ REGISTRY = {
             stock_field="stock_quantity",
             create=inventory_services.raw_product_create,
             update=inventory_services.raw_product_update,
+            create_many=inventory_services.raw_products_create_many,
             instance="product",
         ),
         Resource(
@@ -510,6 +554,7 @@ REGISTRY = {
             stock_field="stock_quantity",
             create=inventory_services.finished_product_create,
             update=inventory_services.finished_product_update,
+            create_many=inventory_services.finished_products_create_many,
             instance="product",
         ),
         Resource("clients", ClientSerializer, natural_key=("name",)),
@@ -519,6 +564,7 @@ REGISTRY = {
             natural_key=("supplier_id", "raw_product_id"),
             create=inventory_services.supplier_raw_product_create,
             update=inventory_services.supplier_raw_product_update,
+            create_many=inventory_services.supplier_raw_products_create_many,
             instance="line",
         ),
         Resource(
@@ -527,6 +573,7 @@ REGISTRY = {
             natural_key=("finished_product_id", "raw_product_id"),
             create=production_services.recipe_item_create,
             update=production_services.recipe_item_update,
+            create_many=production_services.recipe_items_create_many,
             instance="item",
         ),
         Resource(

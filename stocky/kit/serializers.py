@@ -76,6 +76,13 @@ class OptionalURLField(OptionalTextField, serializers.URLField):
     pass
 
 
+def records(serializer, model):
+    """The records of `model` a validation looks among: the table, or what the caller already read for the
+    rows at hand (`context["records"][model]`: an import reads them for a thousand rows in one query)."""
+    prefetched = serializer.context.get("records", {}).get(model)
+    return model._default_manager.all() if prefetched is None else prefetched
+
+
 class PairKeyedSerializer(serializers.ModelSerializer):
     """A link row identified by a pair of foreign keys (price list line, recipe item).
 
@@ -98,7 +105,7 @@ class PairKeyedSerializer(serializers.ModelSerializer):
         sources = {name: self.fields[name].source for name in self.pair_fields}
         if self.instance is None:
             lookup = {source: attrs[source] for source in sources.values()}
-            if self.Meta.model._default_manager.filter(**lookup).exists():
+            if records(self, self.Meta.model).filter(**lookup).exists():
                 raise serializers.ValidationError({"non_field_errors": [self.pair_exists_message]})
             return attrs
         errors = {}

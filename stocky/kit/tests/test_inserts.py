@@ -1,0 +1,34 @@
+"""insert_objects: many new rows in a few statements, stored as save() would store them."""
+
+from decimal import Decimal
+
+import pytest
+
+from inventory.models import Category, RawProduct
+from stocky.kit.inserts import insert_objects
+
+pytestmark = pytest.mark.django_db
+
+
+def test_rows_are_stored_as_save_stores_them_with_ids_in_their_order():
+    objects = [
+        RawProduct(name="Flour", stock_quantity=Decimal("1.5"), unit_of_measure="Kg"),
+        RawProduct(pk=900, name="Salt", stock_quantity=Decimal("2"), unit_of_measure="G"),
+        RawProduct(name="Milk", stock_quantity=Decimal("0"), unit_of_measure="L"),
+    ]
+    insert_objects(RawProduct, objects)
+    flour, salt, milk = objects
+    assert salt.pk == 900 and flour.pk < milk.pk, "ids follow the objects' order, as saves would"
+    stored = {p.pk: (p.name, p.stock_quantity, p.unit_of_measure) for p in RawProduct.objects.all()}
+    assert stored == {
+        flour.pk: ("Flour", Decimal("1.5"), "kg"),  # the unit field's pre_save: its canonical symbol
+        900: ("Salt", Decimal("2"), "g"),
+        milk.pk: ("Milk", Decimal("0"), "l"),
+    }
+    assert all(p.created_at and p.updated_at for p in RawProduct.objects.all()), "auto_now(_add) filled"
+    assert not flour._state.adding
+
+
+def test_a_column_the_database_computes_is_left_to_it():
+    (category,) = insert_objects(Category, [Category(name="Épices")])
+    assert Category.objects.get(pk=category.pk).name == "Épices"
