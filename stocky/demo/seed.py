@@ -26,7 +26,7 @@ from django.utils.text import slugify
 
 from accounts.models import User
 from inventory.catalogue.services import category_create, product_create, product_quantity_change
-from inventory.lots.services import lot_hold, lots_open
+from inventory.lots.services import lot_hold
 from inventory.measures import quantize_money, quantize_quantity
 from inventory.models import (
     Category,
@@ -172,7 +172,6 @@ def demo_seed(*, weeks=DEFAULT_WEEKS, scale=1, progress=None, now=None):
         workshop.date_lots()
     if scale > 1:
         scale_history(copies=scale - 1, today=workshop.today, progress=progress or _no_progress)
-        lots_open()  # the bulk history wrote stock without lots
 
 
 class _NoBar:

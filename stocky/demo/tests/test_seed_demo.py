@@ -10,16 +10,18 @@ from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import models
-from django.db.models import F
+from django.db.models import F, Sum
 from django.utils import timezone
 from PIL import Image
 from rest_framework.test import APIClient
 
 from accounts.models import Role, User
 from inventory.images import IMAGE_MAX_SIDE
+from inventory.measures import quantize_quantity
 from inventory.models import (
     Category,
     FinishedProduct,
+    Lot,
     Product,
     RawProduct,
     RawProductConversion,
@@ -84,6 +86,28 @@ def ledger_problems():
         for pk, quantity in model.objects.values_list("pk", field):
             if totals[(kind, pk)] != quantity:
                 problems.append(f"{kind} {pk}: stock {quantity}, ledger {totals[(kind, pk)]}")
+    return problems
+
+
+def lot_problems():
+    """SPEC D: movements of raw and finished products that name no lot, lots whose entries do not add up to
+    their quantity, items whose stock is not the sum of their lots."""
+    problems = [
+        f"{kind} {pk}: {change:+} ({reason}) names no lot"
+        for kind, pk, change, reason in StockMovement.objects.filter(lot=None)
+        .exclude(item_type="product")
+        .values_list("item_type", "item_id", "change", "reason")
+    ]
+    by_lot = dict(StockMovement.objects.exclude(lot=None).values_list("lot").annotate(total=Sum("change")))
+    in_lots = defaultdict(Decimal)
+    for pk, kind, item, quantity, code in Lot.objects.values_list("pk", "item_type", "item_id", "quantity", "code"):
+        in_lots[(kind, item)] += quantity
+        if quantize_quantity(by_lot.get(pk, 0)) != quantity:
+            problems.append(f"lot {code} of {kind} {item}: holds {quantity}, its entries add up to {by_lot.get(pk)}")
+    for model, kind, field in STOCKED[:2]:
+        for pk, quantity in model.objects.values_list("pk", field):
+            if in_lots[(kind, pk)] != quantity:
+                problems.append(f"{kind} {pk}: stock {quantity}, lots {in_lots[(kind, pk)]}")
     return problems
 
 
@@ -271,6 +295,7 @@ def test_scale_multiplies_orders_and_plans_and_keeps_stock_and_ledger_true():
     documents = (RawProductOrder, FinishedProductOrder, ProductionPlan, CatalogueOrder)
     counts = {model: model.objects.count() for model in documents}
     completed = ProductionPlan.objects.filter(status="completed").count()
+    lots = Lot.objects.count()
 
     scale_history(copies=2, today=timezone.localdate(), progress=seed_demo._bar)
 
@@ -280,9 +305,18 @@ def test_scale_multiplies_orders_and_plans_and_keeps_stock_and_ledger_true():
     # Stock is what it was, and the ledger, three times longer, still adds up to it in order of time.
     assert {model: dict(model.objects.values_list("pk", field)) for model, _, field in STOCKED} == stock
     assert ledger_problems() == []
+    # Every movement of the bulk history names its lot: stock = sum of lots = sum of the ledger, per item.
+    assert lot_problems() == []
+    assert Lot.objects.count() > 2 * lots
     twin = ProductionPlan.objects.filter(status="completed").order_by("-pk").first()
     moved = StockMovement.objects.filter(source_type="productionplan", source_id=twin.pk)
     assert moved.filter(reason="production_output").count() == 1 and moved.filter(reason="production_consumption")
+    batch = twin.output_lot
+    assert (batch.source_type, batch.source_id, batch.quantity) == ("productionplan", twin.pk, 0)
+    shipped = StockMovement.objects.filter(lot=batch, reason="shipment")
+    assert shipped.exists() and sum(entry.change for entry in shipped) == -batch.initial_quantity
+    receipt = RawProductOrder.objects.filter(status="recu").order_by("-pk").first()
+    assert (receipt.lot.source_id, receipt.lot.supplier_id) == (receipt.pk, receipt.supplier_id)
 
 
 def test_the_command_scales_with_a_progress_bar(monkeypatch):
