@@ -16,9 +16,11 @@ import datetime
 import heapq
 import itertools
 import random
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -170,6 +172,7 @@ def demo_seed(*, weeks=DEFAULT_WEEKS, scale=1, progress=None, now=None):
         workshop.plan_ahead()
         workshop.ensure_every_status()
         workshop.date_lots()
+        workshop.set_passwords()
     if scale > 1:
         scale_history(copies=scale - 1, today=workshop.today, progress=progress or _no_progress)
 
@@ -318,9 +321,14 @@ class Workshop:
             user = User.objects.filter(email=spec.email).first() or User(email=spec.email)
             user.username, user.first_name, user.last_name = spec.username, spec.first_name, spec.last_name
             user.role, user.is_active, user.date_joined = spec.role, True, self.clock.now
-            user.set_password(spec.password)
+            user.set_unusable_password()  # until set_passwords, at the end
             user.save()
             self.users[spec.role] = user
+        # Hashing the four passwords costs about 2 s of CPU (PBKDF2, by design): done in threads while the
+        # history replays (hashlib lets go of the GIL), then written by set_passwords in the same transaction.
+        hashing = ThreadPoolExecutor(max_workers=2, thread_name_prefix="demo-passwords")
+        self.password_hashes = {spec.email: hashing.submit(make_password, spec.password) for spec in data.USERS}
+        hashing.shutdown(wait=False)
         self.admin, self.manager, self.cook = self.users["Admin"], self.users["Manager"], self.users["User"]
 
         self.suppliers = {}
@@ -859,6 +867,11 @@ class Workshop:
             path = {Hub.READY: [Hub.READY], Hub.COMPLETED: [Hub.READY, Hub.COMPLETED], Hub.CANCELLED: [Hub.CANCELLED]}
             for target in path.get(state, []):
                 order = catalogue_order_transition(order=order, target=target, user=self.manager)
+
+    def set_passwords(self):
+        for user in self.users.values():
+            user.password = self.password_hashes[user.email].result()
+            user.save(update_fields=["password"])
 
     def date_lots(self):
         """Dates on the lots on hand, as their labels would give them (SPEC D), and one lot on hold, so that
