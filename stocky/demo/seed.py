@@ -28,7 +28,7 @@ from django.utils.text import slugify
 
 from accounts.models import User
 from inventory.catalogue.services import category_create, product_create, product_quantity_change
-from inventory.lots.services import lot_hold, lot_write_off
+from inventory.lots.services import lot_hold, lots_write_off
 from inventory.measures import quantize_money, quantize_quantity
 from inventory.models import (
     Category,
@@ -950,15 +950,17 @@ class Workshop:
             # Last night the shop was cleared but nobody checked the cold room: what reached its date there
             # yesterday is still on hand this morning, and the admin's expiry panel asks for it.
             expiring = Q(item_type=Lot.ItemType.FINISHED_PRODUCT, use_by__lt=following)
-        expiring = Lot.objects.filter(expiring, quantity__gt=0).order_by("pk")
-        for lot in expiring:
+        reasons = {}
+        for lot in Lot.objects.filter(expiring, quantity__gt=0).order_by("pk"):
             if lot.item_type == Lot.ItemType.FINISHED_PRODUCT:
                 reason = "Unsold by its use-by date: thrown away"
             elif lot.use_by is not None and lot.use_by < following:
                 reason = "At its use-by date: thrown away"
             else:
                 reason = "Past its best: thrown away"
-            lot_write_off(lot=lot, quantity=lot.quantity, reason=reason, user=self.manager)
+            reasons.setdefault(reason, []).append(lot)
+        for reason, lots in reasons.items():
+            lots_write_off(lots=lots, reason=reason, user=self.manager)
 
     def hold_a_lot(self):
         """One lot on hold, as a supplier's alert leaves it until their analysis comes back: the lots list and

@@ -10,7 +10,7 @@ from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import models
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 from PIL import Image
 from rest_framework.test import APIClient
@@ -22,6 +22,7 @@ from inventory.models import (
     Category,
     FinishedProduct,
     Lot,
+    LotEvent,
     Product,
     RawProduct,
     RawProductConversion,
@@ -29,6 +30,7 @@ from inventory.models import (
     Supplier,
     SupplierRawProduct,
 )
+from orders.digest import lots_to_act_on
 from orders.models import (
     CatalogueOrder,
     CatalogueOrderState,
@@ -184,6 +186,8 @@ def test_the_default_demo_is_a_workshop_to_explore_with_a_true_ledger(media_root
 
     # Stock was made through the services: each item's ledger sums to its stock, in order of time.
     assert ledger_problems() == []
+    assert lot_problems() == []
+    assert_the_lots_on_hand_are_a_tidy_workshop_s()
     reasons = set(StockMovement.objects.values_list("reason", flat=True))
     assert {"initial", "receipt", "production_consumption", "production_output", "shipment"} <= reasons
     assert "order_approval" in reasons
@@ -260,6 +264,64 @@ def test_if_empty_seeds_an_empty_database_then_only_prints_the_accounts_and_is_s
     )
     assert seed("--if-empty") == ""
     assert list(Client.objects.values_list("name", flat=True)) == ["Chez Paul"] and not Supplier.objects.exists()
+
+
+def assert_the_lots_on_hand_are_a_tidy_workshop_s():
+    """SPEC D in the demo (issue 12): lots dated as their labels are, drawn first-expiry-first-out, what reached its
+    use-by thrown away each evening; so the lots list and the admin home's expiry panel show a few lots expiring
+    this week, one on hold and at most a couple expired (what the cold room kept last night), not dozens."""
+    today = timezone.localdate()
+    on_hand = Lot.objects.filter(quantity__gt=0)
+    week = today + datetime.timedelta(days=7)
+    expired = on_hand.filter(use_by__lt=today)
+    assert expired.count() <= 3, list(expired.values_list("code", "use_by"))
+    assert not expired.filter(item_type="finished_product").exists()  # the shop is cleared every evening
+    expiring = on_hand.filter(Q(use_by__range=(today, week)) | Q(best_before__range=(today, week)))
+    assert 3 <= expiring.count() <= 40
+    assert lots_to_act_on(today=today, days=3).count() <= 25  # the admin home's panel
+    # Every lot on hand carries its label's date: a batch its use-by, a material a use-by or a best-before.
+    assert not on_hand.filter(use_by=None, best_before=None).exists()
+    assert not on_hand.filter(item_type="finished_product", use_by=None).exists()
+    assert not Lot.objects.filter(source_type="rawproductorder", supplier_lot_code="").exists()
+    # One lot on hold, from a supplier's alert, with who and why.
+    held = Lot.objects.get(status="on_hold")
+    assert held.quantity > 0 and held.source_type == "rawproductorder" and held.supplier_id is not None
+    assert LotEvent.objects.get(lot=held).action == "hold"
+    # The waste was written off lot by lot through the service, each entry saying why.
+    written_off = StockMovement.objects.filter(reason="write_off")
+    assert written_off.exists() and not written_off.filter(lot=None).exists()
+    assert set(written_off.values_list("note", flat=True)) <= {
+        "Unsold by its use-by date: thrown away",
+        "At its use-by date: thrown away",
+        "Past its best: thrown away",
+    }
+    assert fefo_violations(on_hand) == []
+
+
+def fefo_violations(on_hand):
+    """Draws (runs, shipments) that took a lot expiring later than a lot still on hand, while that lot was there
+    and usable: first-expiry-first-out says they should have taken it first. A lot's stock only goes down, so a
+    lot on hand now held stock from the moment it was made."""
+    violations = []
+    for lot in on_hand:
+        if lot.use_by is not None:
+            later = Q(lot__use_by__gt=lot.use_by) | Q(lot__use_by=None)
+            usable_until = timezone.make_aware(datetime.datetime.combine(lot.use_by, datetime.time.max))
+        elif lot.best_before is not None:
+            later = Q(lot__use_by=None) & (Q(lot__best_before__gt=lot.best_before) | Q(lot__best_before=None))
+            usable_until = timezone.now()
+        else:
+            continue
+        draws = StockMovement.objects.filter(
+            later,
+            item_type=lot.item_type,
+            item_id=lot.item_id,
+            reason__in=["production_consumption", "shipment"],
+            created_at__gt=lot.created_at,
+            created_at__lte=usable_until,
+        )
+        violations += [f"{lot.code} ({lot.item_type} {lot.item_id}) passed over by {entry}" for entry in draws]
+    return violations
 
 
 def test_reset_replaces_business_data_and_demo_accounts_and_gives_the_same_demo(
