@@ -16,6 +16,7 @@ import datetime
 import heapq
 import itertools
 import random
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
@@ -782,7 +783,9 @@ class Workshop:
         """The delivery received as a lot with the dates on its label (SPEC D): a fresh material's use-by, a dry
         good's best-before, and the supplier's own lot code."""
         day = timezone.localdate(self.clock.now)
-        label = {"supplier_lot_code": f"L{day:%y%m%d}-{order.pk}", **label_dates(order.material.spec, day)}
+        # The same code in every seeding (not the order's id, which a --reset does not reuse).
+        code = f"L{day:%y%m%d}-{zlib.crc32(order.material.spec.name.encode()) % 1000:03d}"
+        label = {"supplier_lot_code": code, **label_dates(order.material.spec, day)}
         raw_product_order_set_status(order=order, status=RECU, user=self.manager, lot=label)
 
     def purchase_out_of_stock(self, order):
