@@ -243,13 +243,28 @@ class StockMovementAdmin(admin.ModelAdmin):
         "balance_after",
         "reason",
         "source",
+        "lot_link",
         "user",
         "note",
     ]
-    list_select_related = ["user"]
-    search_fields = ["item_name", "note"]
+    list_select_related = ["user", "lot"]
+    # A lot's code finds its entries (`=`: exactly, as on its label; codes repeat across items, each entry
+    # shows its item); the lots list links each lot's entries by id (?lot=<id>).
+    search_fields = ["item_name", "note", "=lot__code"]
     # A list filter rather than date_hierarchy, which needs time-zone tables on MariaDB.
     list_filter = ["item_type", "reason", "created_at"]
+
+    def lookup_allowed(self, lookup, value, request=None):
+        # One lot's entries, from the lots list's "ledger" link; not a list filter: a shop has thousands of lots.
+        return lookup in ("lot", "lot__id__exact") or super().lookup_allowed(lookup, value, request)
+
+    @admin.display(description="lot", ordering="lot__code")
+    def lot_link(self, movement):
+        if movement.lot_id is None:
+            return "—"  # a catalogue product: it keeps no lots
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:inventory_lot_change", args=[movement.lot_id]), movement.lot.code
+        )
 
     def has_add_permission(self, request):
         return False

@@ -12,7 +12,7 @@ Every unit error becomes `InvalidInput` (400) on the field at fault, `unit_of_me
 
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_HALF_UP, Context, Decimal
 
-from inventory.units import UnitError, convert, normalize_unit
+from inventory.units import IncompatibleUnits, UnitError, convert, normalize_unit
 from stocky.kit.errors import InvalidInput
 
 QUANTUM = Decimal("0.001")  # stock columns hold 3 decimal places
@@ -36,12 +36,22 @@ def equivalences(product):
     return tuple(conversion.as_equivalence() for conversion in product.conversions.all())
 
 
+def _convert(product, quantity, unit, stock_unit, conversions):
+    """`convert`, reading the product's own equivalences (a query) only when the units are of different kinds:
+    within a kind they are never consulted (inventory.units), and most lines are in a unit of their stock's kind."""
+    if conversions is None:
+        try:
+            return convert(quantity, unit, stock_unit)
+        except IncompatibleUnits:
+            conversions = equivalences(product)
+    return convert(quantity, unit, stock_unit, conversions=tuple(conversions))
+
+
 def unit_problem(product, unit, *, stock_unit=None, conversions=None):
     """Why `unit` cannot express quantities of `product` (its stock unit, or `stock_unit`), or None if it can."""
     stock_unit = stock_unit or product.unit_of_measure
     try:
-        conversions = equivalences(product) if conversions is None else tuple(conversions)
-        convert(1, unit, stock_unit, conversions=conversions)
+        _convert(product, 1, unit, stock_unit, conversions)
     except UnitError as exc:
         return f"'{unit}' does not convert to {stock_unit}, the stock unit of '{product.name}': {exc}"
     return None
@@ -53,8 +63,7 @@ def to_stock_unit(product, quantity, unit, *, conversions=None, field="unit_of_m
     `what` names the record for the message ("Recipe item 'Flour'"); InvalidInput on `field` if it cannot.
     """
     try:
-        conversions = equivalences(product) if conversions is None else conversions
-        return convert(quantity, unit, product.unit_of_measure, conversions=conversions)
+        return _convert(product, quantity, unit, product.unit_of_measure, conversions)
     except UnitError as exc:
         prefix = f"{what}: " if what else ""
         message = f"{prefix}'{unit}' does not convert to {product.unit_of_measure} ('{product.name}'): {exc}"

@@ -131,7 +131,9 @@ class LotAdmin(admin.ModelAdmin):
 
     @admin.display(description="trace")
     def trace(self, lot):
-        return format_html('<a href="{}">trace</a>', reverse("admin:inventory_lot_trace", args=[lot.pk]))
+        ledger = f"{reverse('admin:inventory_stockmovement_changelist')}?lot={lot.pk}"
+        trace = reverse("admin:inventory_lot_trace", args=[lot.pk])
+        return format_html('<a href="{}">trace</a> · <a href="{}">ledger</a>', trace, ledger)
 
     def get_urls(self):
         return [

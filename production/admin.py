@@ -13,7 +13,8 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 
 from inventory import admin as inventory_admin
-from inventory.models import FinishedProduct
+from inventory.lots.moves import fefo_key
+from inventory.models import FinishedProduct, Lot
 from production import selectors, services
 from production.models import ProductionPlan, RecipeItem
 from production.serializers import requirements_data
@@ -116,6 +117,57 @@ class PlanCompleteForm(forms.Form):
     batch_code = forms.CharField(
         max_length=64, required=False, help_text="The lot code of what it made; empty: generated."
     )
+    lots = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 40}),
+        required=False,
+        label="Lots to draw from",
+        help_text=(
+            "One per line: a material's lot code and the quantity to take from it, in the material's stock unit "
+            "(e.g. FLOUR-25 4.5); what is not named is drawn first-expiry-first-out."
+        ),
+    )
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+
+    def clean_lots(self):
+        """The lines as the service takes them ([{"lot_id", "quantity"}]): each code names a lot of one of the
+        recipe's materials. Whether that lot may be used is the service's to say, as for the API."""
+        lines = [line.split() for line in self.cleaned_data["lots"].splitlines() if line.strip()]
+        if not lines:
+            return []
+        materials = RecipeItem.objects.filter(finished_product_id=self.plan.finished_product_id).values(
+            "raw_product_id"
+        )
+        candidates = {}
+        codes = {parts[0] for parts in lines}
+        for lot in Lot.objects.filter(item_type=Lot.ItemType.RAW_PRODUCT, item_id__in=materials, code__in=codes):
+            candidates.setdefault(lot.code, []).append(lot)
+        named, errors = [], []
+        for parts in lines:
+            code = parts[0]
+            quantity = _quantity(parts[1]) if len(parts) == 2 else None
+            if quantity is None:
+                errors.append(f"'{' '.join(parts)}': write a lot code and a quantity greater than 0, e.g. {code} 2.5")
+            elif code not in candidates:
+                errors.append(f"No material of {self.plan.finished_product}'s recipe has a lot {code}")
+            elif len(candidates[code]) > 1:
+                names = ", ".join(sorted(str(lot.item_id) for lot in candidates[code]))
+                errors.append(f"Several materials have a lot {code} (ids {names}): complete through the API")
+            else:
+                named.append({"lot_id": candidates[code][0].pk, "quantity": quantity})
+        if errors:
+            raise forms.ValidationError(errors)
+        return named
+
+
+def _quantity(text):
+    try:
+        quantity = Decimal(text)
+    except ArithmeticError:
+        return None
+    return quantity if quantity.is_finite() and quantity > 0 else None
 
 
 def plan_action(name, service, verb, description):
@@ -242,6 +294,7 @@ class ProductionPlanAdmin(ServiceAdminMixin, admin.ModelAdmin):
             raise PermissionDenied
         form = PlanCompleteForm(
             request.POST or None,
+            plan=plan,
             initial={"produced_quantity": plan.planned_quantity.normalize(), "actual_duration": plan.planned_duration},
         )
         if form.is_valid():
@@ -262,8 +315,26 @@ class ProductionPlanAdmin(ServiceAdminMixin, admin.ModelAdmin):
             "opts": self.opts,
             "original": plan,
             "form": form,
+            "material_lots": self._material_lots(plan),
         }
         return TemplateResponse(request, "admin/production/productionplan/complete.html", context)
+
+    @staticmethod
+    def _material_lots(plan):
+        """The recipe's material lots with stock, in the order a run draws them (first-expiry-first-out), so
+        that whoever names lots on the form sees their codes, dates and state."""
+        recipe = RecipeItem.objects.filter(finished_product_id=plan.finished_product_id).select_related("raw_product")
+        names = {item.raw_product_id: item.raw_product for item in recipe}
+        lots = Lot.objects.filter(item_type=Lot.ItemType.RAW_PRODUCT, item_id__in=names, quantity__gt=0)
+        today = timezone.localdate()
+        return [
+            {
+                "lot": lot,
+                "material": names[lot.item_id],
+                "usable": lot.status == Lot.Status.AVAILABLE and (lot.use_by is None or lot.use_by >= today),
+            }
+            for lot in sorted(lots, key=lambda lot: (names[lot.item_id].name, *fefo_key(lot)))
+        ]
 
     def requirements_view(self, request):
         """What the plans of a window need, what to buy from whom, and a button that orders it (the API's

@@ -12,7 +12,7 @@ from inventory.lots.moves import NewLot
 from inventory.lots.selectors import forward_lots
 from inventory.migrations._lots import open_lots
 from inventory.models import FinishedProduct, Lot, LotEvent, RawProduct, StockMovement
-from inventory.services import lock_items, stock_change
+from inventory.services import lock_items, stock_change, stock_draw_lots
 from stocky.kit.errors import Conflict, InvalidInput
 
 ITEM_MODELS = {Lot.ItemType.RAW_PRODUCT: RawProduct, Lot.ItemType.FINISHED_PRODUCT: FinishedProduct}
@@ -72,6 +72,34 @@ def lot_write_off(*, lot, quantity, reason="", user=None):
     LotEvent.objects.create(lot=locked, action=LotEvent.Action.WRITE_OFF, reason=reason, quantity=quantity, user=user)
     locked.refresh_from_db()
     return locked
+
+
+@transaction.atomic
+def lots_write_off(*, lots, reason="", user=None):
+    """Take out for good all that each of `lots` holds (the day's expired stock, thrown away): as lot_write_off
+    lot by lot, a `write_off` ledger entry and event each, in a fixed number of statements however many lots
+    and items. Locks the items (raw products, then finished products, pk order), then the lots (pk order), and
+    writes off what each holds then; a lot already empty is left alone. Returns the events."""
+    pks = [lot.pk for lot in lots]
+    wanted = set(Lot.objects.filter(pk__in=pks).values_list("item_type", "item_id"))
+    items = {
+        kind: lock_items(model, sorted(pk for item_kind, pk in wanted if item_kind == kind))
+        for kind, model in ITEM_MODELS.items()
+    }
+    draws = {}  # (kind, item id) -> [(lot, quantity)]
+    for lot in Lot.objects.select_for_update().filter(pk__in=pks, quantity__gt=0).order_by("pk"):
+        draws.setdefault((lot.item_type, lot.item_id), []).append((lot, lot.quantity))
+    note = reason or "Written off"
+    for kind, model in ITEM_MODELS.items():
+        mine = [(items[kind][pk], parts) for (item_kind, pk), parts in draws.items() if item_kind == kind]
+        if mine:
+            stock_draw_lots(model=model, draws=mine, reason=Reason.WRITE_OFF, user=user, note=note)
+    events = [
+        LotEvent(lot=lot, action=LotEvent.Action.WRITE_OFF, reason=reason, quantity=quantity, user=_user(user))
+        for parts in draws.values()
+        for lot, quantity in parts
+    ]
+    return LotEvent.objects.bulk_create(events)
 
 
 def _user(user):

@@ -12,6 +12,7 @@ from accounts.models import Role
 from inventory.lots.services import lot_create
 from inventory.models import Lot, LotEvent, StockMovement
 from inventory.tests.factories import FinishedProductFactory, RawProductFactory
+from inventory.tests.utils import changelist_queries_for_one_and_fifty
 from orders.services import finished_product_order_set_status
 from orders.tests.factories import ClientFactory, FinishedProductOrderFactory
 from production.models import ProductionPlan
@@ -123,3 +124,32 @@ def test_a_batch_code_the_product_has_or_too_long_is_refused_on_the_form(admin_c
     assert ProductionPlan.objects.get(pk=plan.pk).status == "planned"
     assert StockMovement.objects.count() == movements
     assert list(Lot.objects.filter(item_type="finished_product").values_list("code", flat=True)) == ["B-1"]
+
+
+LEDGER = "/admin/inventory/stockmovement/"
+
+
+def test_the_ledger_names_each_entry_s_lot_and_finds_a_lot_s_entries(admin_client_for, lots):
+    client = admin_client_for(Role.MANAGER)
+    lot_create(item=lots["bread"], quantity=3, code="FRESH")  # the same code on another item
+    page = client.get(LEDGER).content.decode()
+    assert f'<a href="/admin/inventory/lot/{lots["soon"].pk}/change/">SOON</a>' in page
+
+    found = client.get(f"{LEDGER}?q=FRESH").context["cl"].result_list
+    assert sorted((entry.item_name, entry.lot.code) for entry in found) == [("Bread", "FRESH"), ("Flour", "FRESH")]
+    assert not client.get(f"{LEDGER}?q=FRES").context["cl"].result_list  # a code, exactly
+
+    list_page = client.get(LIST).content.decode()
+    assert f'href="{LEDGER}?lot={lots["gone"].pk}"' in list_page
+    one_lot = client.get(f"{LEDGER}?lot={lots['gone'].pk}").context["cl"].result_list
+    assert [(entry.lot_id, entry.change) for entry in one_lot] == [(lots["gone"].pk, 1)]
+
+
+def test_the_ledger_list_reads_its_lots_in_the_same_query(admin_client_for):
+    flour = RawProductFactory(name="Flour", stock_quantity=0, unit_of_measure="kg")
+    one, fifty = changelist_queries_for_one_and_fifty(
+        admin_client_for(Role.MANAGER),
+        StockMovement,
+        lambda n: [lot_create(item=flour, quantity=1) for _ in range(n)],
+    )
+    assert one == fifty

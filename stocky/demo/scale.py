@@ -6,8 +6,11 @@ Replaying 100,000 orders through the services would take hours, so the extra his
 - Every completed run of the demo (before today) gets, per copy, a twin run whose whole cycle happens in the
   night before it, between 00:20 and 03:20, when the workshop records nothing else: purchase orders received for
   exactly what the twin consumes, the consumption and the output, and sales orders delivered for exactly that
-  output. Each entry is a real ledger row (reason, source document, user), so for every item the cycle adds up to
-  zero: stock is unchanged, and the ledger still sums to it.
+  output. Each entry is a real ledger row (reason, source document, user, lot), so for every item the cycle adds
+  up to zero: stock is unchanged, and the ledger still sums to it.
+- Every movement names its lot, as the services' do (SPEC D): each purchase order's receipt makes a lot that the
+  night's runs draw, each twin run a batch that its sales ship. The night uses them up, so every lot of the bulk
+  history ends empty and each item's stock is still the sum of its lots.
 - `balance_after` is computed as the services would have: the item's balance at that moment (its last demo entry
   before the night) plus the cycle's running total, which never goes below zero because receipts come before
   consumption and output before shipments.
@@ -31,6 +34,7 @@ from accounts.models import User
 from inventory.measures import quantize_money
 from inventory.models import (
     FinishedProduct,
+    Lot,
     Product,
     RawProduct,
     StockMovement,
@@ -112,10 +116,18 @@ class History:
         completed = ProductionPlan.objects.filter(status=PlanStatus.COMPLETED, planned_production_date__lt=midnight)
         self.runs = list(completed.order_by("planned_production_date", "pk"))
         movements = defaultdict(list)
-        for source, kind, pk, change in StockMovement.objects.filter(source_type="productionplan").values_list(
-            "source_id", "item_type", "item_id", "change"
+        # Per run, its entries in the order it wrote them; one line per item (a run's draws from several lots of
+        # one material add up to one line, which the twin draws from the night's one receipt of it).
+        cycles = defaultdict(lambda: defaultdict(Decimal))
+        for source, kind, pk, change in (
+            StockMovement.objects.filter(source_type="productionplan")
+            .order_by("pk")
+            .values_list("source_id", "item_type", "item_id", "change")
         ):
-            movements[source].append((kind, pk, change))
+            cycles[source][(kind, pk)] += change
+        for source, lines in cycles.items():
+            for (kind, pk), change in lines.items():
+                movements[source].append((kind, pk, change))
         self.cycle_of = {run.pk: movements[run.pk] for run in self.runs}
         # Each item's balances through the demo's history, to start a night's running total from.
         self.timeline = defaultdict(lambda: ([], []))
@@ -160,9 +172,10 @@ class History:
             nights[timezone.localdate(run.planned_production_date)].append(run)
         bar = progress(copies, "Adding bulk history", "copies")
         slot = NIGHT_SECONDS / copies
-        with written_timestamps(RawProductOrder, FinishedProductOrder, ProductionPlan, CatalogueOrder, StockMovement):
+        models = (RawProductOrder, FinishedProductOrder, ProductionPlan, CatalogueOrder, StockMovement, Lot)
+        with written_timestamps(*models):
             for copy in range(copies):
-                Copy(self, nights, offset=datetime.timedelta(seconds=copy * slot)).write()
+                Copy(self, nights, offset=datetime.timedelta(seconds=copy * slot), number=copy + 1).write()
                 bar.update(1)
         bar.close()
 
@@ -171,10 +184,11 @@ class Copy:
     """One more copy of the history: twin runs with their purchases and sales, and the documents that move no
     stock."""
 
-    def __init__(self, history, nights, offset):
-        self.history, self.nights, self.offset = history, nights, offset
+    def __init__(self, history, nights, offset, number):
+        self.history, self.nights, self.offset, self.number = history, nights, offset, number
         self.rng = history.rng
-        self.movements = []  # (moment, item, change, reason, source, user, note); sources filled in after insert
+        self.movements = []  # (moment, item, change, reason, source, user, lot); sources filled in after insert
+        self.lots = []  # the receipts' and the batches' lots, with the document that makes each
 
     def write(self):
         purchases, runs, sales = [], [], []
@@ -192,9 +206,28 @@ class Copy:
             (ProductionPlan, still[ProductionPlan]),
             (CatalogueOrder, hub),
         ]
+        Lot.objects.bulk_create([lot for lot, _ in self.lots], batch_size=BATCH)  # the documents name them
         for model, rows in documents:
             model.objects.bulk_create(rows, batch_size=BATCH)  # sets the pks the ledger rows refer to
+        for lot, source in self.lots:
+            lot.source_id = source.pk
+        Lot.objects.bulk_update([lot for lot, _ in self.lots], ["source_id"], batch_size=BATCH)
         self.write_ledger(hub_moves)
+
+    def new_lot(self, kind, pk, quantity, prefix, night, source, number, **fields):
+        """A lot that this night's cycle fills and empties: made with `quantity`, drawn to nothing by dawn."""
+        lot = Lot(
+            item_type=kind,
+            item_id=pk,
+            code=f"{prefix}-{night:%Y%m%d}-{self.number}-{number}",  # the services' codes have one suffix
+            quantity=0,
+            initial_quantity=quantity,
+            source_type=Lot.Source.RAW_PRODUCT_ORDER if prefix == "PO" else Lot.Source.PRODUCTION_PLAN,
+            created_at=self.moment,
+            **fields,
+        )
+        self.lots.append((lot, source))
+        return lot
 
     def tick(self):
         """The next moment of the night being written: each entry a microsecond after the previous one."""
@@ -204,7 +237,8 @@ class Copy:
     def night(self, start, day_runs, purchases, runs, sales):
         history = self.history
         self.moment = start
-        consumed = defaultdict(Decimal)
+        night = timezone.localdate(start)
+        consumed, received = defaultdict(Decimal), {}
         for run in day_runs:
             for kind, pk, change in history.cycle_of[run.pk]:
                 if kind == "raw_product":
@@ -227,8 +261,11 @@ class Copy:
                 updated_at=start,
             )
             purchases.append(order)
-            self.movements.append((self.tick(), ("raw_product", pk), quantity, Reason.RECEIPT, order, history.manager))
-        for run in day_runs:
+            moment = self.tick()
+            lot = self.new_lot("raw_product", pk, quantity, "PO", night, order, pk, supplier_id=supplier_id)
+            order.lot = received[pk] = lot
+            self.movements.append((moment, ("raw_product", pk), quantity, Reason.RECEIPT, order, history.manager, lot))
+        for index, run in enumerate(day_runs):
             twin = ProductionPlan(
                 finished_product_id=run.finished_product_id,
                 planned_quantity=run.planned_quantity,
@@ -247,18 +284,14 @@ class Copy:
             runs.append(twin)
             output = None
             for kind, pk, change in sorted(history.cycle_of[run.pk], key=lambda line: line[0] != "raw_product"):
-                self.movements.append(
-                    (
-                        self.tick(),
-                        (kind, pk),
-                        change,
-                        Reason.PRODUCTION_CONSUMPTION if kind == "raw_product" else Reason.PRODUCTION_OUTPUT,
-                        twin,
-                        history.cook,
-                    )
-                )
-                if kind == "finished_product":
+                moment = self.tick()
+                if kind == "raw_product":
+                    reason, lot = Reason.PRODUCTION_CONSUMPTION, received[pk]
+                else:
+                    reason = Reason.PRODUCTION_OUTPUT
+                    lot = twin.output_lot = self.new_lot(kind, pk, change, "B", night, twin, index + 1)
                     output = (pk, change)
+                self.movements.append((moment, (kind, pk), change, reason, twin, history.cook, lot))
             pk, made = output
             for quantity in self.split(made):
                 client, discount = self.rng.choice(history.buyers[pk])
@@ -278,7 +311,7 @@ class Copy:
                 )
                 sales.append(sale)
                 self.movements.append(
-                    (delivered, ("finished_product", pk), -quantity, Reason.SHIPMENT, sale, history.manager)
+                    (delivered, ("finished_product", pk), -quantity, Reason.SHIPMENT, sale, history.manager, lot)
                 )
 
     def split(self, quantity):
@@ -298,7 +331,8 @@ class Copy:
                     **{
                         field.attname: getattr(row, field.attname)
                         for field in model._meta.concrete_fields
-                        if not field.primary_key
+                        # Its lot is the original's: a copy that moved no stock has none.
+                        if not field.primary_key and field.name not in ("lot", "output_lot")
                     }
                 )
                 if model is FinishedProductOrder:
@@ -329,8 +363,9 @@ class Copy:
                     timezone.make_aware(datetime.datetime.combine(night, NIGHT_START)) + self.offset
                 )
                 item = ("product", order.item_id)
-                moves.append((self.tick(), item, order.quantity, Reason.ADJUSTMENT, None, history.manager))
-                moves.append((self.tick(), item, -order.quantity, Reason.ORDER_APPROVAL, twin, history.manager))
+                # Catalogue products keep no lots (SPEC D).
+                moves.append((self.tick(), item, order.quantity, Reason.ADJUSTMENT, None, history.manager, None))
+                moves.append((self.tick(), item, -order.quantity, Reason.ORDER_APPROVAL, twin, history.manager, None))
                 twin.created_at = twin.updated_at = moments[night] = self.moment
             orders.append(twin)
         return orders, moves
@@ -339,7 +374,7 @@ class Copy:
         history = self.history
         running = defaultdict(Decimal)  # (night, item) -> change so far
         rows = []
-        for moment, item, change, reason, source, user in sorted(self.movements + hub_moves, key=lambda m: m[0]):
+        for moment, item, change, reason, source, user, lot in sorted(self.movements + hub_moves, key=lambda m: m[0]):
             night = timezone.localtime(moment).date()
             base = history.balance_before(item, moment)
             running[(night, item)] += change
@@ -360,6 +395,7 @@ class Copy:
                     source_id=source.pk if source is not None else None,
                     note="" if source is not None else "Restocked",
                     user=user,
+                    lot=lot,
                     created_at=moment,
                 )
             )

@@ -16,17 +16,20 @@ import datetime
 import heapq
 import itertools
 import random
+import zlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import User
 from inventory.catalogue.services import category_create, product_create, product_quantity_change
-from inventory.lots.services import lot_hold, lots_open
+from inventory.lots.services import lot_hold, lots_write_off
 from inventory.measures import quantize_money, quantize_quantity
 from inventory.models import (
     Category,
@@ -116,12 +119,48 @@ START_HOUR = {
     "grocery": (6, 0),
 }
 LONGEST_RUN_HOURS = Decimal(6)
-# Shelf lives for the lots on hand at the end of the demo (Workshop.date_lots): a family's finished goods, in
-# days after the run; fresh materials' use-by and dry goods' best-before, in days after their receipt.
+# Shelf lives, as the labels give them: a family's finished goods (the products' shelf_life_days), in days
+# after the run; a material's date, in days after its receipt: a use-by for the chilled goods that spoil, a
+# best-before for the others (UHT milk, butter, eggs, hard cheese; fruit and vegetables carry no date by law, EU
+# 1169/2011, the workshop notes one for their freshness). A batch's use-by is limited by its ingredients'
+# use-by only (production_plan_complete), so biscuits keep their weeks while a cream tart follows its cream.
 SHELF_LIFE_DAYS = {"bread": 2, "viennoiserie": 2, "pastry": 3, "savoury": 3, "biscuit": 60, "grocery": 180}
-FRESH_USE_BY_DAYS, DRY_BEST_BEFORE_DAYS = 10, 240
-# Days of use that a material's stock should cover: reorder below the first figure, order the second.
-FRESH_COVER, DRY_COVER = (7, 28), (14, 56)
+USE_BY_DAYS = {
+    "Crème liquide 35 %": 14,
+    "Crème fraîche épaisse": 14,
+    "Mascarpone": 14,
+    "Fromage frais à tartiner": 14,
+    "Blancs d'œufs liquides": 28,
+    "Jaunes d'œufs liquides": 28,
+    "Fromage de chèvre frais": 12,
+    "Jambon blanc supérieur": 8,
+    "Lardons fumés": 14,
+    "Saumon fumé d'Écosse": 10,
+}
+FRESH_BEST_BEFORE_DAYS = {
+    "Lait entier": 60,
+    "Œufs frais plein air": 28,
+    "Comté 18 mois": 60,
+    "Emmental râpé": 30,
+    "Parmesan Reggiano": 90,
+}
+BUTTER_BEST_BEFORE_DAYS, PRODUCE_BEST_BEFORE_DAYS, DRY_BEST_BEFORE_DAYS = 45, 7, 240
+# Days of use that a material's stock should cover: reorder below the first figure, order the second (fresh
+# goods by the week, so that little reaches its date on the shelf).
+FRESH_COVER, DRY_COVER = (4, 8), (14, 56)
+
+
+def label_dates(spec, received):
+    """{"use_by" or "best_before": date} on the label of a material received on `received` (data.Material)."""
+    if spec.name in USE_BY_DAYS:
+        return {"use_by": received + datetime.timedelta(days=USE_BY_DAYS[spec.name])}
+    if not spec.fresh:
+        days = DRY_BEST_BEFORE_DAYS
+    elif spec.name.startswith("Beurre"):
+        days = BUTTER_BEST_BEFORE_DAYS
+    else:
+        days = FRESH_BEST_BEFORE_DAYS.get(spec.name, PRODUCE_BEST_BEFORE_DAYS)
+    return {"best_before": received + datetime.timedelta(days=days)}
 
 
 def has_business_data():
@@ -169,10 +208,10 @@ def demo_seed(*, weeks=DEFAULT_WEEKS, scale=1, progress=None, now=None):
         workshop.replay()
         workshop.plan_ahead()
         workshop.ensure_every_status()
-        workshop.date_lots()
+        workshop.hold_a_lot()
+        workshop.set_passwords()
     if scale > 1:
         scale_history(copies=scale - 1, today=workshop.today, progress=progress or _no_progress)
-        lots_open()  # the bulk history wrote stock without lots
 
 
 class _NoBar:
@@ -291,6 +330,8 @@ class Workshop:
         for day in self.days(self.first_day, self.today):
             if day.weekday() in (0, 3):  # purchasing rounds, Monday and Thursday mornings
                 self.schedule(self.at(day, 10), self.purchasing_round)
+            if day < self.today:
+                self.schedule(self.at(day, 19), self.throw_away_expiring, day)
             self.schedule(self.at(day - datetime.timedelta(days=1), 16), self.planning_round, day)
         for sale in self.sales:
             self.schedule(sale.ordered_at, self.sale_place, sale)
@@ -319,9 +360,14 @@ class Workshop:
             user = User.objects.filter(email=spec.email).first() or User(email=spec.email)
             user.username, user.first_name, user.last_name = spec.username, spec.first_name, spec.last_name
             user.role, user.is_active, user.date_joined = spec.role, True, self.clock.now
-            user.set_password(spec.password)
+            user.set_unusable_password()  # until set_passwords, at the end
             user.save()
             self.users[spec.role] = user
+        # Hashing the four passwords costs about 2 s of CPU (PBKDF2, by design): done in threads while the
+        # history replays (hashlib lets go of the GIL), then written by set_passwords in the same transaction.
+        hashing = ThreadPoolExecutor(max_workers=2, thread_name_prefix="demo-passwords")
+        self.password_hashes = {spec.email: hashing.submit(make_password, spec.password) for spec in data.USERS}
+        hashing.shutdown(wait=False)
         self.admin, self.manager, self.cook = self.users["Admin"], self.users["Manager"], self.users["User"]
 
         self.suppliers = {}
@@ -385,6 +431,7 @@ class Workshop:
         self.estimate_use()
         self.create_materials()
         self.create_products()
+        self.date_opening_lots()
         self.create_catalogue()
 
     def phone(self, *, mobile):
@@ -514,6 +561,7 @@ class Workshop:
                 unit_of_measure=spec.unit,
                 comments=spec.comments,
                 stock_quantity=initial,
+                shelf_life_days=SHELF_LIFE_DAYS[spec.family],
                 # What keeps (biscuits, jars) is made ahead: two days of sales on the shelf.
                 reorder_level=nice_ceil(stocked.daily * 2, whole=is_count(spec.unit)) if keeps and stocked.daily else 0,
             )
@@ -656,7 +704,7 @@ class Workshop:
             short = needed - stock[material.record.pk]
             if short > 0:
                 order = self.purchase(material, short + material.daily * 2, urgent=True)
-                raw_product_order_set_status(order=order, status=RECU, user=self.manager)
+                self.receive(order)
                 self.on_order[material.record.pk] -= order.stock_quantity
 
     def plan_ahead(self):
@@ -728,8 +776,17 @@ class Workshop:
         raw_product_order_set_status(order=order, status=EXPEDIE, user=self.manager)
 
     def purchase_receive(self, order):
-        raw_product_order_set_status(order=order, status=RECU, user=self.manager)
+        self.receive(order)
         self.on_order[order.raw_product_id] -= order.stock_quantity
+
+    def receive(self, order):
+        """The delivery received as a lot with the dates on its label (SPEC D): a fresh material's use-by, a dry
+        good's best-before, and the supplier's own lot code."""
+        day = timezone.localdate(self.clock.now)
+        # The same code in every seeding (not the order's id, which a --reset does not reuse).
+        code = f"L{day:%y%m%d}-{zlib.crc32(order.material.spec.name.encode()) % 1000:03d}"
+        label = {"supplier_lot_code": code, **label_dates(order.material.spec, day)}
+        raw_product_order_set_status(order=order, status=RECU, user=self.manager, lot=label)
 
     def purchase_out_of_stock(self, order):
         """The supplier cannot deliver: the order is marked so, and the material bought elsewhere."""
@@ -797,7 +854,9 @@ class Workshop:
         for status in (COMMANDE, EXPEDIE, RUPTURE, RECU):
             if not RawProductOrder.objects.filter(status=status).exists():
                 order = self.purchase(material, material.daily * 10 or 25)
-                if status != COMMANDE:
+                if status == RECU:
+                    self.receive(order)
+                elif status != COMMANDE:
                     raw_product_order_set_status(order=order, status=status, user=self.manager)
 
         tart = self.products["Tarte au citron meringuée"]
@@ -861,28 +920,66 @@ class Workshop:
             for target in path.get(state, []):
                 order = catalogue_order_transition(order=order, target=target, user=self.manager)
 
-    def date_lots(self):
-        """Dates on the lots on hand, as their labels would give them (SPEC D), and one lot on hold, so that
-        the lots list shows some lots expiring this week, one expired, and a hold to release.
+    def set_passwords(self):
+        for user in self.users.values():
+            user.password = self.password_hashes[user.email].result()
+            user.save(update_fields=["password"])
 
-        The history's receipts and runs carry no dates: the demo buys by stock level, and a use-by date
-        reached during the replay would change what it can make. The products' shelf lives apply from here on.
-        """
-        for stocked in self.products.values():
-            stocked.record.shelf_life_days = SHELF_LIFE_DAYS[stocked.spec.family]
-            stocked.record.save(update_fields=["shelf_life_days"])
-        fresh = {material.record.pk for material in self.materials.values() if material.spec.fresh}
+    def date_opening_lots(self):
+        """The starting stock's lots carry the dates their labels would: bought or made on the eve of the
+        history, like every later receipt and run (Workshop.receive; a run's batch follows its product's shelf
+        life and its ingredients, production_plan_complete)."""
+        made = timezone.localdate(self.clock.now)
+        materials = {material.record.pk: material.spec for material in self.materials.values()}
         shelf = {stocked.record.pk: SHELF_LIFE_DAYS[stocked.spec.family] for stocked in self.products.values()}
-        for lot in Lot.objects.filter(quantity__gt=0).order_by("pk"):
-            made = timezone.localtime(lot.created_at).date()
+        lots = list(Lot.objects.filter(source_type=Lot.Source.OPENING))
+        for lot in lots:
             if lot.item_type == Lot.ItemType.FINISHED_PRODUCT:
                 lot.use_by = made + datetime.timedelta(days=shelf[lot.item_id])
-            elif lot.item_id in fresh:
-                lot.use_by = made + datetime.timedelta(days=FRESH_USE_BY_DAYS)
             else:
-                lot.best_before = made + datetime.timedelta(days=DRY_BEST_BEFORE_DAYS)
-            lot.save(update_fields=["use_by", "best_before"])
-        suspect = Lot.objects.filter(item_type=Lot.ItemType.RAW_PRODUCT, item_id__in=fresh, quantity__gt=0).first()
+                dates = label_dates(materials[lot.item_id], made)
+                lot.use_by, lot.best_before = dates.get("use_by"), dates.get("best_before")
+        Lot.objects.bulk_update(lots, ["use_by", "best_before"])
+
+    def throw_away_expiring(self, day):
+        """The evening check of the fridges and the shop: what will be past its use-by on the next working
+        morning is written off (runs and shipments would refuse it anyway), so that the lots on hand are what a
+        tidy workshop keeps."""
+        following = day + datetime.timedelta(days=2 if day.weekday() == 5 else 1)  # Sunday is closed
+        fresh = [material.record.pk for material in self.materials.values() if material.spec.fresh]
+        past_its_best = Q(item_type=Lot.ItemType.RAW_PRODUCT, item_id__in=fresh, best_before__lt=following)
+        expiring = Q(use_by__lt=following) | past_its_best
+        if following >= self.today:
+            # Last night the shop was cleared but nobody checked the cold room: what reached its date there
+            # yesterday is still on hand this morning, and the admin's expiry panel asks for it.
+            expiring = Q(item_type=Lot.ItemType.FINISHED_PRODUCT, use_by__lt=following)
+        reasons = {}
+        for lot in Lot.objects.filter(expiring, quantity__gt=0).order_by("pk"):
+            if lot.item_type == Lot.ItemType.FINISHED_PRODUCT:
+                reason = "Unsold by its use-by date: thrown away"
+            elif lot.use_by is not None and lot.use_by < following:
+                reason = "At its use-by date: thrown away"
+            else:
+                reason = "Past its best: thrown away"
+            reasons.setdefault(reason, []).append(lot)
+        for reason, lots in reasons.items():
+            lots_write_off(lots=lots, reason=reason, user=self.manager)
+
+    def hold_a_lot(self):
+        """One lot on hold, as a supplier's alert leaves it until their analysis comes back: the lots list and
+        the admin's home show it, and a release puts it back to use."""
+        # The latest delivery of a chilled material still in stock; not the cream, which the tutorial's tart uses.
+        chilled = [self.materials[name].record.pk for name in USE_BY_DAYS if name != "Crème liquide 35 %"]
+        suspect = (
+            Lot.objects.filter(
+                item_type=Lot.ItemType.RAW_PRODUCT,
+                item_id__in=chilled,
+                source_type=Lot.Source.RAW_PRODUCT_ORDER,
+                quantity__gt=0,
+            )
+            .order_by("-pk")
+            .first()
+        )
         if suspect is not None:
             lot_hold(lot=suspect, reason="Supplier's quality alert: awaiting their analysis", user=self.manager)
 

@@ -10,7 +10,9 @@ date-time. For a serializer whose fields are plain columns, a row plan reads the
   UTC (the default); in any other zone through the field's own `to_representation`;
 - a Decimal stays a Decimal and becomes the JSON number DRF's renderer writes (stocky.kit.renderers);
 - a method field is read only when the serializer names the column it needs and a function of that value
-  that its `get_<field>` method uses as well (`row_methods`, e.g. the catalogue's imageUrl);
+  that its `get_<field>` method uses as well (`row_methods`, e.g. the catalogue's imageUrl), or a function of
+  the whole page's values of that column, for a field read for all the rows at once (`row_batches`, e.g. a
+  sales order's lots: one query for the page, as its list serializer reads them);
 - anything a plan cannot reproduce exactly (another method field, a nested serializer, a field with its own
   output, a nullable relation's name, ...) makes `plan_for` answer None, and the view keeps the serializer.
 
@@ -44,6 +46,7 @@ class RowPlan:
     datetime_fields: tuple  # (index, DRF field) of each date-time column
     converters: tuple  # (index, function) of the columns whose database value is not the output value
     methods: tuple = ()  # (index, function(value, context)) of the method fields the serializer reads from a column
+    batches: tuple = ()  # (index, function(values, context) -> function(value)) of those read for a whole page
 
     @property
     def joins(self):
@@ -61,7 +64,9 @@ class RowPlan:
         """The rows (tuples from `values`) as the JSON the serializer's output (many=True) renders to.
 
         `context` is the serializer's context (the request), for the method fields."""
-        converters = self._converters(context)
+        if self.batches:
+            rows = list(rows)
+        converters = self._converters(context, rows)
         if converters:
             rows = [_convert(row, converters) for row in rows]
         names = self.names
@@ -69,12 +74,12 @@ class RowPlan:
 
     def encode_one(self, row, context=None):
         """One row as the JSON of the serializer's output for one record."""
-        converters = self._converters(context)
+        converters = self._converters(context, [row])
         if converters:
             row = _convert(row, converters)
         return _encoded(dict(zip(self.names, row, strict=True)))
 
-    def _converters(self, context):
+    def _converters(self, context, rows):
         converters = self.converters
         if self.datetime_fields and not _is_utc(timezone.get_current_timezone()):
             # Another zone than UTC (TIME_ZONE): each date-time as the field writes it, offset included.
@@ -82,6 +87,8 @@ class RowPlan:
         if self.methods:
             # Called for every value, None included, as DRF calls a method field with the whole record.
             converters += tuple((index, _Method(function, context)) for index, function in self.methods)
+        for index, function in self.batches:
+            converters += ((index, _Always(function([row[index] for row in rows], context))),)
         return converters
 
 
@@ -94,6 +101,19 @@ class _Method:
 
     def __call__(self, value):
         return self.function(value, self.context)
+
+
+class _Always:
+    """A converter called for every value, None included (a page's batch: each row's from what it read)."""
+
+    __slots__ = ("function",)
+    always = True
+
+    def __init__(self, function):
+        self.function = function
+
+    def __call__(self, value):
+        return self.function(value)
 
 
 def _encoded(data):
@@ -143,7 +163,8 @@ def _build(serializer_class):
         raise Unsupported("its own to_representation")
     model = serializer_class.Meta.model
     row_methods = getattr(serializer_class, "row_methods", {})
-    names, columns, annotations, datetime_fields, converters, methods = [], [], {}, [], [], []
+    row_batches = getattr(serializer_class, "row_batches", {})
+    names, columns, annotations, datetime_fields, converters, methods, batches = [], [], {}, [], [], [], []
     for field in serializer_class().fields.values():
         if field.write_only:
             continue
@@ -155,6 +176,13 @@ def _build(serializer_class):
             names.append(field.field_name)
             columns.append(_concrete(model, column).attname)
             continue
+        if isinstance(field, serializers.SerializerMethodField) and field.field_name in row_batches:
+            # Read for the whole page at once, by a function the list serializer uses as well.
+            column, function = row_batches[field.field_name]
+            batches.append((index, getattr(serializer_class, function)))
+            names.append(field.field_name)
+            columns.append(_concrete(model, column).attname)
+            continue
         column, converter = _column(model, field, annotations)
         if converter == "datetime":
             datetime_fields.append((index, field))
@@ -162,7 +190,15 @@ def _build(serializer_class):
             converters.append((index, converter))
         names.append(field.field_name)
         columns.append(column)
-    return RowPlan(tuple(names), tuple(columns), annotations, tuple(datetime_fields), tuple(converters), tuple(methods))
+    return RowPlan(
+        tuple(names),
+        tuple(columns),
+        annotations,
+        tuple(datetime_fields),
+        tuple(converters),
+        tuple(methods),
+        tuple(batches),
+    )
 
 
 def _concrete(model, name):

@@ -10,16 +10,19 @@ from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import models
-from django.db.models import F
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 from PIL import Image
 from rest_framework.test import APIClient
 
 from accounts.models import Role, User
 from inventory.images import IMAGE_MAX_SIDE
+from inventory.measures import quantize_quantity
 from inventory.models import (
     Category,
     FinishedProduct,
+    Lot,
+    LotEvent,
     Product,
     RawProduct,
     RawProductConversion,
@@ -27,6 +30,7 @@ from inventory.models import (
     Supplier,
     SupplierRawProduct,
 )
+from orders.digest import lots_to_act_on
 from orders.models import (
     CatalogueOrder,
     CatalogueOrderState,
@@ -84,6 +88,28 @@ def ledger_problems():
         for pk, quantity in model.objects.values_list("pk", field):
             if totals[(kind, pk)] != quantity:
                 problems.append(f"{kind} {pk}: stock {quantity}, ledger {totals[(kind, pk)]}")
+    return problems
+
+
+def lot_problems():
+    """SPEC D: movements of raw and finished products that name no lot, lots whose entries do not add up to
+    their quantity, items whose stock is not the sum of their lots."""
+    problems = [
+        f"{kind} {pk}: {change:+} ({reason}) names no lot"
+        for kind, pk, change, reason in StockMovement.objects.filter(lot=None)
+        .exclude(item_type="product")
+        .values_list("item_type", "item_id", "change", "reason")
+    ]
+    by_lot = dict(StockMovement.objects.exclude(lot=None).values_list("lot").annotate(total=Sum("change")))
+    in_lots = defaultdict(Decimal)
+    for pk, kind, item, quantity, code in Lot.objects.values_list("pk", "item_type", "item_id", "quantity", "code"):
+        in_lots[(kind, item)] += quantity
+        if quantize_quantity(by_lot.get(pk, 0)) != quantity:
+            problems.append(f"lot {code} of {kind} {item}: holds {quantity}, its entries add up to {by_lot.get(pk)}")
+    for model, kind, field in STOCKED[:2]:
+        for pk, quantity in model.objects.values_list("pk", field):
+            if in_lots[(kind, pk)] != quantity:
+                problems.append(f"{kind} {pk}: stock {quantity}, lots {in_lots[(kind, pk)]}")
     return problems
 
 
@@ -160,6 +186,8 @@ def test_the_default_demo_is_a_workshop_to_explore_with_a_true_ledger(media_root
 
     # Stock was made through the services: each item's ledger sums to its stock, in order of time.
     assert ledger_problems() == []
+    assert lot_problems() == []
+    assert_the_lots_on_hand_are_a_tidy_workshop_s()
     reasons = set(StockMovement.objects.values_list("reason", flat=True))
     assert {"initial", "receipt", "production_consumption", "production_output", "shipment"} <= reasons
     assert "order_approval" in reasons
@@ -238,6 +266,64 @@ def test_if_empty_seeds_an_empty_database_then_only_prints_the_accounts_and_is_s
     assert list(Client.objects.values_list("name", flat=True)) == ["Chez Paul"] and not Supplier.objects.exists()
 
 
+def assert_the_lots_on_hand_are_a_tidy_workshop_s():
+    """SPEC D in the demo (issue 12): lots dated as their labels are, drawn first-expiry-first-out, what reached its
+    use-by thrown away each evening; so the lots list and the admin home's expiry panel show a few lots expiring
+    this week, one on hold and at most a couple expired (what the cold room kept last night), not dozens."""
+    today = timezone.localdate()
+    on_hand = Lot.objects.filter(quantity__gt=0)
+    week = today + datetime.timedelta(days=7)
+    expired = on_hand.filter(use_by__lt=today)
+    assert expired.count() <= 3, list(expired.values_list("code", "use_by"))
+    assert not expired.filter(item_type="finished_product").exists()  # the shop is cleared every evening
+    expiring = on_hand.filter(Q(use_by__range=(today, week)) | Q(best_before__range=(today, week)))
+    assert 3 <= expiring.count() <= 40
+    assert lots_to_act_on(today=today, days=3).count() <= 25  # the admin home's panel
+    # Every lot on hand carries its label's date: a batch its use-by, a material a use-by or a best-before.
+    assert not on_hand.filter(use_by=None, best_before=None).exists()
+    assert not on_hand.filter(item_type="finished_product", use_by=None).exists()
+    assert not Lot.objects.filter(source_type="rawproductorder", supplier_lot_code="").exists()
+    # One lot on hold, from a supplier's alert, with who and why.
+    held = Lot.objects.get(status="on_hold")
+    assert held.quantity > 0 and held.source_type == "rawproductorder" and held.supplier_id is not None
+    assert LotEvent.objects.get(lot=held).action == "hold"
+    # The waste was written off lot by lot through the service, each entry saying why.
+    written_off = StockMovement.objects.filter(reason="write_off")
+    assert written_off.exists() and not written_off.filter(lot=None).exists()
+    assert set(written_off.values_list("note", flat=True)) <= {
+        "Unsold by its use-by date: thrown away",
+        "At its use-by date: thrown away",
+        "Past its best: thrown away",
+    }
+    assert fefo_violations(on_hand) == []
+
+
+def fefo_violations(on_hand):
+    """Draws (runs, shipments) that took a lot expiring later than a lot still on hand, while that lot was there
+    and usable: first-expiry-first-out says they should have taken it first. A lot's stock only goes down, so a
+    lot on hand now held stock from the moment it was made."""
+    violations = []
+    for lot in on_hand:
+        if lot.use_by is not None:
+            later = Q(lot__use_by__gt=lot.use_by) | Q(lot__use_by=None)
+            usable_until = timezone.make_aware(datetime.datetime.combine(lot.use_by, datetime.time.max))
+        elif lot.best_before is not None:
+            later = Q(lot__use_by=None) & (Q(lot__best_before__gt=lot.best_before) | Q(lot__best_before=None))
+            usable_until = timezone.now()
+        else:
+            continue
+        draws = StockMovement.objects.filter(
+            later,
+            item_type=lot.item_type,
+            item_id=lot.item_id,
+            reason__in=["production_consumption", "shipment"],
+            created_at__gt=lot.created_at,
+            created_at__lte=usable_until,
+        )
+        violations += [f"{lot.code} ({lot.item_type} {lot.item_id}) passed over by {entry}" for entry in draws]
+    return violations
+
+
 def test_reset_replaces_business_data_and_demo_accounts_and_gives_the_same_demo(
     make_user, media_root, django_capture_on_commit_callbacks
 ):
@@ -271,6 +357,7 @@ def test_scale_multiplies_orders_and_plans_and_keeps_stock_and_ledger_true():
     documents = (RawProductOrder, FinishedProductOrder, ProductionPlan, CatalogueOrder)
     counts = {model: model.objects.count() for model in documents}
     completed = ProductionPlan.objects.filter(status="completed").count()
+    lots = Lot.objects.count()
 
     scale_history(copies=2, today=timezone.localdate(), progress=seed_demo._bar)
 
@@ -280,9 +367,18 @@ def test_scale_multiplies_orders_and_plans_and_keeps_stock_and_ledger_true():
     # Stock is what it was, and the ledger, three times longer, still adds up to it in order of time.
     assert {model: dict(model.objects.values_list("pk", field)) for model, _, field in STOCKED} == stock
     assert ledger_problems() == []
+    # Every movement of the bulk history names its lot: stock = sum of lots = sum of the ledger, per item.
+    assert lot_problems() == []
+    assert Lot.objects.count() > 2 * lots
     twin = ProductionPlan.objects.filter(status="completed").order_by("-pk").first()
     moved = StockMovement.objects.filter(source_type="productionplan", source_id=twin.pk)
     assert moved.filter(reason="production_output").count() == 1 and moved.filter(reason="production_consumption")
+    batch = twin.output_lot
+    assert (batch.source_type, batch.source_id, batch.quantity) == ("productionplan", twin.pk, 0)
+    shipped = StockMovement.objects.filter(lot=batch, reason="shipment")
+    assert shipped.exists() and sum(entry.change for entry in shipped) == -batch.initial_quantity
+    receipt = RawProductOrder.objects.filter(status="recu").order_by("-pk").first()
+    assert (receipt.lot.source_id, receipt.lot.supplier_id) == (receipt.pk, receipt.supplier_id)
 
 
 def test_the_command_scales_with_a_progress_bar(monkeypatch):
