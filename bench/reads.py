@@ -202,17 +202,19 @@ def main(argv=None):
             rows.append(row)
         report["endpoints"] = rows
         print(f"\n{started.isoformat(timespec='seconds')}, {args.db}, scale {args.scale:g}, median of {args.repeat}\n")
-        head = ["endpoint", "off req/s", "off p99", "etag req/s", "etag p99", "on req/s", "on p99", "on CPU ms"]
-        head += ["304 req/s", "304 p99", "on/off", "304/off"]
+        head = ["endpoint"]
+        for kind in ("off", "etag", "on", "304"):
+            head += [f"{kind} req/s", f"{kind} p99 ms", f"{kind} CPU ms"]
+        head += ["on/off", "304/off", "CPU off/on"]
         print("| " + " | ".join(head) + " |\n|" + "---|" * len(head))
         for row in rows:
             cells = [f"`GET {row['path'].removeprefix('/api/v1')}`"]
-            for kind in ("off", "etag", "on"):
-                cells += [f"{row[kind]['rps']:,.0f}", f"{row[kind]['p99_ms']:.1f}"]
-                if kind == "on":
-                    cells.append(f"{row['on']['cpu_ms']:.2f}")
-            cells += [f"{row['304']['rps']:,.0f}", f"{row['304']['p99_ms']:.1f}"]
+            for kind in ("off", "etag", "on", "304"):
+                cpu = row[kind]["cpu_ms"]
+                cells += [f"{row[kind]['rps']:,.0f}", f"{row[kind]['p99_ms']:.1f}", f"{cpu:.2f}" if cpu else "—"]
             cells += [f"{row['on_vs_off']:.2f}", f"{row['304_vs_off']:.2f}"]
+            off_cpu, on_cpu = row["off"]["cpu_ms"], row["on"]["cpu_ms"]
+            cells.append(f"{off_cpu / on_cpu:.2f}" if off_cpu and on_cpu else "—")
             print("| " + " | ".join(cells) + " |")
 
         costs = {path: in_process_costs(path, token) for path in paths}
