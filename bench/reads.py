@@ -166,6 +166,7 @@ def main(argv=None):
         token = login(servers["on"].base_url, data.admin_email, data.admin_password)
         print(f"Database {database.url}; servers off/etag/on on ports {list(ports.values())}; wrk -c{load.connections}")
         runs = {path: {kind: [] for kind in ("off", "etag", "on", "304")} for path in paths}
+        report["load_average_before"] = os.getloadavg()
         for round_ in range(args.repeat):
             if args.repeat > 1:
                 print(f" round {round_ + 1} of {args.repeat}")
@@ -201,7 +202,13 @@ def main(argv=None):
                 )
             rows.append(row)
         report["endpoints"] = rows
-        print(f"\n{started.isoformat(timespec='seconds')}, {args.db}, scale {args.scale:g}, median of {args.repeat}\n")
+        report["load_average_after"] = os.getloadavg()
+        before, after = report["load_average_before"][0], report["load_average_after"][0]
+        print(
+            f"\n{started.isoformat(timespec='seconds')}, {args.db}, scale {args.scale:g}, wrk -t{load.threads} "
+            f"-c{load.connections} -d{load.duration}s, median of {args.repeat}; "
+            f"load average {before:.1f} before, {after:.1f} after\n"
+        )
         head = ["endpoint"]
         for kind in ("off", "etag", "on", "304"):
             head += [f"{kind} req/s", f"{kind} p99 ms", f"{kind} CPU ms"]
