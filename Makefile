@@ -8,7 +8,7 @@ JOBS ?= 2
 # The MariaDB server `make test-mariadb` uses (its test database is test_<name>).
 MARIADB_URL ?= mysql://root@127.0.0.1:3306/stocky
 
-.PHONY: install run test test-big test-mariadb test-browser lint migrate superuser clean sysdeps bench bench-all
+.PHONY: install run test test-big test-mariadb test-browser lint migrate superuser clean sysdeps bench bench-all bench-reads
 
 # mysqlclient compiles against the MariaDB/MySQL client headers; fetch them when they are missing.
 sysdeps:
@@ -67,6 +67,11 @@ test-browser: install
 bench: install
 	@./scripts/ensure-wrk
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# The hot reads with the read cache off, ETags only, on, and as 304s, in one run (docs/caching.md).
+bench-reads: install
+	@./scripts/ensure-wrk
+	$(BIN)/python bench/reads.py $(BENCH_ARGS)
 
 # Everything bench/README.md quotes: both scales (median of 3 rounds), then three minutes of racing writes.
 bench-all: install

@@ -22,6 +22,21 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def fresh_read_cache():
+    # Each test starts from an empty per-process read cache, as from an empty cache (stocky.kit.readcache).
+    from stocky.kit import readcache
+
+    readcache.bodies.clear()
+    readcache.view_tables.clear()
+
+
+@pytest.fixture
+def rendered_reads(settings):
+    """Every GET renders (no read cache, no ETag): for tests that count the queries of rendering a read."""
+    settings.READ_CACHE = False
+
+
 @pytest.fixture
 def make_user(db):
     counter = iter(range(1, 10_000))

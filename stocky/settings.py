@@ -396,6 +396,12 @@ SIMPLE_JWT = {
 # through the ORM (deactivation, role, password) replaces the row when it commits, at once for every worker;
 # this bounds only changes made around it, such as a plain UPDATE (0: read the row on every request).
 AUTH_USER_CACHE_SECONDS = env.float("AUTH_USER_CACHE_SECONDS", default=60)
+# The API's reads (docs/caching.md): every GET of a list or record answers with an ETag (If-None-Match gets a
+# 304), and each process keeps recent answers, served again while the versions of the tables they read (kept
+# by database triggers) are unchanged. READ_CACHE=0 turns both off; READ_CACHE_ENTRIES=0 keeps the ETags only.
+READ_CACHE = env.bool("READ_CACHE", default=True)
+READ_CACHE_ENTRIES = env.int("READ_CACHE_ENTRIES", default=2000)
+READ_CACHE_BYTES = env.int("READ_CACHE_BYTES", default=64 * 1024 * 1024)  # per process
 
 # --- Deployment: static files, HTTPS, proxies, cross-origin requests ---------------------------------
 # WhiteNoise serves the hashed, pre-compressed files that `collectstatic` writes (browsers cache them for

@@ -300,7 +300,7 @@ def test_unknown_ordering_is_400(api, ordering):
     assert response.status_code == 400 and "ordering" in response.json()["errors"]
 
 
-def test_list_query_count_does_not_grow_with_rows(api):
+def test_list_query_count_does_not_grow_with_rows(rendered_reads, api):
     phones = make_category("Phones")
     make_product("P0", phones)
     api.get("/api/v1/products")  # warm: from here on the token check remembers the user, as in production

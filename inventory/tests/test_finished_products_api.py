@@ -92,7 +92,7 @@ def test_list_search_ordering_filter_and_pages(api):
     assert_error(api.get(f"{URL}?page=1&page_size=0"), 400, "page_size")
 
 
-def test_list_query_count_does_not_grow_with_rows(api):
+def test_list_query_count_does_not_grow_with_rows(rendered_reads, api):
     one, fifty = queries_for_one_and_fifty(api, URL, lambda n: FinishedProductFactory.create_batch(n))
     assert one == fifty
 
@@ -117,7 +117,7 @@ def test_recipe_of_an_unknown_product_is_404(api):
     assert api.get(f"{URL}/{FinishedProductFactory().pk}/recipe/").json()["data"] == []
 
 
-def test_recipe_query_count_does_not_grow_with_rows(api):
+def test_recipe_query_count_does_not_grow_with_rows(rendered_reads, api):
     product = FinishedProductFactory()
     one, fifty = queries_for_one_and_fifty(
         api, f"{URL}/{product.pk}/recipe", lambda n: RecipeItemFactory.create_batch(n, finished_product=product)

@@ -95,7 +95,7 @@ def test_search_and_ordering(api):
     assert api.get("/api/v1/raw-products?ordering=password").status_code == 400
 
 
-def test_list_query_count_does_not_grow_with_rows(api):
+def test_list_query_count_does_not_grow_with_rows(rendered_reads, api):
     make_raw(1)
     api.get("/api/v1/raw-products")  # warm: from here on the token check remembers the user, as in production
     with CaptureQueriesContext(connection) as one:

@@ -106,7 +106,7 @@ def test_the_ledger_is_read_only(api, anon):
     assert StockMovement.objects.get(pk=entry.pk).change == 1
 
 
-def test_the_list_costs_the_same_queries_for_one_row_or_fifty(api, make_user):
+def test_the_list_costs_the_same_queries_for_one_row_or_fifty(rendered_reads, api, make_user):
     def add(n):
         for _ in range(n):
             stock_change(item=RawProductFactory(stock_quantity=0), delta=1, reason="adjustment", user=make_user())

@@ -138,7 +138,7 @@ def test_list_search_ordering_filter_and_pages(api):
     assert_error(api.get(f"{URL}?page=3&page_size=2"), 400, "page")
 
 
-def test_list_query_count_does_not_grow_with_rows(api):
+def test_list_query_count_does_not_grow_with_rows(rendered_reads, api):
     one, fifty = queries_for_one_and_fifty(api, URL, lambda n: SupplierFactory.create_batch(n))
     assert one == fifty
 
@@ -169,7 +169,7 @@ def test_price_list_of_an_unknown_supplier_is_404_and_an_empty_one_is_empty(api)
     assert api.get(f"{URL}/{SupplierFactory().pk}/raw-products/").json()["data"] == []
 
 
-def test_price_list_query_count_does_not_grow_with_rows(api):
+def test_price_list_query_count_does_not_grow_with_rows(rendered_reads, api):
     supplier = SupplierFactory()
     one, fifty = queries_for_one_and_fifty(
         api, f"{URL}/{supplier.pk}/raw-products", lambda n: SupplierRawProductFactory.create_batch(n, supplier=supplier)

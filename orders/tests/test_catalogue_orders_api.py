@@ -368,7 +368,7 @@ def test_bad_list_parameters_are_400(api, query, field):
     assert response.status_code == 400 and field in response.json()["errors"]
 
 
-def test_list_query_count_does_not_grow_with_rows(api, iphone, admin_user):
+def test_list_query_count_does_not_grow_with_rows(rendered_reads, api, iphone, admin_user):
     make_order(iphone, admin_user)
     api.get("/api/v1/products/orders")  # warm: from here on the token check remembers the user, as in production
     with CaptureQueriesContext(connection) as one:

@@ -88,7 +88,7 @@ def test_list_filters_search_ordering_and_pages(api):
     assert_error(api.get(f"{URL}?ordering=secret"), 400, "ordering")
 
 
-def test_list_query_count_does_not_grow_with_rows(api):
+def test_list_query_count_does_not_grow_with_rows(rendered_reads, api):
     one, fifty = queries_for_one_and_fifty(api, URL, lambda n: ClientFactory.create_batch(n))
     assert one == fifty
 
@@ -109,7 +109,7 @@ def test_orders_of_an_unknown_client_are_404(api):
     assert api.get(f"{URL}/{ClientFactory().pk}/orders").json()["data"] == []
 
 
-def test_orders_of_a_client_query_count_does_not_grow_with_rows(api):
+def test_orders_of_a_client_query_count_does_not_grow_with_rows(rendered_reads, api):
     client = ClientFactory()
     one, fifty = queries_for_one_and_fifty(
         api, f"{URL}/{client.pk}/orders", lambda n: FinishedProductOrderFactory.create_batch(n, client=client)

@@ -150,6 +150,6 @@ def test_list_filters_search_ordering_and_pages(api):
     assert_error(api.get(f"{URL}?page=2"), 400, "page")
 
 
-def test_list_query_count_does_not_grow_with_rows(api):
+def test_list_query_count_does_not_grow_with_rows(rendered_reads, api):
     one, fifty = queries_for_one_and_fifty(api, URL, lambda n: FinishedProductOrderFactory.create_batch(n))
     assert one == fifty

@@ -105,6 +105,6 @@ def test_list_filters_search_ordering_and_pages(api):
     assert_error(api.get(f"{URL}?ordering=finished_product"), 400, "ordering")
 
 
-def test_list_query_count_does_not_grow_with_rows(api):
+def test_list_query_count_does_not_grow_with_rows(rendered_reads, api):
     one, fifty = queries_for_one_and_fifty(api, URL, lambda n: ProductionPlanFactory.create_batch(n))
     assert one == fifty

@@ -128,7 +128,7 @@ def test_recipe_of_a_product_by_the_recipe_items_path(api):
     assert_error(api.post(f"{URL}/product/{bread.pk}", {}), 405)
 
 
-def test_recipe_of_a_product_query_count_does_not_grow_with_rows(api):
+def test_recipe_of_a_product_query_count_does_not_grow_with_rows(rendered_reads, api):
     product = FinishedProductFactory()
     one, fifty = queries_for_one_and_fifty(
         api, f"{URL}/product/{product.pk}", lambda n: RecipeItemFactory.create_batch(n, finished_product=product)
@@ -153,7 +153,7 @@ def test_list_filters_search_ordering_and_pages(api):
     assert_error(api.get(f"{URL}?ordering=finished_product__secret"), 400, "ordering")
 
 
-def test_list_query_count_does_not_grow_with_rows(api):
+def test_list_query_count_does_not_grow_with_rows(rendered_reads, api):
     one, fifty = queries_for_one_and_fifty(api, URL, lambda n: RecipeItemFactory.create_batch(n))
     assert one == fifty
 

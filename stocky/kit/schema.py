@@ -109,6 +109,18 @@ ERRORS = {
 }
 
 
+ETAG_HEADER = {
+    "description": "This answer's version: send it back in If-None-Match to get a 304 while it is current.",
+    "schema": {"type": "string"},
+}
+IF_NONE_MATCH = {
+    "name": "If-None-Match",
+    "in": "header",
+    "required": False,
+    "description": "The ETag of the answer you hold: a 304 without a body while nothing it shows has changed.",
+    "schema": {"type": "string"},
+}
+
 # Section A's CRUD, summarised from the view's `entity` and `entity_plural` ("Raw product", "Raw products").
 CRUD_SUMMARIES = {
     "list": "List {many}",
@@ -232,7 +244,24 @@ class StockyAutoSchema(AutoSchema):
             responses = {"200": self._get_response_for_code(None, "200", direction=direction)}
         for code in self._error_codes():
             responses.setdefault(str(code), {"$ref": f"{RESPONSES}{self._error_component(code)}"})
+        if self._validated_read() and "200" in responses:
+            # stocky.kit.readcache: every answer carries an ETag; If-None-Match with it gets a 304 until a
+            # write changes what the answer read.
+            responses["200"].setdefault("headers", {})["ETag"] = ETAG_HEADER
+            responses["304"] = {
+                "description": "Not Modified: the ETag sent in If-None-Match is still current. No body.",
+                "headers": {"ETag": ETAG_HEADER},
+            }
         return responses
+
+    def _validated_read(self):
+        return self.method == "GET" and getattr(self.view, "read_cache", False)
+
+    def _get_parameters(self):
+        parameters = super()._get_parameters()
+        if self._validated_read():
+            parameters.append(IF_NONE_MATCH)
+        return parameters
 
     # --- helpers
 

@@ -1,5 +1,8 @@
 """The manufacturing API's viewset: CRUD in the success envelope of SPEC section A."""
 
+from functools import partial
+
+from django.conf import settings
 from django.db import transaction
 from django.http import Http404
 from django.urls import re_path
@@ -8,6 +11,7 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
+from stocky.kit import readcache
 from stocky.kit.api import OptionalPagePagination
 from stocky.kit.models import MAX_ID
 from stocky.kit.renderers import FastJSONRenderer
@@ -26,6 +30,19 @@ class FastReadMixin:
     is theirs, and a RowPlan (stocky.kit.rows) for answering without per-field serializer work."""
 
     fast_reads = True
+    # Every GET answers with an ETag and may come from the read cache, checked against the versions of the
+    # tables it read (stocky.kit.readcache, docs/caching.md). False for a view whose answer depends on
+    # something other than the request and the database; `cache_per_user` when it depends on the caller.
+    read_cache = True
+    cache_per_user = False
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # Authenticated and permitted by now: the cache only ever answers a caller DRF let through.
+        method = request.method.lower()
+        handler = getattr(self, method, None)  # None: the route has no GET (DRF answers 405)
+        if method in ("get", "head") and handler is not None and self.read_cache and settings.READ_CACHE:
+            setattr(self, method, partial(readcache.fresh_read, self, handler))
 
     def filter_queryset(self, queryset):
         # Without a filter, search or ordering parameter every backend hands the queryset back as it is;

@@ -74,7 +74,11 @@ def test_decimals_are_numbers_and_envelopes_are_described():
         "page_size",
         "search",
         "unit_of_measure",
+        "If-None-Match",
     ]
+    # Every read answers with an ETag and a 304 to If-None-Match (stocky.kit.readcache).
+    read = paths["/api/v1/raw-products/{id}/"]["get"]["responses"]
+    assert "ETag" in read["200"]["headers"] and "ETag" in read["304"]["headers"] and "content" not in read["304"]
     assert paths["/api/v1/products/"]["get"]["responses"]["200"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/PaginatedProductList"
     }
@@ -93,8 +97,8 @@ def test_stock_and_production_requests_are_described():
         "to": ("query", True, date),
     }
     # A product's conversions are one short list: no pages, on reading or replacing.
-    for method in ("get", "put"):
-        assert set(parameters("/api/v1/raw-products/{id}/conversions/", method)) == {"id"}
+    assert set(parameters("/api/v1/raw-products/{id}/conversions/", "get")) == {"id", "If-None-Match"}
+    assert set(parameters("/api/v1/raw-products/{id}/conversions/", "put")) == {"id"}
     put = paths["/api/v1/raw-products/{id}/conversions/"]["put"]["requestBody"]
     assert put["content"]["application/json"]["schema"]["type"] == "array" and put["required"]
     plan = "/api/v1/production-plans/{id}"
@@ -205,7 +209,12 @@ def test_a_new_section_a_endpoint_gets_its_envelope_from_a_small_annotation():
     assert body("/plans/{id}/complete/", "post") == "#/components/schemas/ProductionPlanEnvelope"
     assert {"401", "403", "404", "409"} <= set(complete["responses"])
     assert body("/plans/{id}/materials/", "get") == "#/components/schemas/RawProductListEnvelope"
-    assert [p["name"] for p in paths["/plans/{id}/materials/"]["get"]["parameters"]] == ["id", "page", "page_size"]
+    assert [p["name"] for p in paths["/plans/{id}/materials/"]["get"]["parameters"]] == [
+        "id",
+        "page",
+        "page_size",
+        "If-None-Match",
+    ]
     assert body("/requirements", "get") == "#/components/schemas/_CostEnvelope"
     assert "400" in paths["/requirements"]["get"]["responses"], "a query parameter can be refused"
     assert schema["components"]["schemas"]["_Cost"]["properties"]["unit_cost"]["type"] == "number"

@@ -1,0 +1,176 @@
+"""Reads served again without being rendered again, and never stale: an ETag and a per-process body cache
+checked against the table versions (stocky.kit.versions) of every table the answer read (docs/caching.md).
+
+A GET of a section A or hub viewset (FastReadMixin) goes through `fresh_read` once DRF has authenticated
+the caller and checked the permissions:
+
+1. The key: the absolute URL (scheme, host, path, query), the caller's role (and id where a view's answer
+   depends on the caller: `cache_per_user`), Accept, the day (lots expire by date).
+2. The tables the answer read last time (this key's entry, or the view's last answer) and their versions,
+   in one query. Their hash with the key is the ETag: If-None-Match with it answers 304 without a body; the
+   same ETag in this process's cache answers the cached body.
+3. Otherwise the view renders, while every query it sends is noted; the versions were read *before* the
+   view's first query, so the body is at least as new as the versions it is stored under (a write committed
+   in between shows in the body and has changed the versions: the next read re-renders). If every table it
+   read is versioned, the answer is stored and carries the ETag; otherwise it is sent as it is.
+
+Only 200s are stored; errors, 4xx and writes pass through untouched.
+"""
+
+import hashlib
+import threading
+from collections import OrderedDict
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpResponse, HttpResponseNotModified
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.http import parse_etags
+
+from stocky.kit import versions
+
+CACHE_CONTROL = "private, no-cache"
+
+
+class BodyCache:
+    """A bounded least-recently-used map of key -> Entry, shared by the threads of one process."""
+
+    def __init__(self, max_entries, max_bytes):
+        self.max_entries, self.max_bytes = max_entries, max_bytes
+        self.entries = OrderedDict()
+        self.size = 0
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is not None:
+                self.entries.move_to_end(key)
+            return entry
+
+    def put(self, key, entry):
+        if self.max_entries <= 0 or len(entry.body) > self.max_bytes // 4:
+            return
+        with self.lock:
+            old = self.entries.pop(key, None)
+            if old is not None:
+                self.size -= len(old.body)
+            self.entries[key] = entry
+            self.size += len(entry.body)
+            while self.entries and (len(self.entries) > self.max_entries or self.size > self.max_bytes):
+                _, dropped = self.entries.popitem(last=False)
+                self.size -= len(dropped.body)
+
+    def clear(self):
+        with self.lock:
+            self.entries.clear()
+            self.size = 0
+
+
+class Entry:
+    __slots__ = ("tables", "etag", "body", "content_type")
+
+    def __init__(self, tables, etag, body, content_type):
+        self.tables, self.etag, self.body, self.content_type = tables, etag, body, content_type
+
+
+bodies = BodyCache(settings.READ_CACHE_ENTRIES, settings.READ_CACHE_BYTES)
+# The tables each view read in its last answer: the first guess for a key this process has not answered.
+view_tables = {}
+
+
+class TableRecorder:
+    """An execute_wrapper noting the model tables each query names."""
+
+    def __init__(self):
+        self.tables = set()
+
+    def __call__(self, execute, sql, params, many, context):
+        self.tables.update(versions.table_pattern().findall(sql))
+        return execute(sql, params, many, context)
+
+
+def cache_key(view, request):
+    user = request.user
+    parts = [
+        request.build_absolute_uri(),
+        str(getattr(user, "role", "")),
+        str(user.pk) if getattr(view, "cache_per_user", False) else "",
+        request.META.get("HTTP_ACCEPT", ""),
+        timezone.localdate().isoformat(),
+    ]
+    return "\n".join(parts)
+
+
+def etag_for(key, stamps):
+    digest = hashlib.blake2b(key.encode(), digest_size=16)
+    for table in sorted(stamps):
+        digest.update(f"\n{table}={stamps[table]}".encode())
+    return f'"{digest.hexdigest()}"'
+
+
+def client_has(request, etag):
+    header = request.META.get("HTTP_IF_NONE_MATCH")
+    if not header:
+        return False
+    tags = parse_etags(header)
+    # Weak comparison (RFC 9110 13.1.2): a proxy may have weakened the tag.
+    return "*" in tags or any(tag.removeprefix("W/") == etag for tag in tags)
+
+
+def with_validators(response, etag):
+    response["ETag"] = etag
+    response["Cache-Control"] = CACHE_CONTROL
+    patch_vary_headers(response, ("Accept", "Authorization"))
+    return response
+
+
+def not_modified(etag):
+    return with_validators(HttpResponseNotModified(), etag)
+
+
+def fresh_read(view, handler, request, *args, **kwargs):
+    """Answer the GET `handler` would, from the body cache or with a 304 when nothing it read has changed."""
+    if connection.vendor not in ("mysql", "sqlite"):
+        return handler(request, *args, **kwargs)
+    key = cache_key(view, request)
+    view_id = (type(view), view.action)
+    entry = bodies.get(key)
+    guess = entry.tables if entry is not None else view_tables.get(view_id)
+    # Read before the view's first query: see the module's docstring.
+    stamps = versions.read(guess) if guess is not None else versions.read_all()
+    if guess is not None and guess <= stamps.keys():
+        etag = etag_for(key, stamps)
+        if client_has(request, etag):
+            return not_modified(etag)
+        if entry is not None and entry.etag == etag:
+            response = HttpResponse(entry.body, content_type=entry.content_type)
+            return with_validators(response, etag)
+    recorder = TableRecorder()
+    with connection.execute_wrapper(recorder):
+        response = handler(request, *args, **kwargs)
+        if response.status_code != 200 or not hasattr(response, "render"):
+            return response
+        render(view, request, response)
+    tables = frozenset(recorder.tables)
+    if not tables or not tables <= versions.versioned_tables():
+        return response  # read an unversioned table (or none): nothing to check a later read against
+    view_tables[view_id] = tables
+    if not tables <= stamps.keys():
+        # The view read a table the guess missed (or one without its triggers yet): its version was not
+        # read before the data, so this answer cannot be labelled. The next read starts from these tables.
+        return response
+    etag = etag_for(key, {table: stamps[table] for table in tables})
+    bodies.put(key, Entry(tables, etag, response.content, response["Content-Type"]))
+    if client_has(request, etag):
+        return not_modified(etag)
+    return with_validators(response, etag)
+
+
+def render(view, request, response):
+    """Render a DRF Response now (as DRF's dispatch would after the view), to store its bytes."""
+    response.accepted_renderer = request.accepted_renderer
+    response.accepted_media_type = request.accepted_media_type
+    response.renderer_context = view.get_renderer_context()
+    response.render()
