@@ -15,7 +15,7 @@ from django.utils.http import urlencode
 from inventory import admin as inventory_admin
 from inventory.models import FinishedProduct
 from production import selectors, services
-from production.models import ProductionPlan, RecipeItem
+from production.models import ProductionPlan, RecipeComponent, RecipeItem
 from production.serializers import requirements_data
 from stocky.kit.admin_mixins import ServiceAdminMixin, ServiceInlineMixin
 from stocky.kit.display import figure, money
@@ -38,6 +38,26 @@ class RecipeItemInline(RecipeSaves, admin.TabularInline):
     extra = 0
 
 
+class ComponentSaves(ServiceInlineMixin):
+    """Component lines saved through production.services, which refuse a cycle at any depth (the page shows
+    the path) and check the unit against the locked component."""
+
+    service_instance = "item"
+    create_service = staticmethod(services.recipe_component_create)
+    update_service = staticmethod(services.recipe_component_update)
+    delete_service = staticmethod(services.recipe_component_delete)
+
+
+class RecipeComponentInline(ComponentSaves, admin.TabularInline):
+    model = RecipeComponent
+    fk_name = "finished_product"
+    fields = ["component", "quantity_required", "unit_of_measure"]
+    autocomplete_fields = ["component"]
+    extra = 0
+    verbose_name = "component (a finished product made in house)"
+    verbose_name_plural = "components (finished products made in house)"
+
+
 # Inventory, the layer below, registers finished products without what production knows of them.
 admin.site.unregister(FinishedProduct)
 
@@ -55,7 +75,7 @@ class FinishedProductAdmin(inventory_admin.FinishedProductAdmin):
         "unit_cost",
         "updated_at",
     ]
-    inlines = [*inventory_admin.FinishedProductAdmin.inlines, RecipeItemInline]
+    inlines = [*inventory_admin.FinishedProductAdmin.inlines, RecipeItemInline, RecipeComponentInline]
 
     def get_queryset(self, request):
         # The unit cost column reads recipes, prices and plans: prefetched, so a page costs a fixed number
@@ -84,6 +104,16 @@ class RecipeItemAdmin(RecipeSaves, ServiceAdminMixin, admin.ModelAdmin):
     list_filter = ["unit_of_measure"]
     search_fields = ["finished_product__name", "raw_product__name"]
     autocomplete_fields = ["finished_product", "raw_product"]
+    readonly_fields = ["created_at", "updated_at"]
+
+
+@admin.register(RecipeComponent)
+class RecipeComponentAdmin(ComponentSaves, ServiceAdminMixin, admin.ModelAdmin):
+    list_display = ["finished_product", "component", "quantity_required", "unit_of_measure"]
+    list_select_related = ["finished_product", "component"]
+    list_filter = ["unit_of_measure"]
+    search_fields = ["finished_product__name", "component__name"]
+    autocomplete_fields = ["finished_product", "component"]
     readonly_fields = ["created_at", "updated_at"]
 
 

@@ -7,7 +7,7 @@ from inventory.lots.serializers import LotDrawSerializer, OutputLotSerializer
 from inventory.measures import quantize_money, quantize_quantity
 from inventory.models import FinishedProduct, RawProduct
 from inventory.serializers import UnitField
-from production.models import ProductionPlan, RecipeItem
+from production.models import ProductionPlan, RecipeComponent, RecipeItem
 from stocky.kit.models import QUANTITY
 from stocky.kit.serializers import PairKeyedSerializer, related_id
 
@@ -33,6 +33,34 @@ class RecipeItemSerializer(PairKeyedSerializer):
             "finished_product_name",
             "raw_product_id",
             "raw_product_name",
+            "quantity_required",
+            "unit_of_measure",
+            *TIMESTAMPS,
+        ]
+        read_only_fields = TIMESTAMPS
+        validators = []  # the pair is checked by PairKeyedSerializer, with a clearer message
+
+
+class RecipeComponentSerializer(PairKeyedSerializer):
+    """One component line of a recipe (SPEC E): another finished product, keyed by the pair like a recipe
+    item. A cycle is refused by the service (400 naming the path)."""
+
+    pair_fields = ("finished_product_id", "component_id")
+    pair_exists_message = "This component is already in this finished product's recipe; update that line instead."
+
+    finished_product_id = related_id(FinishedProduct, "finished_product")
+    finished_product_name = serializers.CharField(source="finished_product.name", read_only=True)
+    component_id = related_id(FinishedProduct, "component")
+    component_name = serializers.CharField(source="component.name", read_only=True)
+    unit_of_measure = UnitField()
+
+    class Meta:
+        model = RecipeComponent
+        fields = [
+            "finished_product_id",
+            "finished_product_name",
+            "component_id",
+            "component_name",
             "quantity_required",
             "unit_of_measure",
             *TIMESTAMPS,

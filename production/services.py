@@ -6,6 +6,7 @@ the plan, re-checks everything on what it locked, and either moves all the stock
 """
 
 import datetime
+from collections import defaultdict
 from decimal import Decimal
 
 from django.db import transaction
@@ -23,7 +24,7 @@ from inventory.models import FinishedProduct, Lot, RawProduct, StockMovement
 from inventory.services import line_create, line_delete, line_update, lock_items, stock_change, stock_draw_lots
 from orders.models import RawProductOrder
 from orders.services import raw_product_orders_create
-from production.models import ProductionPlan, RecipeItem
+from production.models import ProductionPlan, RecipeComponent, RecipeItem
 from production.selectors import material_requirements
 from stocky.kit.errors import Conflict, InsufficientStock, InvalidInput, InvalidTransition, NotFound, Shortage
 
@@ -283,6 +284,129 @@ def recipe_item_update(*, item: RecipeItem, user: User | None = None, **fields) 
 
 
 def recipe_item_delete(*, item: RecipeItem, user: User | None = None) -> None:
+    line_delete(line=item)
+
+
+# --- Components: finished products in another's recipe (SPEC E) ------------------------------------------
+# A product may not contain itself at any depth. The check reads every component line in one query and walks
+# the graph in Python (a bakery's recipes are tens of lines, not millions). Two concurrent writes that would
+# close a cycle together both lock the product they add to and every product the new component contains
+# (what the cycle goes through): they share at least two of those locks, so the second waits for the first,
+# re-reads the graph under its locks and sees the first's line.
+
+
+def component_graph() -> dict[int, set[int]]:
+    """{finished product id: the ids of its components}, every recipe's, in one query."""
+    graph = defaultdict(set)
+    for product_id, component_id in RecipeComponent.objects.values_list("finished_product_id", "component_id"):
+        graph[product_id].add(component_id)
+    return graph
+
+
+def contained(graph, product_id) -> set[int]:
+    """The product and every product it contains, at any depth."""
+    seen, stack = {product_id}, [product_id]
+    while stack:
+        for child in graph.get(stack.pop(), ()):
+            if child not in seen:
+                seen.add(child)
+                stack.append(child)
+    return seen
+
+
+def _path(graph, start, goal):
+    """The ids from `start` down to `goal` through components ([start, ..., goal]), or None."""
+    parents, stack = {start: None}, [start]
+    while stack:
+        node = stack.pop()
+        if node == goal:
+            path = []
+            while node is not None:
+                path.append(node)
+                node = parents[node]
+            return path[::-1]
+        for child in sorted(graph.get(node, ()), reverse=True):
+            if child not in parents:
+                parents[child] = node
+                stack.append(child)
+    return None
+
+
+def _refuse_cycle(product_id, path, names):
+    text = " → ".join(names[pk] for pk in [product_id, *path])
+    message = f"A recipe cannot contain itself: {text}"
+    raise InvalidInput(message, errors={"component_id": [message]})
+
+
+def _lock_component_line(product_ids, product_id, component_id):
+    """Lock the finished products `product_ids` (the line's product, before and after a change), the new
+    component and every product it contains (pk order); then refuse the line `product_id` → `component_id`
+    if it closes a cycle, on the graph read under those locks. Returns {id: locked product}."""
+    if product_id == component_id:
+        name = FinishedProduct.objects.filter(pk=product_id).values_list("name", flat=True).first()
+        _refuse_cycle(product_id, [component_id], {product_id: name or str(product_id)})
+    locked = lock_items(FinishedProduct, {*product_ids, *contained(component_graph(), component_id)})
+    for pk in {*product_ids, component_id}:
+        if pk not in locked:
+            raise NotFound(f"The finished product {pk} no longer exists")
+    graph = component_graph()
+    graph[product_id].discard(component_id)  # the line being changed, as it stands now
+    path = _path(graph, component_id, product_id)
+    if path is not None:
+        names = dict(FinishedProduct.objects.filter(pk__in=path).values_list("pk", "name"))
+        _refuse_cycle(product_id, path, names)
+    return locked
+
+
+@transaction.atomic
+def recipe_component_create(
+    *,
+    finished_product: FinishedProduct,
+    component: FinishedProduct,
+    quantity_required: Decimal,
+    unit_of_measure: str,
+    user: User | None = None,
+    **fields,
+) -> RecipeComponent:
+    """A new component line of a recipe: InvalidInput (400) when the component contains the product at any
+    depth (the message names the path, e.g. "Croissant → Dough → Croissant"), or when its unit does not
+    convert to the component's stock unit."""
+    locked = _lock_component_line({finished_product.pk}, finished_product.pk, component.pk)
+    line = RecipeComponent(
+        finished_product=locked[finished_product.pk],
+        component=locked[component.pk],
+        quantity_required=quantity_required,
+        unit_of_measure=unit_of_measure,
+        **fields,
+    )
+    check_line(line)
+    line.save()
+    return line
+
+
+@transaction.atomic
+def recipe_component_update(*, item: RecipeComponent, user: User | None = None, **fields) -> RecipeComponent:
+    """Change a component line (quantity, unit; or, from the admin, its product or component, re-checked
+    for a cycle), its unit re-checked against the locked component."""
+    current = RecipeComponent.objects.filter(pk=item.pk).values_list("finished_product_id", "component_id").first()
+    if current is None:
+        raise NotFound(f"The recipe component {item.pk} no longer exists")
+    product_id = fields["finished_product"].pk if "finished_product" in fields else current[0]
+    component_id = fields["component"].pk if "component" in fields else current[1]
+    locked_products = _lock_component_line({current[0], product_id}, product_id, component_id)
+    locked = RecipeComponent.objects.select_for_update().filter(pk=item.pk).first()
+    if locked is None:
+        raise NotFound(f"The recipe component {item.pk} no longer exists")
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.finished_product = locked_products[product_id]
+    locked.component = locked_products[component_id]
+    check_line(locked)
+    locked.save(update_fields=[*fields, "updated_at"])
+    return locked
+
+
+def recipe_component_delete(*, item: RecipeComponent, user: User | None = None) -> None:
     line_delete(line=item)
 
 
