@@ -22,7 +22,7 @@ from inventory.measures import (
 from inventory.models import FinishedProduct, RawProduct, SupplierRawProduct
 from inventory.units import UnitError, convert
 from orders.models import FinishedProductOrder, OrderStatus, RawProductOrder
-from production.models import ProductionPlan, RecipeItem
+from production.models import ProductionPlan, RecipeComponent, RecipeItem
 from stocky.kit.errors import InvalidInput
 
 Status = ProductionPlan.Status
@@ -103,12 +103,21 @@ def material_requirements(
         .order_by("id")
     )
     outputs = defaultdict(Decimal)  # finished product id -> planned output, in its stock unit
+    runs = []  # (plan's date, finished product id, output in its stock unit)
     for plan in plans:
-        outputs[plan.finished_product_id] += to_stock_unit(
+        output = to_stock_unit(
             plan.finished_product, plan.planned_quantity, plan.unit_of_measure, what=f"Production plan {plan.pk}"
         )
+        outputs[plan.finished_product_id] += output
+        runs.append((plan.planned_production_date, plan.finished_product, output))
+    lines_of = _component_lines(outputs)
     if ids_only:
-        return set(RecipeItem.objects.filter(finished_product_id__in=outputs).values_list("raw_product_id", flat=True))
+        made = set(outputs) | {line.component_id for lines in lines_of.values() for line in lines}
+        return set(RecipeItem.objects.filter(finished_product_id__in=made).values_list("raw_product_id", flat=True))
+    components = _component_requirements(runs, lines_of, start)
+    for line in components:  # what the proposed plans make needs its materials too
+        if line["proposal"] is not None:
+            outputs[line["finished_product"].pk] += line["proposal"]["quantity"]
 
     required, materials = defaultdict(Decimal), {}
     for item in _recipe_items().filter(finished_product_id__in=outputs).order_by("raw_product_id"):
@@ -175,7 +184,117 @@ def material_requirements(
         # The total of the orders it would create, each priced at its rounded cost.
         group["total"] += quantize_money(suggestion["cost"])
     suppliers = sorted(groups.values(), key=lambda group: (group["supplier"].name.lower(), group["supplier"].pk))
-    return {"from": date_from, "to": date_to, "materials": lines, "suppliers": suppliers}
+    return {"from": date_from, "to": date_to, "materials": lines, "suppliers": suppliers, "components": components}
+
+
+def _component_lines(outputs):
+    """{finished product id: its component lines (with the component and its conversions)}, for every product
+    reachable from those planned: the whole component graph in two queries, walked in Python."""
+    lines_of = defaultdict(list)
+    if not outputs:
+        return lines_of
+    every = RecipeComponent.objects.select_related("component").prefetch_related("component__conversions")
+    for line in every.order_by("finished_product_id", "component_id"):
+        lines_of[line.finished_product_id].append(line)
+    return lines_of
+
+
+def _parents_first(roots, lines_of):
+    """The products reachable from `roots` through components, each after every product that contains it."""
+    order, seen = [], set()
+
+    def visit(pk):  # depth-first post-order; recipes are a few levels deep
+        seen.add(pk)
+        for line in lines_of.get(pk, ()):
+            if line.component_id not in seen:
+                visit(line.component_id)
+        order.append(pk)
+
+    for pk in sorted(roots):
+        if pk not in seen:
+            visit(pk)
+    return order[::-1]
+
+
+# A proposed plan for a component is dated this long before the first run that needs it (the dough made
+# the day before the croissants), but not before the window starts.
+LEAD_TIME = datetime.timedelta(days=1)
+
+
+def _component_requirements(runs, lines_of, window_start):
+    """What the window's runs need of each component, level by level, against what is on hand and what the
+    window's plans of that component will make before it is needed; and a proposed plan for each shortfall,
+    dated before the first run it must serve. A proposed plan needs components in its turn (the next level).
+
+    `runs`: [(date, finished product, output in its stock unit)]. Returns one line per component needed.
+    """
+    demands = defaultdict(list)  # component id -> [(date, quantity in its stock unit, the product needing it)]
+    supply = defaultdict(list)  # product id -> [(date, output)] of the window's plans
+    products = {}
+    for date, product, output in runs:
+        supply[product.pk].append((date, output))
+        products[product.pk] = product
+    for line in (line for lines in lines_of.values() for line in lines):
+        products.setdefault(line.component_id, line.component)
+    names = {pk: product.name for pk, product in products.items()}
+
+    def explode(product_id, date, output):
+        for line in lines_of.get(product_id, ()):
+            component = line.component
+            needed = to_stock_unit(
+                component,
+                line.quantity_required * output,
+                line.unit_of_measure,
+                what=f"Component '{component.name}' of finished product {product_id}",
+            )
+            demands[line.component_id].append((date, needed, names[product_id]))
+
+    for date, product, output in runs:
+        explode(product.pk, date, output)
+    result = []
+    for pk in _parents_first({product.pk for _, product, _ in runs}, lines_of):
+        if pk not in demands:
+            continue  # a product only planned, not a component of anything planned
+        component = products[pk]
+        covered = component.stock_quantity
+        planned = sorted(supply.get(pk, ()), key=lambda entry: entry[0])
+        made_before, index = Decimal(0), 0
+        required, shortfall, first_short, users = Decimal(0), Decimal(0), None, []
+        for date, needed, user in sorted(demands[pk], key=lambda entry: entry[0]):
+            # Only a plan dated no later than the run that needs it covers it.
+            while index < len(planned) and planned[index][0] <= date:
+                covered += planned[index][1]
+                made_before += planned[index][1]
+                index += 1
+            required += needed
+            if user not in users:
+                users.append(user)
+            if needed <= covered:
+                covered -= needed
+                continue
+            shortfall += needed - covered
+            covered = Decimal(0)
+            first_short = first_short or date
+        line = {
+            "finished_product": component,
+            "unit_of_measure": component.unit_of_measure,
+            "required": quantize_quantity(required),
+            "on_hand": component.stock_quantity,
+            "planned": quantize_quantity(sum((output for _, output in planned), Decimal(0))),
+            "shortfall": quantize_quantity(shortfall),
+            "used_by": users,
+            "proposal": None,
+        }
+        if line["shortfall"] > 0:
+            make_on = max(first_short - LEAD_TIME, window_start)
+            line["proposal"] = {
+                "quantity": line["shortfall"],
+                "needed_by": first_short,
+                "planned_production_date": make_on,
+            }
+            explode(pk, make_on, line["shortfall"])
+        result.append(line)
+    return result
 
 
 # --- Costs ----------------------------------------------------------------------------------------------

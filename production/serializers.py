@@ -235,6 +235,29 @@ def requirements_data(answer):
         "materials": materials,
         "suppliers": suppliers,
         "total_cost": _money(sum((group["total"] for group in answer["suppliers"]), Decimal(0))),
+        "components": [component_requirement_data(line) for line in answer.get("components", [])],
+    }
+
+
+def component_requirement_data(line):
+    product, proposal = line["finished_product"], line["proposal"]
+    return {
+        "finished_product_id": product.pk,
+        "finished_product_name": product.name,
+        "unit_of_measure": line["unit_of_measure"],
+        "required": _quantity(line["required"]),
+        "on_hand": _quantity(line["on_hand"]),
+        "planned": _quantity(line["planned"]),
+        "shortfall": _quantity(line["shortfall"]),
+        "used_by": line["used_by"],
+        "proposed_plan": None
+        if proposal is None
+        else {
+            "planned_quantity": _quantity(proposal["quantity"]),
+            "unit_of_measure": line["unit_of_measure"],
+            "planned_production_date": proposal["planned_production_date"].isoformat(),
+            "needed_by": proposal["needed_by"].isoformat(),
+        },
     }
 
 
@@ -324,12 +347,39 @@ class SupplierRequirementsSerializer(serializers.Serializer):
     total = _money_field()
 
 
+class ProposedPlanSerializer(serializers.Serializer):
+    planned_quantity = _quantity_field(help_text="The shortfall, in the component's stock unit.")
+    unit_of_measure = serializers.CharField()
+    planned_production_date = serializers.DateTimeField(
+        help_text="The day before the first run it must serve, but not before the window starts."
+    )
+    needed_by = serializers.DateTimeField(help_text="The first planned run that the component's stock does not cover.")
+
+
+class ComponentRequirementSerializer(serializers.Serializer):
+    finished_product_id = serializers.IntegerField(help_text="The component: a finished product made in house.")
+    finished_product_name = serializers.CharField()
+    unit_of_measure = serializers.CharField(help_text="The component's stock unit.")
+    required = _quantity_field(help_text="What the window's runs (and the proposed plans above it) need.")
+    on_hand = _quantity_field()
+    planned = _quantity_field(help_text="What the window's open plans of the component make.")
+    shortfall = _quantity_field(help_text="Not covered by the stock and the plans made before it is needed.")
+    used_by = serializers.ListField(child=serializers.CharField(), help_text="The products that need it.")
+    proposed_plan = ProposedPlanSerializer(allow_null=True, help_text="null when nothing is short.")
+
+
 class RequirementsSerializer(WindowSerializer):
     """GET /production/requirements (requirements_data)."""
 
     materials = RequirementLineSerializer(many=True)
     suppliers = SupplierRequirementsSerializer(many=True)
     total_cost = _money_field()
+    components = ComponentRequirementSerializer(
+        many=True,
+        help_text="The components (finished products made in house) the window's runs need, through every "
+        "level, and a proposed production plan for each shortfall. The materials of those proposed plans are "
+        "counted in `materials`.",
+    )
 
 
 class CostMaterialSerializer(serializers.Serializer):

@@ -543,3 +543,50 @@ def requirements_orders_create(
     # One INSERT for every order, whatever the number of short materials (issue 16).
     orders = raw_product_orders_create(orders=lines, user=user)
     return orders, answer
+
+
+@transaction.atomic
+def requirements_plans_create(
+    *, date_from: datetime.date, date_to: datetime.date, user: User | None = None
+) -> tuple[list[ProductionPlan], dict]:
+    """Create the production plans the window's requirements propose for short components (the dough the
+    planned croissants need), `planned`, each dated as proposed (before the first run it serves), in the
+    component's stock unit. Purchase orders are a separate action (requirements_orders_create): the
+    producer may make the dough from what is on hand, or change the dates, before buying.
+
+    A new plan takes the hourly rate of the component's latest plan and a duration in proportion to that
+    plan's (none: 0 hours at 0 per hour, to be filled in). The components are locked first, so that two
+    concurrent calls do not plan the same shortfall twice: the second sees the first's plans. Returns
+    (plans, the requirements answer they came from)."""
+    first = material_requirements(date_from=date_from, date_to=date_to)
+    lock_items(FinishedProduct, [line["finished_product"].pk for line in first["components"] if line["proposal"]])
+    answer = material_requirements(date_from=date_from, date_to=date_to)
+    proposed = [line for line in answer["components"] if line["proposal"]]
+    latest = {}
+    previous = (
+        ProductionPlan.objects.filter(finished_product_id__in=[line["finished_product"].pk for line in proposed])
+        .exclude(status=Status.CANCELLED)
+        .order_by("finished_product_id", "-planned_production_date", "-pk")
+    )
+    for plan in previous:
+        latest.setdefault(plan.finished_product_id, plan)
+    plans = []
+    for line in proposed:
+        product, proposal = line["finished_product"], line["proposal"]
+        model = latest.get(product.pk)
+        rate, duration = Decimal(0), Decimal(0)
+        if model is not None:
+            rate = model.hourly_rate
+            per_unit = model.planned_duration / to_stock_unit(product, model.planned_quantity, model.unit_of_measure)
+            duration = (per_unit * proposal["quantity"]).quantize(Decimal("0.01"))
+        plans.append(
+            ProductionPlan.objects.create(
+                finished_product=product,
+                planned_quantity=proposal["quantity"],
+                unit_of_measure=product.unit_of_measure,
+                planned_production_date=proposal["planned_production_date"],
+                planned_duration=duration,
+                hourly_rate=rate,
+            )
+        )
+    return plans, answer

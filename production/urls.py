@@ -39,6 +39,11 @@ urlpatterns = [
         views.RequirementsOrdersView.as_view(),
         name="production-requirements-orders",
     ),
+    re_path(
+        r"^production/requirements/plans/?$",
+        views.RequirementsPlansView.as_view(),
+        name="production-requirements-plans",
+    ),
     *pair_routes("recipe-items", views.RecipeItemViewSet, basename="recipe-item"),
     *pair_routes("recipe-components", views.RecipeComponentViewSet, basename="recipe-component"),
     *router.urls,

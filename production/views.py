@@ -223,6 +223,39 @@ class RequirementsOrdersView(APIView):
         return envelope(data, f"{len(orders)} purchase order(s) created{note}", status_code=status.HTTP_201_CREATED)
 
 
+class RequirementsPlansView(APIView):
+    """POST /production/requirements/plans {"from", "to"}: create the production plans proposed for short
+    components (the `components` of GET /production/requirements). The window may also come in the query
+    string."""
+
+    success_envelope = True
+
+    @extend_schema(
+        request=WindowSerializer,
+        responses={
+            201: OpenApiResponse(ProductionPlanSerializer(many=True), description="The production plans created."),
+            200: OpenApiResponse(
+                ProductionPlanSerializer(many=True), description="No component short: `data` is `[]`."
+            ),
+        },
+    )
+    def post(self, request):
+        if not hasattr(request.data, "get"):
+            raise ValidationError({"non_field_errors": ['Send an object: {"from": "YYYY-MM-DD", "to": "YYYY-MM-DD"}']})
+        body = WindowSerializer(data={**request.query_params.dict(), **dict(request.data.items())})
+        body.is_valid(raise_exception=True)
+        window = body.validated_data
+        plans, _answer = services.requirements_plans_create(
+            date_from=window["from"], date_to=window["to"], user=request.user
+        )
+        if not plans:
+            return envelope([], f"No component to plan from {window['from']} to {window['to']}: nothing is short")
+        data = ProductionPlanSerializer(
+            with_names(ProductionPlan, "finished_product").filter(pk__in=[plan.pk for plan in plans]), many=True
+        ).data
+        return envelope(data, f"{len(plans)} production plan(s) created", status_code=status.HTTP_201_CREATED)
+
+
 class FinishedProductCostView(APIView):
     """GET /finished-products/<id>/cost: materials, labour, unit cost, sale price and margin."""
 
