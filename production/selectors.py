@@ -300,11 +300,62 @@ def _component_requirements(runs, lines_of, window_start):
 # --- Costs ----------------------------------------------------------------------------------------------
 
 
+def component_graph() -> dict[int, set[int]]:
+    """{finished product id: the ids of its components}, every recipe's, in one query."""
+    graph = defaultdict(set)
+    for product_id, component_id in RecipeComponent.objects.values_list("finished_product_id", "component_id"):
+        graph[product_id].add(component_id)
+    return graph
+
+
+def contained(graph, product_id) -> set[int]:
+    """The product and every product it contains, at any depth."""
+    seen, stack = {product_id}, [product_id]
+    while stack:
+        for child in graph.get(stack.pop(), ()):
+            if child not in seen:
+                seen.add(child)
+                stack.append(child)
+    return seen
+
+
+def component_costs(products) -> dict:
+    """{id: finished_product_cost answer (without sales)} of every product that these contain, at any depth:
+    the graph in one query, the products it names in cost_queryset's fixed number, whatever their count.
+    Attached to each product as `component_costs`, which finished_product_cost reads."""
+    products = list(products)
+    graph = component_graph()
+    ids = set()
+    for product in products:
+        ids |= contained(graph, product.pk) - {product.pk}
+    costs = {}
+    if ids:
+        loaded = {item.pk: item for item in cost_queryset(FinishedProduct.objects.filter(pk__in=ids))}
+        for item in loaded.values():
+            item.component_costs = costs
+        # Deepest first: a component's cost is known before the products containing it are costed.
+        pending = sorted(loaded, key=lambda pk: len(contained(graph, pk)))
+        while pending:
+            ready = [pk for pk in pending if graph.get(pk, set()) <= set(costs)]
+            for pk in ready or pending[:1]:
+                costs[pk] = finished_product_cost(loaded[pk], with_sales=False)
+            pending = [pk for pk in pending if pk not in costs]
+    for product in products:
+        product.component_costs = costs
+    return costs
+
+
 def cost_queryset(queryset: QuerySet) -> QuerySet:
     """Finished products with everything `finished_product_cost` reads, in a fixed number of queries."""
     return queryset.prefetch_related(
         "conversions",
         Prefetch("recipe_items", queryset=_recipe_items().order_by("raw_product_id")),
+        Prefetch(
+            "recipe_components",
+            queryset=RecipeComponent.objects.select_related("component")
+            .prefetch_related("component__conversions")
+            .order_by("component_id"),
+        ),
         Prefetch(
             "production_plans",
             queryset=ProductionPlan.objects.exclude(status=Status.CANCELLED).order_by("-id"),
@@ -327,15 +378,43 @@ def _material_lines(product):
         }
         lines.append(line)
         problem = unit_problem(raw, item.unit_of_measure)
+        path = [product.name]
         if problem:
-            missing.append({"raw_product": raw, "reason": f"The recipe's unit cannot be used: {problem}"})
+            missing.append({"raw_product": raw, "reason": f"The recipe's unit cannot be used: {problem}", "path": path})
             continue
         line["quantity"] = to_stock_unit(raw, item.quantity_required, item.unit_of_measure)
         row, price, skipped = cheapest_price(raw)
         if row is None:
-            missing.append({"raw_product": raw, "reason": _no_price_reason(raw, skipped)})
+            missing.append({"raw_product": raw, "reason": _no_price_reason(raw, skipped), "path": path})
             continue
         line.update(unit_price=price, supplier=row.supplier, cost=price * line["quantity"])
+    return lines, missing
+
+
+def _component_cost_lines(product, costs):
+    """The component lines of a product's cost: each component's unit cost (its materials, its own components
+    and its labour) × the quantity; and the prices missing at any level below, each with its path."""
+    lines, missing = [], []
+    for item in product.recipe_components.all():
+        component = item.component
+        answer = costs[item.component_id]
+        line = {
+            "component": component,
+            "quantity": None,
+            "unit_of_measure": component.unit_of_measure,
+            "unit_cost": answer["unit_cost"],
+            "labour_cost": answer["labour_cost"],
+            "cost": None,
+        }
+        lines.append(line)
+        for entry in answer["missing_prices"]:
+            missing.append({**entry, "path": [product.name, *entry["path"]]})
+        problem = unit_problem(component, item.unit_of_measure)
+        if problem:
+            line["unit_cost"] = None
+            continue
+        line["quantity"] = to_stock_unit(component, item.quantity_required, item.unit_of_measure)
+        line["cost"] = answer["unit_cost"] * line["quantity"]
     return lines, missing
 
 
@@ -396,23 +475,35 @@ def average_sale_price(product: FinishedProduct) -> Decimal | None:
 
 
 def finished_product_cost(product: FinishedProduct, *, with_sales: bool = True) -> dict:
-    """The cost of one stock unit of a finished product: materials (cheapest prices) plus labour.
+    """The cost of one stock unit of a finished product: materials (cheapest prices), plus components (each
+    one's own unit cost: its materials, components and labour, through every level), plus labour.
 
-    Materials without a usable price are left out of `material_cost` and named in `missing_prices`. Use a
-    product from `cost_queryset` to keep the queries bounded.
+    Materials without a usable price, at any level, are left out of the cost and named in `missing_prices`
+    with the path of products down to the recipe that uses them. Use a product from `cost_queryset` (and,
+    for a list, `component_costs` over the whole list) to keep the queries bounded.
     """
     lines, missing = _material_lines(product)
     material_cost = sum((line["cost"] for line in lines if line["cost"] is not None), Decimal(0))
+    component_lines = []
+    if product.recipe_components.all():
+        costs = getattr(product, "component_costs", None)
+        if costs is None or any(line.component_id not in costs for line in product.recipe_components.all()):
+            costs = component_costs([product])
+        component_lines, component_missing = _component_cost_lines(product, costs)
+        missing.extend(component_missing)
+    component_cost = sum((line["cost"] for line in component_lines if line["cost"] is not None), Decimal(0))
     plans = getattr(product, "cost_plans", None)
     if plans is None:
         plans = list(product.production_plans.exclude(status=Status.CANCELLED))
     labour_cost, labour_basis = _labour(product, plans)
-    unit_cost = material_cost + (labour_cost or 0)
+    unit_cost = material_cost + component_cost + (labour_cost or 0)
     answer = {
         "finished_product": product,
         "unit_of_measure": product.unit_of_measure,
         "materials": lines,
         "material_cost": material_cost,
+        "components": component_lines,
+        "component_cost": component_cost,
         "labour_cost": labour_cost,
         "labour_basis": labour_basis,
         "unit_cost": unit_cost,

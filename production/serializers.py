@@ -281,6 +281,19 @@ def cost_data(answer):
             for line in answer["materials"]
         ],
         "material_cost": _money(answer["material_cost"]),
+        "components": [
+            {
+                "component_id": line["component"].pk,
+                "component_name": line["component"].name,
+                "quantity": _quantity(line["quantity"]),
+                "unit_of_measure": line["unit_of_measure"],
+                "unit_cost": _money(line["unit_cost"]),
+                "labour_cost": _money(line["labour_cost"]),
+                "cost": _money(line["cost"]),
+            }
+            for line in answer.get("components", [])
+        ],
+        "component_cost": _money(answer.get("component_cost", Decimal(0))),
         "labour_cost": _money(answer["labour_cost"]),
         "labour_basis": answer["labour_basis"],
         "unit_cost": _money(answer["unit_cost"]),
@@ -292,6 +305,7 @@ def cost_data(answer):
                 "raw_product_id": entry["raw_product"].pk,
                 "raw_product_name": entry["raw_product"].name,
                 "reason": entry["reason"],
+                "path": " → ".join(entry["path"]),
             }
             for entry in answer["missing_prices"]
         ],
@@ -402,6 +416,22 @@ class MissingPriceSerializer(serializers.Serializer):
     raw_product_id = serializers.IntegerField()
     raw_product_name = serializers.CharField()
     reason = serializers.CharField()
+    path = serializers.CharField(
+        help_text="The products from this one down to the recipe that uses the material, e.g. "
+        "'Croissant → Pâte à croissant'; just this product's name for its own materials."
+    )
+
+
+class CostComponentSerializer(serializers.Serializer):
+    component_id = serializers.IntegerField()
+    component_name = serializers.CharField()
+    quantity = _quantity_field(
+        allow_null=True, help_text="In the component's stock unit; null when the unit does not convert."
+    )
+    unit_of_measure = serializers.CharField()
+    unit_cost = _money_field(allow_null=True, help_text="The component's own unit cost: materials, components, labour.")
+    labour_cost = _money_field(allow_null=True, help_text="The labour part of that unit cost; null without any plan.")
+    cost = _money_field(allow_null=True)
 
 
 class CostSerializer(serializers.Serializer):
@@ -411,7 +441,9 @@ class CostSerializer(serializers.Serializer):
     finished_product_name = serializers.CharField()
     unit_of_measure = serializers.CharField()
     materials = CostMaterialSerializer(many=True)
-    material_cost = _money_field()
+    material_cost = _money_field(help_text="This product's own materials.")
+    components = CostComponentSerializer(many=True)
+    component_cost = _money_field(help_text="Its components, each at its own unit cost, through every level.")
     labour_cost = _money_field(allow_null=True)
     labour_basis = LabourBasisSerializer(allow_null=True)
     unit_cost = _money_field()

@@ -6,7 +6,6 @@ the plan, re-checks everything on what it locked, and either moves all the stock
 """
 
 import datetime
-from collections import defaultdict
 from decimal import Decimal
 
 from django.db import transaction
@@ -26,7 +25,7 @@ from inventory.services import line_create, line_delete, line_update, lock_items
 from orders.models import RawProductOrder
 from orders.services import raw_product_orders_create
 from production.models import ProductionPlan, RecipeComponent, RecipeItem
-from production.selectors import material_requirements
+from production.selectors import component_graph, contained, material_requirements
 from stocky.kit.errors import Conflict, InsufficientStock, InvalidInput, InvalidTransition, NotFound, Shortage
 
 Status = ProductionPlan.Status
@@ -346,25 +345,6 @@ def recipe_item_delete(*, item: RecipeItem, user: User | None = None) -> None:
 # close a cycle together both lock the product they add to and every product the new component contains
 # (what the cycle goes through): they share at least two of those locks, so the second waits for the first,
 # re-reads the graph under its locks and sees the first's line.
-
-
-def component_graph() -> dict[int, set[int]]:
-    """{finished product id: the ids of its components}, every recipe's, in one query."""
-    graph = defaultdict(set)
-    for product_id, component_id in RecipeComponent.objects.values_list("finished_product_id", "component_id"):
-        graph[product_id].add(component_id)
-    return graph
-
-
-def contained(graph, product_id) -> set[int]:
-    """The product and every product it contains, at any depth."""
-    seen, stack = {product_id}, [product_id]
-    while stack:
-        for child in graph.get(stack.pop(), ()):
-            if child not in seen:
-                seen.add(child)
-                stack.append(child)
-    return seen
 
 
 def _path(graph, start, goal):
