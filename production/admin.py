@@ -319,9 +319,14 @@ class ProductionPlanAdmin(ServiceAdminMixin, admin.ModelAdmin):
         source = request.POST if request.method == "POST" else (request.GET or default)
         form = RequirementsForm(source, initial=default)
         can_order = request.user.has_perm("orders.add_rawproductorder")
+        can_plan = request.user.has_perm("production.add_productionplan")
         answer = None
         if form.is_bound and form.is_valid():
             window = form.cleaned_data
+            if request.method == "POST" and request.POST.get("plan_components"):
+                if not can_plan:
+                    raise PermissionDenied
+                return self._create_plans(request, window)
             if request.method == "POST":
                 if not can_order:
                     raise PermissionDenied
@@ -340,9 +345,29 @@ class ProductionPlanAdmin(ServiceAdminMixin, admin.ModelAdmin):
             "answer": answer,
             "short_count": sum(1 for line in answer["materials"] if line["shortfall"]) if answer else 0,
             "can_order": can_order,
+            "can_plan": can_plan,
+            "plans_proposed": any(line["proposed_plan"] for line in answer["components"]) if answer else False,
             "orders_url": reverse("admin:orders_rawproductorder_changelist"),
         }
         return TemplateResponse(request, "admin/production/requirements.html", context)
+
+    def _create_plans(self, request, window):
+        """The production plans proposed for short components (the API's POST /production/requirements/plans)."""
+        here = reverse("admin:production_productionplan_requirements")
+        query = urlencode({"date_from": window["date_from"], "date_to": window["date_to"]})
+        try:
+            plans, _answer = services.requirements_plans_create(
+                date_from=window["date_from"], date_to=window["date_to"], user=request.user
+            )
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return HttpResponseRedirect(f"{here}?{query}")
+        if plans:
+            names = ", ".join(f"#{plan.pk} {plan.finished_product}" for plan in plans)
+            self.message_user(request, f"{len(plans)} production plan(s) created: {names}.", messages.SUCCESS)
+        else:
+            self.message_user(request, "No plan to create: no component is short.", messages.INFO)
+        return HttpResponseRedirect(f"{here}?{query}")
 
     def _create_orders(self, request, window):
         here = reverse("admin:production_productionplan_requirements")

@@ -168,3 +168,19 @@ def test_the_answer_costs_the_same_queries_for_a_few_components_or_many(api, dja
     few = count()
     build(10)
     assert count() == few
+
+
+def test_the_admin_requirements_page_shows_the_dough_and_creates_its_plans(admin_client_for, week):
+    client = admin_client_for(Role.MANAGER)
+    page = "/admin/production/productionplan/requirements/"
+    window = {"date_from": "2026-03-02", "date_to": "2026-03-08"}
+    text = client.get(page, window).content.decode()
+    assert 'id="requirements-components"' in text
+    assert "Pâte à croissant" in text and "Create the proposed production plans" in text
+    response = client.post(page, {**window, "plan_components": "1"}, follow=True)
+    messages = [str(message) for message in response.context["messages"]]
+    assert any(message.startswith("2 production plan(s) created: #") for message in messages), messages
+    assert ProductionPlan.objects.filter(finished_product=week["dough"], planned_quantity=35).exists()
+    assert not RawProductOrder.objects.exists(), "planning orders nothing"
+    text = client.get(page, window).content.decode()
+    assert "Create the proposed production plans" not in text
