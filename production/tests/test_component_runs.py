@@ -141,3 +141,39 @@ def test_a_two_level_trace_from_flour_to_the_client_and_back(api):
     # 5 kg made, 4 kg into croissants, 1 kg on hand.
     assert dough_batch["mass_balance"]["accounted_percent"] == 100
     assert dough_batch["forward"]["on_hand"][0]["quantity"] == 1
+
+
+def test_a_two_level_trace_costs_the_same_queries_for_one_croissant_batch_or_ten(api):
+    flour = RawProductFactory(stock_quantity=0, unit_of_measure="kg")
+    dough = FinishedProductFactory(stock_quantity=0, unit_of_measure="kg")
+    croissant = FinishedProductFactory(stock_quantity=0, unit_of_measure="unit")
+    RecipeItemFactory(finished_product=dough, raw_product=flour, quantity_required="0.5", unit_of_measure="kg")
+    RecipeComponentFactory(finished_product=croissant, component=dough, quantity_required=100, unit_of_measure="g")
+    lot = lot_create(item=flour, quantity=100)
+
+    def make_and_ship():
+        for product, quantity in ((dough, 1), (croissant, 10)):
+            plan = ProductionPlanFactory(
+                finished_product=product, planned_quantity=quantity, unit_of_measure=product.unit_of_measure
+            )
+            assert api.post(f"/api/v1/production-plans/{plan.pk}/complete").status_code == 200
+        order = FinishedProductOrderFactory(finished_product=croissant, quantity=4, unit_of_measure="unit")
+        assert api.patch(f"/api/v1/finished-product-orders/{order.pk}/status", {"status": "expedie"}).status_code == 200
+
+    def queries():
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            assert api.get(f"/api/v1/lots/{lot.pk}/trace").status_code == 200
+        return len(captured)
+
+    make_and_ship()
+    one = queries()
+    for _ in range(9):
+        make_and_ship()
+    trace = api.get(f"/api/v1/lots/{lot.pk}/trace").json()["data"]
+    assert sorted({row["level"] for row in trace["forward"]["lots"]}) == [1, 2]
+    assert len({row["order_id"] for row in trace["forward"]["orders"]}) == 10
+    assert trace["mass_balance"]["accounted_percent"] == 100
+    assert queries() == one
