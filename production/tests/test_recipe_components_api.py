@@ -208,3 +208,10 @@ def test_the_components_admin_pages_render(admin_client, chain):
     assert admin_client.get("/admin/production/recipecomponent/").status_code == 200
     assert admin_client.get(f"/admin/production/recipecomponent/{line.pk}/change/").status_code == 200
     assert admin_client.get("/admin/production/recipecomponent/add/").status_code == 200
+
+
+def test_a_component_still_in_a_recipe_cannot_be_deleted(api, chain):
+    _, dough, _ = chain
+    body = assert_error(api.delete(f"/api/v1/finished-products/{dough.pk}"), 409)
+    assert body["message"] == "Cannot delete: still referenced by 1 recipe component"
+    assert RecipeComponent.objects.count() == 2
