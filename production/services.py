@@ -1,8 +1,10 @@
 """Production runs: a plan is started, then completed (consuming its recipe, adding its output) or cancelled;
-and the purchase orders that cover a window's shortfall. Used by the API and the admin alike.
+recipes (materials and components, never a cycle); and the purchase orders and component plans that cover a
+window's shortfall. Used by the API, the admin and the imports alike.
 
-Completing locks every material of the recipe (raw products, in pk order), then the finished product, then
-the plan, re-checks everything on what it locked, and either moves all the stock or none of it.
+Completing locks every material of the recipe (raw products, in pk order), then the finished products (its
+components and its output, in pk order), then the plan, re-checks everything on what it locked, and either
+moves all the stock or none of it.
 """
 
 import datetime
