@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpResponseRedirect
@@ -16,7 +17,7 @@ from inventory import admin as inventory_admin
 from inventory.lots.moves import fefo_key
 from inventory.models import FinishedProduct, Lot
 from production import selectors, services
-from production.models import ProductionPlan, RecipeItem
+from production.models import ProductionPlan, RecipeComponent, RecipeItem
 from production.serializers import requirements_data
 from stocky.kit.admin_mixins import ServiceAdminMixin, ServiceInlineMixin
 from stocky.kit.display import figure, money
@@ -39,6 +40,35 @@ class RecipeItemInline(RecipeSaves, admin.TabularInline):
     extra = 0
 
 
+class ComponentSaves(ServiceInlineMixin):
+    """Component lines saved through production.services, which refuse a cycle at any depth (the page shows
+    the path) and check the unit against the locked component."""
+
+    service_instance = "item"
+    create_service = staticmethod(services.recipe_component_create)
+    update_service = staticmethod(services.recipe_component_update)
+    delete_service = staticmethod(services.recipe_component_delete)
+
+
+class RecipeComponentInline(ComponentSaves, admin.TabularInline):
+    model = RecipeComponent
+    fk_name = "finished_product"
+    fields = ["component", "quantity_required", "unit_of_measure"]
+    autocomplete_fields = ["component"]
+    extra = 0
+    verbose_name = "component (a finished product made in house)"
+    verbose_name_plural = "components (finished products made in house)"
+
+
+class CostedChangeList(ChangeList):
+    """The finished products' list, with the costs of every component of the page's products read at once
+    (production.selectors.component_costs): the unit cost column then costs no query per row."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        selectors.component_costs(self.result_list)
+
+
 # Inventory, the layer below, registers finished products without what production knows of them.
 admin.site.unregister(FinishedProduct)
 
@@ -56,12 +86,15 @@ class FinishedProductAdmin(inventory_admin.FinishedProductAdmin):
         "unit_cost",
         "updated_at",
     ]
-    inlines = [*inventory_admin.FinishedProductAdmin.inlines, RecipeItemInline]
+    inlines = [*inventory_admin.FinishedProductAdmin.inlines, RecipeItemInline, RecipeComponentInline]
 
     def get_queryset(self, request):
         # The unit cost column reads recipes, prices and plans: prefetched, so a page costs a fixed number
         # of queries whatever its length.
         return selectors.cost_queryset(super().get_queryset(request).annotate(recipe_size=Count("recipe_items")))
+
+    def get_changelist(self, request, **kwargs):
+        return CostedChangeList
 
     @admin.display(description="materials in recipe", ordering="recipe_size")
     def recipe_size(self, product):
@@ -85,6 +118,16 @@ class RecipeItemAdmin(RecipeSaves, ServiceAdminMixin, admin.ModelAdmin):
     list_filter = ["unit_of_measure"]
     search_fields = ["finished_product__name", "raw_product__name"]
     autocomplete_fields = ["finished_product", "raw_product"]
+    readonly_fields = ["created_at", "updated_at"]
+
+
+@admin.register(RecipeComponent)
+class RecipeComponentAdmin(ComponentSaves, ServiceAdminMixin, admin.ModelAdmin):
+    list_display = ["finished_product", "component", "quantity_required", "unit_of_measure"]
+    list_select_related = ["finished_product", "component"]
+    list_filter = ["unit_of_measure"]
+    search_fields = ["finished_product__name", "component__name"]
+    autocomplete_fields = ["finished_product", "component"]
     readonly_fields = ["created_at", "updated_at"]
 
 
@@ -347,9 +390,14 @@ class ProductionPlanAdmin(ServiceAdminMixin, admin.ModelAdmin):
         source = request.POST if request.method == "POST" else (request.GET or default)
         form = RequirementsForm(source, initial=default)
         can_order = request.user.has_perm("orders.add_rawproductorder")
+        can_plan = request.user.has_perm("production.add_productionplan")
         answer = None
         if form.is_bound and form.is_valid():
             window = form.cleaned_data
+            if request.method == "POST" and request.POST.get("plan_components"):
+                if not can_plan:
+                    raise PermissionDenied
+                return self._create_plans(request, window)
             if request.method == "POST":
                 if not can_order:
                     raise PermissionDenied
@@ -368,9 +416,29 @@ class ProductionPlanAdmin(ServiceAdminMixin, admin.ModelAdmin):
             "answer": answer,
             "short_count": sum(1 for line in answer["materials"] if line["shortfall"]) if answer else 0,
             "can_order": can_order,
+            "can_plan": can_plan,
+            "plans_proposed": any(line["proposed_plan"] for line in answer["components"]) if answer else False,
             "orders_url": reverse("admin:orders_rawproductorder_changelist"),
         }
         return TemplateResponse(request, "admin/production/requirements.html", context)
+
+    def _create_plans(self, request, window):
+        """The production plans proposed for short components (the API's POST /production/requirements/plans)."""
+        here = reverse("admin:production_productionplan_requirements")
+        query = urlencode({"date_from": window["date_from"], "date_to": window["date_to"]})
+        try:
+            plans, _answer = services.requirements_plans_create(
+                date_from=window["date_from"], date_to=window["date_to"], user=request.user
+            )
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return HttpResponseRedirect(f"{here}?{query}")
+        if plans:
+            names = ", ".join(f"#{plan.pk} {plan.finished_product}" for plan in plans)
+            self.message_user(request, f"{len(plans)} production plan(s) created: {names}.", messages.SUCCESS)
+        else:
+            self.message_user(request, "No plan to create: no component is short.", messages.INFO)
+        return HttpResponseRedirect(f"{here}?{query}")
 
     def _create_orders(self, request, window):
         here = reverse("admin:production_productionplan_requirements")

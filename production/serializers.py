@@ -7,7 +7,7 @@ from inventory.lots.serializers import LotDrawSerializer, OutputLotSerializer
 from inventory.measures import quantize_money, quantize_quantity
 from inventory.models import FinishedProduct, RawProduct
 from inventory.serializers import UnitField
-from production.models import ProductionPlan, RecipeItem
+from production.models import ProductionPlan, RecipeComponent, RecipeItem
 from stocky.kit.models import QUANTITY
 from stocky.kit.serializers import PairKeyedSerializer, related_id
 
@@ -33,6 +33,34 @@ class RecipeItemSerializer(PairKeyedSerializer):
             "finished_product_name",
             "raw_product_id",
             "raw_product_name",
+            "quantity_required",
+            "unit_of_measure",
+            *TIMESTAMPS,
+        ]
+        read_only_fields = TIMESTAMPS
+        validators = []  # the pair is checked by PairKeyedSerializer, with a clearer message
+
+
+class RecipeComponentSerializer(PairKeyedSerializer):
+    """One component line of a recipe (SPEC E): another finished product, keyed by the pair like a recipe
+    item. A cycle is refused by the service (400 naming the path)."""
+
+    pair_fields = ("finished_product_id", "component_id")
+    pair_exists_message = "This component is already in this finished product's recipe; update that line instead."
+
+    finished_product_id = related_id(FinishedProduct, "finished_product")
+    finished_product_name = serializers.CharField(source="finished_product.name", read_only=True)
+    component_id = related_id(FinishedProduct, "component")
+    component_name = serializers.CharField(source="component.name", read_only=True)
+    unit_of_measure = UnitField()
+
+    class Meta:
+        model = RecipeComponent
+        fields = [
+            "finished_product_id",
+            "finished_product_name",
+            "component_id",
+            "component_name",
             "quantity_required",
             "unit_of_measure",
             *TIMESTAMPS,
@@ -207,6 +235,29 @@ def requirements_data(answer):
         "materials": materials,
         "suppliers": suppliers,
         "total_cost": _money(sum((group["total"] for group in answer["suppliers"]), Decimal(0))),
+        "components": [component_requirement_data(line) for line in answer.get("components", [])],
+    }
+
+
+def component_requirement_data(line):
+    product, proposal = line["finished_product"], line["proposal"]
+    return {
+        "finished_product_id": product.pk,
+        "finished_product_name": product.name,
+        "unit_of_measure": line["unit_of_measure"],
+        "required": _quantity(line["required"]),
+        "on_hand": _quantity(line["on_hand"]),
+        "planned": _quantity(line["planned"]),
+        "shortfall": _quantity(line["shortfall"]),
+        "used_by": line["used_by"],
+        "proposed_plan": None
+        if proposal is None
+        else {
+            "planned_quantity": _quantity(proposal["quantity"]),
+            "unit_of_measure": line["unit_of_measure"],
+            "planned_production_date": proposal["planned_production_date"].isoformat(),
+            "needed_by": proposal["needed_by"].isoformat(),
+        },
     }
 
 
@@ -230,6 +281,19 @@ def cost_data(answer):
             for line in answer["materials"]
         ],
         "material_cost": _money(answer["material_cost"]),
+        "components": [
+            {
+                "component_id": line["component"].pk,
+                "component_name": line["component"].name,
+                "quantity": _quantity(line["quantity"]),
+                "unit_of_measure": line["unit_of_measure"],
+                "unit_cost": _money(line["unit_cost"]),
+                "labour_cost": _money(line["labour_cost"]),
+                "cost": _money(line["cost"]),
+            }
+            for line in answer.get("components", [])
+        ],
+        "component_cost": _money(answer.get("component_cost", Decimal(0))),
         "labour_cost": _money(answer["labour_cost"]),
         "labour_basis": answer["labour_basis"],
         "unit_cost": _money(answer["unit_cost"]),
@@ -241,6 +305,7 @@ def cost_data(answer):
                 "raw_product_id": entry["raw_product"].pk,
                 "raw_product_name": entry["raw_product"].name,
                 "reason": entry["reason"],
+                "path": " → ".join(entry["path"]),
             }
             for entry in answer["missing_prices"]
         ],
@@ -296,12 +361,39 @@ class SupplierRequirementsSerializer(serializers.Serializer):
     total = _money_field()
 
 
+class ProposedPlanSerializer(serializers.Serializer):
+    planned_quantity = _quantity_field(help_text="The shortfall, in the component's stock unit.")
+    unit_of_measure = serializers.CharField()
+    planned_production_date = serializers.DateTimeField(
+        help_text="The day before the first run it must serve, but not before the window starts."
+    )
+    needed_by = serializers.DateTimeField(help_text="The first planned run that the component's stock does not cover.")
+
+
+class ComponentRequirementSerializer(serializers.Serializer):
+    finished_product_id = serializers.IntegerField(help_text="The component: a finished product made in house.")
+    finished_product_name = serializers.CharField()
+    unit_of_measure = serializers.CharField(help_text="The component's stock unit.")
+    required = _quantity_field(help_text="What the window's runs (and the proposed plans above it) need.")
+    on_hand = _quantity_field()
+    planned = _quantity_field(help_text="What the window's open plans of the component make.")
+    shortfall = _quantity_field(help_text="Not covered by the stock and the plans made before it is needed.")
+    used_by = serializers.ListField(child=serializers.CharField(), help_text="The products that need it.")
+    proposed_plan = ProposedPlanSerializer(allow_null=True, help_text="null when nothing is short.")
+
+
 class RequirementsSerializer(WindowSerializer):
     """GET /production/requirements (requirements_data)."""
 
     materials = RequirementLineSerializer(many=True)
     suppliers = SupplierRequirementsSerializer(many=True)
     total_cost = _money_field()
+    components = ComponentRequirementSerializer(
+        many=True,
+        help_text="The components (finished products made in house) the window's runs need, through every "
+        "level, and a proposed production plan for each shortfall. The materials of those proposed plans are "
+        "counted in `materials`.",
+    )
 
 
 class CostMaterialSerializer(serializers.Serializer):
@@ -324,6 +416,22 @@ class MissingPriceSerializer(serializers.Serializer):
     raw_product_id = serializers.IntegerField()
     raw_product_name = serializers.CharField()
     reason = serializers.CharField()
+    path = serializers.CharField(
+        help_text="The products from this one down to the recipe that uses the material, e.g. "
+        "'Croissant → Pâte à croissant'; just this product's name for its own materials."
+    )
+
+
+class CostComponentSerializer(serializers.Serializer):
+    component_id = serializers.IntegerField()
+    component_name = serializers.CharField()
+    quantity = _quantity_field(
+        allow_null=True, help_text="In the component's stock unit; null when the unit does not convert."
+    )
+    unit_of_measure = serializers.CharField()
+    unit_cost = _money_field(allow_null=True, help_text="The component's own unit cost: materials, components, labour.")
+    labour_cost = _money_field(allow_null=True, help_text="The labour part of that unit cost; null without any plan.")
+    cost = _money_field(allow_null=True)
 
 
 class CostSerializer(serializers.Serializer):
@@ -333,7 +441,9 @@ class CostSerializer(serializers.Serializer):
     finished_product_name = serializers.CharField()
     unit_of_measure = serializers.CharField()
     materials = CostMaterialSerializer(many=True)
-    material_cost = _money_field()
+    material_cost = _money_field(help_text="This product's own materials.")
+    components = CostComponentSerializer(many=True)
+    component_cost = _money_field(help_text="Its components, each at its own unit cost, through every level.")
     labour_cost = _money_field(allow_null=True)
     labour_basis = LabourBasisSerializer(allow_null=True)
     unit_cost = _money_field()

@@ -8,6 +8,7 @@ router = OptionalSlashRouter()
 router.register("production-plans", views.ProductionPlanViewSet, basename="production-plan")
 
 recipe_of_product = views.RecipeItemViewSet.as_view({"get": "for_product"})
+components_of_product = views.RecipeComponentViewSet.as_view({"get": "for_product"})
 
 urlpatterns = [
     re_path(r"^recipe-items/product/(?P<finished_product_id>[0-9]+)/?$", recipe_of_product, name="recipe-of-product"),
@@ -16,6 +17,16 @@ urlpatterns = [
         r"^finished-products/(?P<finished_product_id>[0-9]+)/recipe/?$",
         recipe_of_product,
         name="finished-product-recipe",
+    ),
+    re_path(
+        r"^recipe-components/product/(?P<finished_product_id>[0-9]+)/?$",
+        components_of_product,
+        name="components-of-product",
+    ),
+    re_path(
+        r"^finished-products/(?P<finished_product_id>[0-9]+)/components/?$",
+        components_of_product,
+        name="finished-product-components",
     ),
     re_path(
         r"^finished-products/(?P<finished_product_id>[0-9]+)/cost/?$",
@@ -28,6 +39,12 @@ urlpatterns = [
         views.RequirementsOrdersView.as_view(),
         name="production-requirements-orders",
     ),
+    re_path(
+        r"^production/requirements/plans/?$",
+        views.RequirementsPlansView.as_view(),
+        name="production-requirements-plans",
+    ),
     *pair_routes("recipe-items", views.RecipeItemViewSet, basename="recipe-item"),
+    *pair_routes("recipe-components", views.RecipeComponentViewSet, basename="recipe-component"),
     *router.urls,
 ]

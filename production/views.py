@@ -8,13 +8,14 @@ from rest_framework.views import APIView
 from inventory.models import FinishedProduct
 from orders.serializers import RawProductOrderSerializer
 from production import selectors, services
-from production.filters import ProductionPlanFilter, RecipeItemFilter
-from production.models import ProductionPlan, RecipeItem
+from production.filters import ProductionPlanFilter, RecipeComponentFilter, RecipeItemFilter
+from production.models import ProductionPlan, RecipeComponent, RecipeItem
 from production.serializers import (
     CostSerializer,
     PlanCompletedSerializer,
     PlanCompleteSerializer,
     ProductionPlanSerializer,
+    RecipeComponentSerializer,
     RecipeItemSerializer,
     RequirementsOrdersSerializer,
     RequirementsSerializer,
@@ -63,6 +64,47 @@ class RecipeItemViewSet(PairViewSet):
         product = get_object_or_404(FinishedProduct, pk=finished_product_id)
         rows = recipe_item_rows().filter(finished_product=product)
         return self.list_response(rows, message="Recipe fetched successfully")
+
+
+def recipe_component_rows():
+    return with_names(RecipeComponent, "finished_product", "component")
+
+
+class RecipeComponentViewSet(PairViewSet):
+    """Component lines (SPEC E), addressed like recipe items: /recipe-components/<finishedProductId>/<componentId>."""
+
+    entity, entity_plural = "Recipe component", "Recipe components"
+    pair = ("finished_product_id", "component_id")
+    queryset = recipe_component_rows()
+    serializer_class = RecipeComponentSerializer
+    filterset_class = RecipeComponentFilter
+    search_fields = ["finished_product__name", "component__name", "unit_of_measure"]
+    ordering_fields = [
+        "finished_product_id",
+        "component_id",
+        "quantity_required",
+        "unit_of_measure",
+        *TIMESTAMPS,
+    ]
+
+    def perform_create(self, serializer):
+        serializer.instance = services.recipe_component_create(user=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.recipe_component_update(
+            item=serializer.instance, user=self.request.user, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        services.recipe_component_delete(item=instance, user=self.request.user)
+
+    @extend_schema(responses=RecipeComponentSerializer(many=True))
+    def for_product(self, request, finished_product_id):
+        """One finished product's components: GET /recipe-components/product/<id> and
+        /finished-products/<id>/components."""
+        product = get_object_or_404(FinishedProduct, pk=finished_product_id)
+        rows = recipe_component_rows().filter(finished_product=product)
+        return self.list_response(rows, message="Recipe components fetched successfully")
 
 
 class ProductionPlanViewSet(ManufacturingViewSet):
@@ -179,6 +221,39 @@ class RequirementsOrdersView(APIView):
             return envelope([], message)
         data = RawProductOrderSerializer(orders, many=True).data
         return envelope(data, f"{len(orders)} purchase order(s) created{note}", status_code=status.HTTP_201_CREATED)
+
+
+class RequirementsPlansView(APIView):
+    """POST /production/requirements/plans {"from", "to"}: create the production plans proposed for short
+    components (the `components` of GET /production/requirements). The window may also come in the query
+    string."""
+
+    success_envelope = True
+
+    @extend_schema(
+        request=WindowSerializer,
+        responses={
+            201: OpenApiResponse(ProductionPlanSerializer(many=True), description="The production plans created."),
+            200: OpenApiResponse(
+                ProductionPlanSerializer(many=True), description="No component short: `data` is `[]`."
+            ),
+        },
+    )
+    def post(self, request):
+        if not hasattr(request.data, "get"):
+            raise ValidationError({"non_field_errors": ['Send an object: {"from": "YYYY-MM-DD", "to": "YYYY-MM-DD"}']})
+        body = WindowSerializer(data={**request.query_params.dict(), **dict(request.data.items())})
+        body.is_valid(raise_exception=True)
+        window = body.validated_data
+        plans, _answer = services.requirements_plans_create(
+            date_from=window["from"], date_to=window["to"], user=request.user
+        )
+        if not plans:
+            return envelope([], f"No component to plan from {window['from']} to {window['to']}: nothing is short")
+        data = ProductionPlanSerializer(
+            with_names(ProductionPlan, "finished_product").filter(pk__in=[plan.pk for plan in plans]), many=True
+        ).data
+        return envelope(data, f"{len(plans)} production plan(s) created", status_code=status.HTTP_201_CREATED)
 
 
 class FinishedProductCostView(APIView):

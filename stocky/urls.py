@@ -30,6 +30,7 @@ ENDPOINTS = {
     "supplierRawProducts": "supplier-raw-products",
     "rawProductOrders": "raw-product-orders",
     "recipeItems": "recipe-items",
+    "recipeComponents": "recipe-components",
     "productionPlans": "production-plans",
     "finishedProductOrders": "finished-product-orders",
     "stockMovements": "stock-movements",

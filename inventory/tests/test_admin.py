@@ -95,6 +95,7 @@ def test_finished_product_is_added_with_its_recipe(admin_client):
             "comments": "",
             **inline_management("conversions", 0),
             **inline_management("recipe_items"),
+            **inline_management("recipe_components"),
             "recipe_items-0-raw_product": flour.pk,
             "recipe_items-0-quantity_required": "0.5",
             "recipe_items-0-unit_of_measure": "kg",

@@ -4,7 +4,7 @@ import factory
 from django.utils import timezone
 
 from inventory.tests.factories import FinishedProductFactory, RawProductFactory
-from production.models import ProductionPlan, RecipeItem
+from production.models import ProductionPlan, RecipeComponent, RecipeItem
 
 
 class RecipeItemFactory(factory.django.DjangoModelFactory):
@@ -14,6 +14,16 @@ class RecipeItemFactory(factory.django.DjangoModelFactory):
     finished_product = factory.SubFactory(FinishedProductFactory)
     raw_product = factory.SubFactory(RawProductFactory)
     quantity_required = Decimal("0.250")
+    unit_of_measure = "kg"
+
+
+class RecipeComponentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RecipeComponent
+
+    finished_product = factory.SubFactory(FinishedProductFactory)
+    component = factory.SubFactory(FinishedProductFactory, unit_of_measure="kg")
+    quantity_required = Decimal("0.080")
     unit_of_measure = "kg"
 
 

@@ -86,6 +86,7 @@ def test_adding_a_product_with_stock_records_initial(admin_client):
             "comments": "",
             **management("conversions"),
             **management("recipe_items"),
+            **management("recipe_components"),
         },
     )
     bread = FinishedProduct.objects.get()

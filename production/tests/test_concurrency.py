@@ -13,8 +13,9 @@ from inventory.tests.factories import FinishedProductFactory, RawProductFactory
 from inventory.tests.utils import assert_stock_lots_and_ledger_agree
 from orders.models import FinishedProductOrder
 from orders.tests.factories import FinishedProductOrderFactory, RawProductOrderFactory
-from production.models import ProductionPlan
-from production.tests.factories import ProductionPlanFactory, RecipeItemFactory
+from production.models import ProductionPlan, RecipeComponent
+from production.selectors import component_graph, contained
+from production.tests.factories import ProductionPlanFactory, RecipeComponentFactory, RecipeItemFactory
 
 FLOUR, BUTTER, BREAD, BRIOCHE = Decimal("12"), Decimal("3"), Decimal("4"), Decimal("2")
 
@@ -108,3 +109,37 @@ def test_completions_shipments_and_receipts_racing_keep_stock_and_ledger_right(c
     assert brioche.stock_quantity == BRIOCHE + 8 * brioche_runs - 5 * shipped.filter(finished_product=brioche).count()
     assert RawProduct.objects.filter(stock_quantity__lt=0).count() == 0
     assert FinishedProduct.objects.filter(stock_quantity__lt=0).count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_component_lines_that_would_close_a_cycle_together_never_both_pass(client_for, make_user):
+    """A contains B and C contains D; at once, one request adds C to B's recipe and another A to D's: each
+    alone is fine, both would make A → B → C → D → A. One passes, the other is a 400 naming the cycle."""
+    user = make_user(Role.USER)
+    for round_ in range(4):
+        a, b, c, d = (FinishedProductFactory(name=f"{name}{round_}", unit_of_measure="kg") for name in "ABCD")
+        RecipeComponentFactory(finished_product=a, component=b)
+        RecipeComponentFactory(finished_product=c, component=d)
+        body = {"quantity_required": 1, "unit_of_measure": "kg"}
+        results = run_at_once(
+            [
+                (
+                    client_for(user=user),
+                    "post",
+                    "/api/v1/recipe-components",
+                    {**body, "finished_product_id": b.pk, "component_id": c.pk},
+                ),
+                (
+                    client_for(user=user),
+                    "post",
+                    "/api/v1/recipe-components",
+                    {**body, "finished_product_id": d.pk, "component_id": a.pk},
+                ),
+            ]
+        )
+        assert sorted(status for status, _ in results) == [201, 400], results
+        (refused,) = [answer for status, answer in results if status == 400]
+        assert refused["message"].startswith("A recipe cannot contain itself: ")
+        assert RecipeComponent.objects.filter(finished_product__in=[a, b, c, d]).count() == 3
+    graph = component_graph()
+    assert all(pk not in contained(graph, child) for pk, children in graph.items() for child in children)

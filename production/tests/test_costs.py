@@ -62,6 +62,7 @@ def test_materials_at_the_cheapest_price_and_what_could_not_be_priced(api, tart)
             "raw_product_id": tart["cream"].pk,
             "raw_product_name": "Cream",
             "reason": "No supplier sells it: add it to a supplier's price list",
+            "path": "Lemon tart",
         }
     ]
     # Left out, not counted: 0.24 + 1 + 0.6.

@@ -15,25 +15,33 @@ from inventory.tests.utils import assert_stock_lots_and_ledger_agree
 from orders.services import finished_product_order_set_status
 from orders.tests.factories import ClientFactory, FinishedProductOrderFactory
 from production.services import production_plan_complete, requirements_orders_create
-from production.tests.factories import ProductionPlanFactory, RecipeItemFactory
+from production.tests.factories import ProductionPlanFactory, RecipeComponentFactory, RecipeItemFactory
 
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
 
 
-def completion_queries(lines, lots):
-    """Queries to complete a plan of `lines` recipe lines (in g, stocked in kg), each material in `lots`
-    lots of 1 kg, every lot drawn."""
+def completion_queries(lines, lots, components=1):
+    """Queries to complete a plan of `lines` recipe lines and `components` component lines (in g, stocked in
+    kg), each material and component in `lots` lots of 1 kg, every lot drawn."""
     bread = FinishedProductFactory(stock_quantity=0, unit_of_measure="unit", shelf_life_days=3)
     materials = []
-    for _ in range(lines):
-        raw = RawProductFactory(stock_quantity=0, unit_of_measure="kg")
-        for n in range(lots):
-            lot_create(item=raw, quantity=1, use_by=TODAY + datetime.timedelta(days=10 + n))
+    for n in range(lines + components):
+        if n >= lines:  # a component: a finished product made in house, in kg
+            raw = FinishedProductFactory(stock_quantity=0, unit_of_measure="kg")
+        else:
+            raw = RawProductFactory(stock_quantity=0, unit_of_measure="kg")
+        for day in range(lots):
+            lot_create(item=raw, quantity=1, use_by=TODAY + datetime.timedelta(days=10 + day))
         # 10 loaves: every lot emptied but the last, which keeps 0.5 kg.
         per_loaf = (lots - Decimal("0.5")) * 100
-        RecipeItemFactory(finished_product=bread, raw_product=raw, quantity_required=per_loaf, unit_of_measure="g")
+        if n >= lines:
+            RecipeComponentFactory(
+                finished_product=bread, component=raw, quantity_required=per_loaf, unit_of_measure="g"
+            )
+        else:
+            RecipeItemFactory(finished_product=bread, raw_product=raw, quantity_required=per_loaf, unit_of_measure="g")
         materials.append(raw)
     plan = ProductionPlanFactory(finished_product=bread, planned_quantity=10, unit_of_measure="unit")
     with CaptureQueriesContext(connection) as queries:
@@ -79,6 +87,10 @@ def requirements_queries(materials):
 
 def test_a_completion_costs_the_same_queries_for_2_or_20_recipe_lines():
     assert completion_queries(lines=2, lots=2) == completion_queries(lines=20, lots=2)
+
+
+def test_a_completion_costs_the_same_queries_for_1_or_10_components():
+    assert completion_queries(lines=2, lots=2, components=1) == completion_queries(lines=2, lots=2, components=10)
 
 
 def test_a_completion_costs_the_same_queries_whatever_the_lots_each_material_is_drawn_from():

@@ -260,6 +260,7 @@ class Product:
     comments: str = ""
     conversions: tuple = ()
     plan_unit: str = ""  # the unit production plans use, if not the stock unit
+    components: tuple = ()  # (product name, quantity for one stock unit, unit): products made in house first
 
 
 def _product(name, unit, price, family, minutes, step, recipe, orders, **extra):
@@ -277,6 +278,7 @@ BAG, BOX22, BOX28, BOARD = (
     "Boîte pâtissière 28 cm",
     "Semelle carton or 24 cm",
 )
+DOUGH = "Pâte à croissant"
 JAR, LABEL, PEPPER, NUTMEG = (
     "Pot en verre 370 ml",
     "Étiquette produit",
@@ -401,6 +403,26 @@ PRODUCTS = [
         {RESTAURANT: (4, 10, "unit")},
     ),
     # Viennoiseries
+    # The laminated dough of the croissants and pains au chocolat: made in house the evening before, drawn
+    # from its own lots by their runs (a recipe component, SPEC E), never sold.
+    _product(
+        DOUGH,
+        "kg",
+        "0",
+        "viennoiserie",
+        "6",
+        1,
+        [
+            (T45, "500", "g"),
+            (LAMINATING, "280", "g"),
+            (SUGAR, "60", "g"),
+            (SALT, "10", "g"),
+            (YEAST, "25", "g"),
+            (MILK, "120", "ml"),
+        ],
+        {},
+        comments="Pâte levée feuilletée, tourée la veille; 100 g par pièce.",
+    ),
     _product(
         "Croissant au beurre",
         "unit",
@@ -409,17 +431,12 @@ PRODUCTS = [
         "0.8",
         24,
         [
-            (T45, "50", "g"),
-            (LAMINATING, "28", "g"),
-            (SUGAR, "6", "g"),
-            (SALT, "1", "g"),
-            (YEAST, "2.5", "g"),
-            (MILK, "12", "ml"),
             (EGGS, "0.1", "unit"),
             (BAG, "1", "unit"),
         ],
         {RESTAURANT: (2, 5, "dozen")},
         plan_unit="dozen",
+        components=((DOUGH, "100", "g"),),
     ),
     _product(
         "Pain au chocolat",
@@ -429,18 +446,13 @@ PRODUCTS = [
         "0.8",
         24,
         [
-            (T45, "50", "g"),
-            (LAMINATING, "28", "g"),
-            (SUGAR, "6", "g"),
-            (SALT, "1", "g"),
-            (YEAST, "2.5", "g"),
-            (MILK, "12", "ml"),
             ("Bâtons de chocolat boulanger", "10", "g"),
             (EGGS, "0.1", "unit"),
             (BAG, "1", "unit"),
         ],
         {RESTAURANT: (2, 4, "dozen")},
         plan_unit="dozen",
+        components=((DOUGH, "100", "g"),),
     ),
     _product(
         "Pain aux raisins",

@@ -61,11 +61,12 @@ from orders.services import (
     raw_product_order_create,
     raw_product_order_set_status,
 )
-from production.models import PlanStatus, ProductionPlan, RecipeItem
+from production.models import PlanStatus, ProductionPlan, RecipeComponent, RecipeItem
 from production.services import (
     production_plan_cancel,
     production_plan_complete,
     production_plan_start,
+    recipe_component_create,
 )
 from stocky.demo import data
 from stocky.demo.clock import SimulatedClock
@@ -89,6 +90,7 @@ BUSINESS_MODELS = {
     FinishedProductOrder: "sales orders",
     RawProductOrder: "purchase orders",
     ProductionPlan: "production plans",
+    RecipeComponent: "recipe components",
     RecipeItem: "recipe items",
     SupplierRawProduct: "price-list rows",
     RawProductConversion: "material unit conversions",
@@ -427,12 +429,22 @@ class Workshop:
             ]
             for spec in data.PRODUCTS
         }
+        self.components = {spec.name: self.component_lines(spec) for spec in data.PRODUCTS}
         self.plan_sales()
         self.estimate_use()
         self.create_materials()
         self.create_products()
         self.date_opening_lots()
         self.create_catalogue()
+
+    def component_lines(self, spec):
+        """[(the component's Stocked, quantity, unit, quantity in its stock unit)] for one stock unit of `spec`."""
+        lines = []
+        for name, quantity, unit in spec.components:
+            component = self.products[name]
+            per_unit = convert(Decimal(quantity), unit, component.spec.unit, conversions=component.conversions)
+            lines.append((component, Decimal(quantity), unit, per_unit))
+        return lines
 
     def phone(self, *, mobile):
         prefix = self.rng.choice(["06", "07"]) if mobile else self.rng.choice(["04 72", "04 78"])
@@ -492,6 +504,9 @@ class Workshop:
         for sale in self.sales:
             if sale.delivery <= self.now:
                 sale.stocked.daily += sale.stock_quantity / days
+        for stocked in self.products.values():  # the dough is used as the croissants sell
+            for component, _quantity, _unit, per_unit in self.components[stocked.spec.name]:
+                component.daily += stocked.daily * per_unit
         for stocked in self.products.values():
             stocked.daily *= Decimal("1.2")
             cover = data.FAMILIES[stocked.spec.family][2]
@@ -577,6 +592,15 @@ class Workshop:
                     )
                 )
         RecipeItem.objects.bulk_create(items)
+        for stocked in self.products.values():
+            for component, quantity, unit, _per_unit in self.components[stocked.spec.name]:
+                recipe_component_create(
+                    user=self.admin,
+                    finished_product=stocked.record,
+                    component=component.record,
+                    quantity_required=quantity,
+                    unit_of_measure=unit,
+                )
 
     def create_catalogue(self):
         self.catalogue = []
@@ -668,6 +692,7 @@ class Workshop:
             hourly_rate=Decimal(rate),
         )
         self.runs.setdefault(spec.name, []).append(run)
+        self.plan_components(run)
         if self.rng.random() < 0.05:  # an oven down, a cook ill: the run does not happen
             self.schedule(self.clock.now + datetime.timedelta(hours=2), self.run_cancel, run)
             return run
@@ -689,9 +714,42 @@ class Workshop:
         if self.rng.random() < 0.08 and spec.step < run.output:  # a tray lost
             produced = quantize_quantity(produced * (run.output - spec.step) / run.output)
         output = run.output * produced / run.record.planned_quantity
+        self.make_missing_components(spec, output)
         self.buy_what_is_missing(spec, output)
         production_plan_complete(plan=run.record, produced_quantity=produced, actual_duration=actual, user=self.cook)
         run.open = False
+
+    def plan_components(self, run):
+        """The dough a run needs (less what is in stock), planned the evening before, so that it is made
+        before the run draws it (SPEC E); its run completes as every run does."""
+        for component, _quantity, _unit, per_unit in self.components[run.product.name]:
+            component.record.refresh_from_db(fields=["stock_quantity"])
+            need = per_unit * run.output - component.record.stock_quantity
+            if need <= 0:
+                continue
+            spec = component.spec
+            step = Decimal(spec.step)
+            output = (need / step).to_integral_value(rounding=ROUND_CEILING) * step
+            rate, setup, _cover = data.FAMILIES[spec.family]
+            hours = Decimal(setup) + output * Decimal(spec.minutes) / 60
+            hours = (hours * 4).to_integral_value(rounding=ROUND_CEILING) / 4
+            made = Run(spec, output, run.date - datetime.timedelta(hours=10))
+            made.record = ProductionPlan.objects.create(
+                finished_product=component.record,
+                planned_quantity=output,
+                unit_of_measure=spec.unit,
+                planned_production_date=made.date,
+                planned_duration=hours,
+                hourly_rate=Decimal(rate),
+            )
+            self.runs.setdefault(spec.name, []).append(made)
+            self.schedule(made.date, self.run_start, made)
+            self.schedule(made.date + datetime.timedelta(hours=float(hours)), self.run_complete, made, hours)
+
+    def make_missing_components(self, spec, output):
+        """Before a run: the dough it would lack (its evening run cancelled, a bigger run), made at once."""
+        for component, _quantity, _unit, per_unit in self.components[spec.name]:
+            self.produce_now(component, quantize_quantity(per_unit * output))
 
     def buy_what_is_missing(self, spec, output):
         """Before a run: an urgent purchase, received at once, of any material the run would lack."""
@@ -996,6 +1054,7 @@ class Workshop:
             planned_duration=Decimal(2),
             hourly_rate=Decimal("29.00"),
         )
+        self.make_missing_components(stocked.spec, output)
         self.buy_what_is_missing(stocked.spec, output)
         production_plan_complete(plan=plan, user=self.cook)
 

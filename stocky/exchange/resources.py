@@ -30,7 +30,7 @@ from orders.serializers import (
     RawProductOrderSerializer,
 )
 from production import services as production_services
-from production.serializers import ProductionPlanSerializer, RecipeItemSerializer
+from production.serializers import ProductionPlanSerializer, RecipeComponentSerializer, RecipeItemSerializer
 from stocky.exchange.formats import is_blank
 from stocky.kit.api import (
     _flatten as flatten_errors,  # DRF's nested errors as {"field": ["message"]}
@@ -574,6 +574,14 @@ REGISTRY = {
             create=production_services.recipe_item_create,
             update=production_services.recipe_item_update,
             create_many=production_services.recipe_items_create_many,
+            instance="item",
+        ),
+        Resource(
+            "recipe-components",
+            RecipeComponentSerializer,
+            natural_key=("finished_product_id", "component_id"),
+            create=production_services.recipe_component_create,
+            update=production_services.recipe_component_update,
             instance="item",
         ),
         Resource(

@@ -20,7 +20,7 @@ from inventory.models import (
     SupplierRawProduct,
 )
 from orders.models import Client, FinishedProductOrder, RawProductOrder
-from production.models import ProductionPlan, RecipeItem
+from production.models import ProductionPlan, RecipeComponent, RecipeItem
 
 # Every table the exchange writes, parents first.
 MODELS = [
@@ -30,6 +30,7 @@ MODELS = [
     Client,
     SupplierRawProduct,
     RecipeItem,
+    RecipeComponent,
     RawProductOrder,
     ProductionPlan,
     FinishedProductOrder,
@@ -105,6 +106,10 @@ def shop(db):
     RecipeItem.objects.create(
         finished_product=tart, raw_product=cream, quantity_required=Decimal("150"), unit_of_measure="ml"
     )
+    # A component: the tart made on a brioche base (a finished product in another's recipe, SPEC E).
+    RecipeComponent.objects.create(
+        finished_product=tart, component=brioche, quantity_required=Decimal("0.5"), unit_of_measure="unit"
+    )
     RawProductOrder.objects.create(
         raw_product=flour,
         supplier=moulins,
@@ -176,7 +181,9 @@ def snapshot():
         if model is Product:
             fields = ["id", "name", "category__name", "quantity", "description"]
         else:
-            skip = {"created_at", "updated_at"} | ({"id"} if model in (SupplierRawProduct, RecipeItem) else set())
+            skip = {"created_at", "updated_at"} | (
+                {"id"} if model in (SupplierRawProduct, RecipeItem, RecipeComponent) else set()
+            )
             fields = [field.attname for field in model._meta.concrete_fields if field.attname not in skip]
         rows[model.__name__] = list(model.objects.order_by(*model._meta.ordering, "pk").values(*fields))
     return rows

@@ -19,7 +19,7 @@ from inventory.tests.factories import FinishedProductFactory
 from orders import services as order_services
 from orders.tests.factories import FinishedProductOrderFactory, RawProductOrderFactory
 from production import services as production_services
-from production.tests.factories import ProductionPlanFactory, RecipeItemFactory
+from production.tests.factories import ProductionPlanFactory, RecipeComponentFactory, RecipeItemFactory
 from stocky.exchange.engine import import_table, read_table
 from stocky.exchange.resources import REGISTRY
 from stocky.tests.fixtures import snapshot
@@ -97,6 +97,58 @@ UNIT = Rule(
         "recipe-items",
         f"finished_product_id,raw_product_id,unit_of_measure\n{item.finished_product_id},{item.raw_product_id},l\n",
     ),
+)
+
+
+# --- A recipe that would contain itself (SPEC E): Croissant → Dough → Butter block, then Butter block → Croissant
+
+
+def _component_chain():
+    croissant = FinishedProductFactory(name="Croissant", unit_of_measure="unit")
+    dough = FinishedProductFactory(name="Dough", unit_of_measure="kg")
+    block = FinishedProductFactory(name="Butter block", unit_of_measure="kg")
+    RecipeComponentFactory(finished_product=croissant, component=dough)
+    return RecipeComponentFactory(finished_product=dough, component=block)
+
+
+def _croissant(line):
+    """The product at the top of the chain whose last line is `line` (Dough → Butter block)."""
+    return type(line).objects.get(component=line.finished_product).finished_product
+
+
+def _cycle_admin(client, line):
+    block, croissant = line.component, _croissant(line)
+    data = {
+        "finished_product": block.pk,
+        "component": croissant.pk,
+        "quantity_required": "1",
+        "unit_of_measure": "unit",
+    }
+    return form_errors(client.post(reverse("admin:production_recipecomponent_add"), data), "__all__")
+
+
+def _cycle_file(line):
+    croissant = _croissant(line)
+    return (
+        "recipe-components",
+        "finished_product_id,component_id,quantity_required,unit_of_measure\n"
+        f"{line.component_id},{croissant.pk},1,unit\n",
+    )
+
+
+def _cycle_api(api, line):
+    croissant = _croissant(line)
+    body = {"finished_product_id": line.component_id, "component_id": croissant.pk, "quantity_required": 1}
+    return api.post("/api/v1/recipe-components", {**body, "unit_of_measure": "unit"})
+
+
+CYCLE = Rule(
+    setup=_component_chain,
+    field="component_id",
+    status=400,
+    api=_cycle_api,
+    admin=_cycle_admin,
+    file=_cycle_file,
 )
 
 
@@ -189,8 +241,15 @@ STOCK = Rule(
 
 @pytest.mark.parametrize(
     "rule",
-    [UNIT, TRANSITION, FROZEN, COMPLETED, STOCK],
-    ids=["unit that does not convert", "illegal order transition", "frozen field", "completed plan", "stock < 0"],
+    [UNIT, TRANSITION, FROZEN, COMPLETED, STOCK, CYCLE],
+    ids=[
+        "unit that does not convert",
+        "illegal order transition",
+        "frozen field",
+        "completed plan",
+        "stock < 0",
+        "recipe cycle",
+    ],
 )
 def test_the_api_the_admin_and_an_import_refuse_alike(rule, api, admin_client):
     record = rule.setup()

@@ -39,6 +39,7 @@ from orders.models import (
     OrderStatus,
     RawProductOrder,
 )
+from orders.trace import lot_trace
 from production.models import PlanStatus, ProductionPlan, RecipeItem
 from stocky.demo import data
 from stocky.demo.management.commands import seed_demo
@@ -151,7 +152,28 @@ def test_the_default_demo_is_a_workshop_to_explore_with_a_true_ledger(media_root
     assert RawProduct.objects.count() >= 100
     assert FinishedProduct.objects.count() >= 30
     for product in FinishedProduct.objects.all():
-        assert product.recipe_items.count() >= 3, product.name
+        assert product.recipe_items.count() + product.recipe_components.count() >= 3, product.name
+    # The viennoiseries are made of a dough made in house the evening before (SPEC E): a two-level trace.
+    dough = FinishedProduct.objects.get(name=data.DOUGH)
+    assert {line.finished_product.name for line in dough.used_as_component.all()} == {
+        "Croissant au beurre",
+        "Pain au chocolat",
+    }
+    croissant_batch = (
+        Lot.objects.filter(item_type="finished_product", item_id__in=dough.used_as_component.values("finished_product"))
+        .order_by("-pk")
+        .first()
+    )
+    backward = lot_trace(croissant_batch)["backward"]
+    assert {entry["level"] for entry in backward} == {1, 2}, "dough batches, then the dough's flour lots"
+    assert any(entry["item_id"] == dough.pk for entry in backward if entry["level"] == 1)
+    # Every dough run was made before the croissant run that drew it.
+    for plan in ProductionPlan.objects.filter(finished_product__name="Croissant au beurre", status="completed")[:20]:
+        drawn = StockMovement.objects.filter(
+            source_type="productionplan", source_id=plan.pk, item_type="finished_product", item_id=dough.pk
+        ).values_list("lot_id", flat=True)
+        for lot in Lot.objects.filter(pk__in=drawn):
+            assert lot.created_at <= plan.completed_at
     for material in RawProduct.objects.all():
         assert 1 <= material.supplier_prices.count() <= 3, material.name
     units = set(RecipeItem.objects.values_list("unit_of_measure", flat=True))

@@ -33,7 +33,7 @@ from orders.tests.factories import (
     RawProductOrderFactory,
 )
 from production.models import ProductionPlan
-from production.tests.factories import ProductionPlanFactory, RecipeItemFactory
+from production.tests.factories import ProductionPlanFactory, RecipeComponentFactory, RecipeItemFactory
 from stocky.kit.rows import plan_for
 from stocky.kit.viewsets import FastReadMixin, ManufacturingViewSet
 
@@ -79,6 +79,9 @@ def shop():
     )
     RecipeItemFactory(finished_product=bread, raw_product=flour, quantity_required=Decimal("0.001"))
     RecipeItemFactory(finished_product=cake, raw_product=cream, unit_of_measure="ml")
+    RecipeComponentFactory(
+        finished_product=cake, component=bread, quantity_required=Decimal("0.001"), unit_of_measure="PCS"
+    )
     ProductionPlanFactory(finished_product=bread, planned_production_date=EXACT_SECOND)  # nulls: not run yet
     done = ProductionPlanFactory(finished_product=cake, planned_production_date=WITH_MICROSECONDS)
     ProductionPlan.objects.filter(pk=done.pk).update(
@@ -151,6 +154,13 @@ def reads(shop):
             f"/api/v1/recipe-items/product/{cake.pk}",
             f"/api/v1/finished-products/{cake.pk}/recipe",
         ],
+        "RecipeComponentViewSet": [
+            "/api/v1/recipe-components",
+            f"/api/v1/recipe-components/{cake.pk}/{shop['bread'].pk}",
+            f"/api/v1/recipe-components/product/{cake.pk}",
+            f"/api/v1/finished-products/{cake.pk}/components",
+            "/api/v1/recipe-components?ordering=-quantity_required",
+        ],
         "ProductionPlanViewSet": [
             "/api/v1/production-plans",
             f"/api/v1/production-plans/{cake.production_plans.get().pk}",
@@ -206,6 +216,7 @@ def test_every_section_a_read_is_covered_and_has_a_plan_unless_listed():
         "RawProductOrderViewSet",
         "FinishedProductOrderViewSet",
         "RecipeItemViewSet",
+        "RecipeComponentViewSet",
         "ProductionPlanViewSet",
         "StockMovementViewSet",
         "LotViewSet",
