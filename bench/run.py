@@ -33,6 +33,13 @@ from bench import loadgen, targets  # noqa: E402 -- after the project root is on
 from bench.server import SERVERS, Database, Server, bench_environment, free_port  # noqa: E402
 
 
+def server_kind(value):
+    kind, *settings = value.split(",")
+    if kind not in SERVERS or not all("=" in setting for setting in settings):
+        raise argparse.ArgumentTypeError(f"{value!r}: one of {', '.join(SERVERS)}, then NAME=VALUE after commas")
+    return value
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", choices=["mariadb", "sqlite"], default="mariadb")
@@ -69,9 +76,11 @@ def parse_args(argv=None):
         "--server",
         action="append",
         default=[],
-        choices=SERVERS,
-        help="the server(s) to measure, alternating in each round (repeatable; default: shipped, the Dockerfile's "
-        "CMD); the soak uses the first",
+        type=server_kind,
+        metavar="SERVER",
+        help=f"the server(s) to measure, alternating in each round (repeatable): {', '.join(SERVERS)}, each with "
+        "settings after commas if wanted (granian,GRANIAN_BLOCKING_THREADS=4); default: shipped, the Dockerfile's "
+        "CMD. The soak uses the first",
     )
     parser.add_argument(
         "--compare",
@@ -444,7 +453,8 @@ def main(argv=None):
         target_list = []
         for index, kind in enumerate(servers):
             server_port = port if index == 0 else free_port()
-            server = Server(env, server_port, RESULTS / f"server-{kind}.log", kind=kind)
+            log_name = kind.replace(",", "-").replace("=", "")
+            server = Server(env, server_port, RESULTS / f"server-{log_name}.log", kind=kind)
             running.append(server)
             server.start()
             label = kind if kind != "shipped" else f"{report['machine']['commit'] or 'this'} (shipped)"

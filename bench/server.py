@@ -153,8 +153,15 @@ def shipped_command(root=ROOT):
 
 
 def server_command(kind, root=ROOT):
-    """(command, extra environment) of one of SERVERS for the checkout at `root`."""
+    """(command, extra environment) of one of SERVERS for the checkout at `root`. A variant adds settings after
+    commas, e.g. "granian,GRANIAN_BLOCKING_THREADS=4" or "gunicorn-gthread,GUNICORN_THREADS=8"."""
     root = Path(root)
+    kind, *settings = kind.split(",")
+    command, env = _server_command(kind, root)
+    return command, {**env, **dict(setting.split("=", 1) for setting in settings)}
+
+
+def _server_command(kind, root):
     if kind == "shipped":
         return shipped_command(root), {}
     if kind == "granian":

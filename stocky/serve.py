@@ -6,8 +6,8 @@ Chosen by measurement over gunicorn's sync and gthread workers (bench/README.md,
 HTTP handling is Rust and it keeps connections alive, so the same Django code serves more requests per second
 on the same cores. What gunicorn.conf.py did, and what this does instead:
 
-- workers from the environment (one per core by default), each running the application in ONE Python thread
-  (the API is CPU-bound Python: more threads only contend for the interpreter lock);
+- workers from the environment (one per core by default), each running the application in 4 Python threads:
+  a request waiting for the database lets another one use the core (measured: bench/README.md);
 - the application loaded and warmed once in this (main) process, then frozen out of the garbage collector's
   sight, before the workers are forked from it: a new worker serves at once and shares those pages;
 - a worker that dies is replaced, and one that grows past GRANIAN_WORKERS_MAX_RSS MiB is replaced gracefully
@@ -60,12 +60,14 @@ def settings(env=os.environ):
         "interface": "wsgi",
         "address": env.get("GRANIAN_HOST", "").strip() or "0.0.0.0",
         "port": _int("GRANIAN_PORT", _int("PORT", 8000, env), env),
-        # The API is CPU-bound Python: one worker per core, one Python thread each, served the most requests on
-        # 2 cores (bench/README.md); more threads would only wait for the interpreter lock.
+        # One worker per core; in each, 4 Python threads, so that while one request waits for the database
+        # (every request queries it) another uses the core. With 1 thread per worker, lists and approvals
+        # served 2-3x fewer requests per second on a busy 2-core machine, where MariaDB answers slowly; the
+        # single-row read a little more (bench/README.md, "The production server").
         "workers": _int("GRANIAN_WORKERS", _int("WEB_CONCURRENCY", _cores(), env), env),
-        "blocking_threads": _int("GRANIAN_BLOCKING_THREADS", 1, env),
-        # Requests a worker takes on at once (the rest wait in the socket's backlog): its Python thread serves
-        # one at a time, so a long queue inside a worker only hides the wait from the other workers.
+        "blocking_threads": _int("GRANIAN_BLOCKING_THREADS", 4, env),
+        # Requests a worker takes on at once (the rest wait in the socket's backlog, for whichever worker is
+        # free first): a long queue inside one worker would only hide the wait from the others.
         "backpressure": _int("GRANIAN_BACKPRESSURE", 16, env),
         "backlog": _int("GRANIAN_BACKLOG", 1024, env),
         "http": "1",  # behind a proxy that speaks HTTP/1.1 to us; no h2c upgrade to guess

@@ -209,10 +209,10 @@ def serve_settings(**env):
     return serve.settings(env)
 
 
-def test_the_server_defaults_to_one_single_threaded_worker_per_core_on_port_8000():
+def test_the_server_defaults_to_one_worker_per_core_with_four_threads_on_port_8000():
     options = serve_settings()
     assert options["workers"] == len(os.sched_getaffinity(0))
-    assert options["blocking_threads"] == 1, "one Python thread per worker: the API is CPU-bound"
+    assert options["blocking_threads"] == 4, "a request waiting for the database leaves the core to another"
     assert (options["address"], options["port"]) == ("0.0.0.0", 8000)
     assert options["interface"] == "wsgi" and options["target"] == "stocky.wsgi:application"
     # A dead worker is replaced (granian's default is not to); requests in flight get 30 s on a stop.
