@@ -234,9 +234,18 @@ class _Node:
                     return self._answer(200, {"data": rows, "meta": {}}, etag)
                 self._answer(200, {"data": row}, etag)
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(http.server.ThreadingHTTPServer):
+            daemon_threads = False  # so that stop() joins every request's thread: none outlives the test
+
+        self.server = Server(("127.0.0.1", 0), Handler)
         self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(10)
 
     def row(self):
         return dict(self.record)
@@ -262,7 +271,7 @@ def _write_then_read(stale):
         for connection in client.connections.values():
             connection.close()
         for node in nodes:
-            node.server.shutdown()
+            node.stop()
     return stats, record
 
 
