@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# Stocky's production image: gunicorn serving stocky.wsgi on port 8000, static files collected inside.
+# Stocky's production image: granian (stocky/serve.py) serving stocky.wsgi on $PORT (8000), static files inside.
 # Build: docker build -t stocky .   Run: see compose.yaml and docs/deployment.md.
 
 ARG PYTHON_VERSION=3.11
@@ -56,4 +56,6 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '8000'), timeout=4)"]
 
 ENTRYPOINT ["/app/scripts/docker-entrypoint.sh"]
-CMD ["gunicorn", "stocky.wsgi"]
+# The production server, chosen by measurement (bench/README.md): granian, configured from the environment by
+# stocky/serve.py (GRANIAN_*, WEB_CONCURRENCY, PORT; docs/deployment.md). `gunicorn stocky.wsgi` also works.
+CMD ["python", "-m", "stocky.serve"]

@@ -62,7 +62,7 @@ test-browser: install
 	@./scripts/ensure-browser
 	$(BIN)/pytest -p no:xdist -m browser stocky/workspace/tests/browser
 
-# The benchmark (bench/README.md): a fresh MariaDB database on the local server, gunicorn, wrk.
+# The benchmark (bench/README.md): a fresh MariaDB database on the local server, the image's server, wrk.
 # Options go in BENCH_ARGS, e.g. make bench BENCH_ARGS="--scale 100" or BENCH_ARGS="--soak 180".
 bench: install
 	@./scripts/ensure-wrk

@@ -2,7 +2,7 @@
 
 Each view returns the same rows as the endpoint it stands for (same columns, same order, the joined
 names for orders, the same page and total when paginated), read with `.values()` and encoded with
-orjson, without authentication, permissions, serializers or DRF. They run in the same gunicorn, with
+orjson, without authentication, permissions, serializers or DRF. They run in the same server, with
 the same settings and middleware, so that an endpoint's ratio to its ceiling is what our own code
 costs. Routed only by bench.urls (the bench settings), never by the application.
 """

@@ -1,7 +1,8 @@
-"""The benchmark's database and Stocky's production server (gunicorn with gunicorn.conf.py), both started
-here and always cleaned up again."""
+"""The benchmark's database and Stocky's production server (the Dockerfile's CMD, or another server to compare
+with), both started here and always cleaned up again."""
 
 import ctypes
+import json
 import os
 import secrets
 import signal
@@ -131,22 +132,71 @@ def _die_with_parent():
         pass
 
 
-class Server:
-    """gunicorn serving stocky.wsgi with the project's gunicorn.conf.py, on a loopback port."""
+# The servers the harness can start. "shipped" is what the checkout's Dockerfile runs (its CMD), so that the
+# production server is measured as shipped; the others are the candidates it was chosen from.
+SERVERS = ("shipped", "granian", "gunicorn", "gunicorn-gthread")
+# gunicorn's gthread worker: keep-alive, and threads per worker that take turns on the interpreter lock.
+GTHREAD_ENV = {"GUNICORN_WORKER_CLASS": "gthread", "GUNICORN_THREADS": "4"}
 
-    def __init__(self, env, port, log_path):
+
+def shipped_command(root=ROOT):
+    """The Dockerfile's CMD (exec form) of the checkout at `root`, as a command for this machine: the image's
+    `python`, `gunicorn` or `granian` become this interpreter running them."""
+    line = next(line for line in (Path(root) / "Dockerfile").read_text().splitlines() if line.startswith("CMD "))
+    command = json.loads(line.removeprefix("CMD "))
+    program, rest = command[0], command[1:]
+    if program == "python":
+        return [sys.executable, *rest]
+    if program in ("gunicorn", "granian"):
+        return [sys.executable, "-m", program, *rest]
+    raise ValueError(f"The Dockerfile's CMD runs {program!r}: the harness knows python, gunicorn and granian")
+
+
+def server_command(kind, root=ROOT):
+    """(command, extra environment) of one of SERVERS for the checkout at `root`. A variant adds settings after
+    commas, e.g. "granian,GRANIAN_BLOCKING_THREADS=4" or "gunicorn-gthread,GUNICORN_THREADS=8"."""
+    root = Path(root)
+    kind, *settings = kind.split(",")
+    command, env = _server_command(kind, root)
+    return command, {**env, **dict(setting.split("=", 1) for setting in settings)}
+
+
+def _server_command(kind, root):
+    if kind == "shipped":
+        return shipped_command(root), {}
+    if kind == "granian":
+        return [sys.executable, "-m", "stocky.serve"], {}
+    gunicorn = [sys.executable, "-m", "gunicorn", "-c", str(root / "gunicorn.conf.py"), "stocky.wsgi"]
+    if kind == "gunicorn":
+        return gunicorn, {"GUNICORN_WORKER_CLASS": "sync", "GUNICORN_THREADS": "1"}
+    if kind == "gunicorn-gthread":
+        return gunicorn, dict(GTHREAD_ENV)
+    raise ValueError(f"Unknown server {kind!r}: one of {', '.join(SERVERS)}")
+
+
+class Server:
+    """A production server serving stocky.wsgi on a loopback port: by default the Dockerfile's CMD of the
+    checkout at `root` (this one), or another of SERVERS."""
+
+    def __init__(self, env, port, log_path, kind="shipped", root=ROOT):
         self.env, self.port, self.log_path = env, port, Path(log_path)
+        self.kind, self.root = kind, Path(root)
         self.process = None
         self.base_url = f"http://127.0.0.1:{port}"
+        self.command, self.kind_env = server_command(kind, self.root)
 
     def start(self, wait=60):
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, **self.kind_env, **self.env}
+        # Loopback and this port, whatever the environment says (gunicorn and granian read different names).
+        env.update(PORT=str(self.port), GUNICORN_BIND=f"127.0.0.1:{self.port}", GRANIAN_HOST="127.0.0.1")
+        env.pop("GRANIAN_PORT", None)
         with open(self.log_path, "wb") as log:
             # preexec_fn runs before any thread of the harness exists (the soak's start later).
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "stocky.wsgi"],
-                cwd=ROOT,
-                env={**os.environ, **self.env},
+                self.command,
+                cwd=self.root,
+                env=env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
@@ -155,7 +205,7 @@ class Server:
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited ({self.process.returncode}); see {self.log_path}")
+                raise RuntimeError(f"{self.kind} server exited ({self.process.returncode}); see {self.log_path}")
             try:
                 with urllib.request.urlopen(f"{self.base_url}/healthz", timeout=2) as response:
                     if response.status == 200:
@@ -163,7 +213,8 @@ class Server:
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 pass
             time.sleep(0.2)
-        raise RuntimeError(f"gunicorn did not answer /healthz within {wait} s; see {self.log_path}")
+        self.stop()
+        raise RuntimeError(f"{self.kind} server did not answer /healthz within {wait} s; see {self.log_path}")
 
     def cpu_seconds(self):
         """CPU time (user + system) the server has used so far: the master, its reaped workers (counted in
@@ -202,14 +253,15 @@ class Server:
         return False
 
     def stop(self, wait=35):
-        """SIGTERM (gunicorn's graceful stop), then SIGKILL of its process group if it is still there."""
+        """SIGTERM (a graceful stop for gunicorn and granian), then SIGKILL of its process group if it is still
+        there."""
         if self.process is None or self.process.poll() is not None:
             return
         self.process.terminate()
         try:
             self.process.wait(wait)
         except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)  # the group gunicorn leads: its own workers
+            os.killpg(self.process.pid, signal.SIGKILL)  # the group the server leads: its own workers
             self.process.wait(5)
 
     def __enter__(self):

@@ -171,8 +171,8 @@ elif _db["ENGINE"] in ("django.db.backends.mysql",):
         "isolation_level": "read committed",
         # An unreachable server fails the request (and /healthz) in seconds, not at the TCP timeout.
         "connect_timeout": DB_CONNECT_TIMEOUT,
-        # A server that stops answering mid-query (frozen, cut off) fails the request with a 503 before
-        # gunicorn's 30 s timeout kills the worker without any answer (docs/operations.md, "Timeouts").
+        # A server that stops answering mid-query (frozen, cut off) fails the request with a 503 within
+        # seconds, never holding a worker (the web server has no request timeout of its own; docs/operations.md).
         "read_timeout": DB_READ_TIMEOUT,
         "write_timeout": DB_WRITE_TIMEOUT,
     }
@@ -270,7 +270,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Stocky <no-reply@stocky.
 
 # --- Cache: what every web process must agree on (throttle counts, the token check's user rows) -------
 # Shared by default: a table of the database (created by `migrate`, accounts/migrations/0005), so that
-# gunicorn's workers count one limit and see one user row; no server to add. CACHE_URL may name Redis or
+# the web server's workers count one limit and see one user row; no server to add. CACHE_URL may name Redis or
 # Valkey instead (redis://host:6379/0). A per-process cache (locmemcache://) is only right for one process:
 # the tests, where each test starts from an empty cache.
 CACHE_URL = env("CACHE_URL", default="") or ("locmemcache://" if TESTING else "dbcache://stocky_cache")

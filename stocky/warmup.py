@@ -1,7 +1,8 @@
 """Work every process would otherwise do on its first request, done once when the application loads.
 
-Under gunicorn with `preload_app` the master loads the application and forks each worker from it, and
-`max_requests` replaces a worker every ~1,000 requests. Without this, every new worker imported the URLconf
+The production server (stocky/serve.py, and gunicorn with `preload_app`) loads the application in its main
+process and forks each worker from it, and replaces workers now and then (memory, or gunicorn's
+`max_requests` every ~1,000 requests). Without this, every new worker imported the URLconf
 (and through it every view, serializer and filter module), compiled its patterns and built the row plans
 of the hot reads on its first request: 60-100 ms of CPU per worker, about 80 us per request on average at
 the default `max_requests` (bench/README.md). Done before the fork, the work is shared by every worker.

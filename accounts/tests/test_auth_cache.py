@@ -1,6 +1,6 @@
 """Access tokens are checked against the user's row in the shared cache (accounts/authentication.py): read
 once, then served from the cache; a change saved anywhere replaces the cached row when it commits, so it
-applies at once on every worker (the gunicorn test, accounts/tests/test_server.py, shows it across
+applies at once on every worker (the production-server test, accounts/tests/test_server.py, shows it across
 processes); a change made past save() (a plain UPDATE) applies once the entry's time-to-live has passed."""
 
 import pytest

@@ -1,5 +1,5 @@
 """A new password or a deactivation ends every session of the account, wherever it is set (issue 15,
-failures 3 and 10; docs/security.md "Revocation"). The same across gunicorn's workers:
+failures 3 and 10; docs/security.md "Revocation"). The same across the production server's workers:
 accounts/tests/test_server.py."""
 
 import pytest

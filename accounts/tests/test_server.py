@@ -1,7 +1,7 @@
-"""Limits and revocation on the production server: gunicorn from gunicorn.conf.py with 3 workers, DEBUG off,
-the default (shared, database) cache, against the test database (issue 15, failures 1, 3, 4 and 6;
-docs/security.md). Each test starts its own server on a free loopback port and always stops it (and, should
-the test run die, Linux stops it with its parent: bench/server.py)."""
+"""Limits and revocation on the production server: the Docker image's CMD (granian through stocky/serve.py) with
+3 worker processes, DEBUG off, the default (shared, database) cache, against the test database (issue 15,
+failures 1, 3, 4 and 6; docs/security.md). Each test starts its own server on a free loopback port and always
+stops it (and, should the test run die, Linux stops it with its parent: bench/server.py)."""
 
 import json
 import re
@@ -49,7 +49,8 @@ def production_env(**extra):
         "JWT_SIGNING_KEY": settings.SIMPLE_JWT["SIGNING_KEY"],
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "0",
-        "GUNICORN_WORKERS": "3",
+        # Read by granian's launcher (stocky/serve.py) and by gunicorn.conf.py alike.
+        "WEB_CONCURRENCY": "3",
         # The production defaults, whatever the developer's shell or .env says.
         "CACHE_URL": "",
         "AUTH_USER_CACHE_SECONDS": "60",
@@ -57,18 +58,19 @@ def production_env(**extra):
         "THROTTLE_AUTH_IP_RATE": "30/min",
         "THROTTLE_AUTH_ACCOUNT_RATE": "10/min",
         "LOG_LEVEL": "ERROR",
-        "GUNICORN_LOG_LEVEL": "warning",
+        "GRANIAN_LOG_LEVEL": "warning",
     }
     env.update(extra)
     return env
 
 
 @contextmanager
-def gunicorn(tmp_path, **extra):
+def production_server(tmp_path, **extra):
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {connection.ops.quote_name(CACHE_TABLE)}")  # counts of earlier tests
     port = free_port()
-    server = Server(production_env(GUNICORN_BIND=f"127.0.0.1:{port}", **extra), port, tmp_path / "gunicorn.log")
+    # The Dockerfile's CMD, on loopback and this port.
+    server = Server(production_env(**extra), port, tmp_path / "server.log", kind="shipped")
     try:
         server.start(wait=90)
         yield server
@@ -97,7 +99,7 @@ def user(role=Role.USER, email=None):
 def test_log_in_limits_count_once_across_three_workers_and_ignore_a_forged_forwarded_for(tmp_path):
     # Failure 1: with a per-process cache, one account took 30 wrong passwords before the first 429.
     target = user()
-    with gunicorn(tmp_path, THROTTLE_AUTH_ACCOUNT_RATE="4/min", THROTTLE_AUTH_IP_RATE="7/min") as server:
+    with production_server(tmp_path, THROTTLE_AUTH_ACCOUNT_RATE="4/min", THROTTLE_AUTH_IP_RATE="7/min") as server:
         answers = [
             post(server, "/api/v1/auth/login", {"email": target.email, "password": f"guess-{n}"}).status_code
             for n in range(6)
@@ -153,7 +155,7 @@ def test_the_admin_log_in_locks_out_after_its_limit_across_three_workers(tmp_pat
     # Plain HTTP on loopback: the cookies may not be marked secure for the test's browser to send them back.
     insecure_cookies = {"SESSION_COOKIE_SECURE": "0", "CSRF_COOKIE_SECURE": "0"}
     static = collected_static(tmp_path)
-    with gunicorn(tmp_path, ADMIN_LOGIN_FAILURE_LIMIT="4", STATIC_ROOT=static, **insecure_cookies) as server:
+    with production_server(tmp_path, ADMIN_LOGIN_FAILURE_LIMIT="4", STATIC_ROOT=static, **insecure_cookies) as server:
         answers = [admin_login(server, admin.email, f"guess-{n}").status_code for n in range(4)]
         assert answers == [200] * 3 + [429], "the form with its error, then the lock-out at the 4th"
         locked = admin_login(server, admin.email, PASSWORD)
@@ -180,7 +182,9 @@ def test_two_clients_behind_the_shipped_proxy_are_limited_apart(tmp_path):
     # Failure 4: behind the documented proxy, one client's failures locked another out. compose's NUM_PROXIES
     # (1) takes the client as the last address of X-Forwarded-For, as Caddy or nginx write it.
     target = user()
-    with gunicorn(tmp_path, NUM_PROXIES=compose_default("NUM_PROXIES"), THROTTLE_AUTH_IP_RATE="3/min") as server:
+    with production_server(
+        tmp_path, NUM_PROXIES=compose_default("NUM_PROXIES"), THROTTLE_AUTH_IP_RATE="3/min"
+    ) as server:
         attacker = {"X-Forwarded-For": "198.51.100.7"}
         for n in range(3):
             post(server, "/api/v1/auth/login", {"email": f"guess{n}@example.com", "password": "x"}, **attacker)
@@ -219,7 +223,7 @@ def test_deactivation_and_a_new_password_apply_at_once_on_every_worker(tmp_path,
     admin_access, _ = session(admin)
     leaver_access, leaver_refresh = session(leaver)
     member_access, member_refresh = session(member)
-    with gunicorn(tmp_path) as server:
+    with production_server(tmp_path) as server:
         # Every worker reads (and the shared cache keeps) both users' rows.
         for _ in range(6):
             assert get(server, "/api/v1/auth/me", leaver_access).status_code == 200

@@ -183,3 +183,126 @@ def test_the_ratio_is_the_median_of_the_rounds_ratios():
     assert by_rps == [0.8, 2.5, 0.8] and median(by_rps) == 0.8
     assert by_cpu == [0.8, 2.25, 0.75] and median(by_cpu) == 0.8
     assert median([None, 1.0, 3.0]) == 2.0 and median([]) is None
+
+
+# --- the soak's read-after-write check across nodes, against two small HTTP nodes over one shared record ---
+
+
+class _Node:
+    """An HTTP server on loopback serving one raw product: PATCH changes the shared record; GETs answer the row,
+    a list page or a search, with an ETag. A `stale` node answers from what it read first, and 304 to the
+    ETag it gave then, as a wrong cache would."""
+
+    def __init__(self, record, stale=False):
+        import http.server
+        import threading
+        from urllib.parse import parse_qs, urlsplit
+
+        node = self
+        self.record, self.stale, self.seen = record, stale, None
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _answer(self, status, body=None, etag=None):
+                data = json.dumps(body).encode() if body is not None else b""
+                self.send_response(status)
+                if etag:
+                    self.send_header("ETag", etag)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_PATCH(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                node.record.update(body, version=node.record["version"] + 1)
+                self._answer(200, {"data": node.row()})
+
+            def do_GET(self):
+                row = node.row()
+                if node.stale:
+                    node.seen = node.seen or row
+                    row = node.seen
+                etag = f'"{row["version"]}"'
+                if self.headers.get("If-None-Match") == etag:
+                    return self._answer(304, etag=etag)
+                url = urlsplit(self.path)
+                search = parse_qs(url.query).get("search", [None])[0]
+                if url.path.endswith("/raw-products"):
+                    rows = [row] if search is None or search.lower() in row["name"].lower() else []
+                    return self._answer(200, {"data": rows, "meta": {}}, etag)
+                self._answer(200, {"data": row}, etag)
+
+        class Server(http.server.ThreadingHTTPServer):
+            daemon_threads = False  # so that stop() joins every request's thread: none outlives the test
+
+        self.server = Server(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(10)
+
+    def row(self):
+        return dict(self.record)
+
+
+def _write_then_read(stale):
+    record = {"id": 7, "name": "Farine T55", "stock_quantity": "4.000", "version": 1}
+    nodes = [_Node(record), _Node(record, stale=stale)]
+    plan = soak.Plan(
+        raw_product_ids=[7],
+        hot_raw_product_ids=[],
+        product_ids=[],
+        scarce_product_ids=[],
+        plan_ids=[],
+        completions=False,
+        owned={0: [(7, 1, "Farine T55")]},
+    )
+    stats = soak.Stats()
+    client = soak.Client(0, ports=[n.port for n in nodes], token="t", plan=plan, stats=stats, deadline=0, seed=1)
+    try:
+        client.write_then_read_elsewhere()
+    finally:
+        for connection in client.connections.values():
+            connection.close()
+        for node in nodes:
+            node.stop()
+    return stats, record
+
+
+def test_the_soak_reads_on_the_other_node_what_it_wrote_on_its_own():
+    stats, record = _write_then_read(stale=False)
+    assert record["name"].startswith("Soak own 0-7") and record["version"] == 2, "written through the first node"
+    # The row, its page, the search for the new name, the search for the old one: each sent the ETag it had.
+    assert (stats.fresh_checks, stats.conditional_reads, stats.stale_reads) == (4, 3, 0)
+    assert not stats.unexpected and not stats.server_errors
+
+
+@pytest.mark.django_db
+def test_the_soak_fails_on_a_stale_read_on_the_other_node():
+    stats, _ = _write_then_read(stale=True)
+    assert stats.stale_reads == 4
+    # The row, its page and the old name's search: 304 to the ETags of before the write; the new name: not found.
+    assert sorted(entry["problem"] for entry in stats.stale) == ["304 Not Modified for a changed answer"] * 3 + [
+        "the row is missing"
+    ]
+    failures = soak.check(soak.start(), stats)["failures"]
+    assert failures and failures[0].startswith("4 stale read(s) after a write on another node")
+
+
+def test_the_soak_check_catches_stock_outside_the_lots(loaded):
+    from inventory.models import Lot
+
+    product = RawProduct.objects.get(pk=loaded.raw_product_ids[0])
+    stock_change(item=product, delta=Decimal("-1.5"), reason=StockMovement.Reason.ADJUSTMENT)
+    begin = soak.start()
+    assert soak.check(begin)["ok"], "drawing the stock made its opening lot: lots = stock"
+    Lot.objects.filter(item_type="raw_product", item_id=product.pk).update(quantity=Decimal("1.000"))
+    verdict = soak.check(begin)
+    assert [m["item"] for m in verdict["lot_mismatches"]] == [f"raw_product {product.pk}"]
+    assert any(failure.startswith("lots differ from stock") for failure in verdict["failures"])

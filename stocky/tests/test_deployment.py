@@ -1,17 +1,21 @@
-"""Production settings, static files, CORS and the gunicorn configuration.
+"""Production settings, static files, CORS, and the production server's configuration (stocky/serve.py, granian,
+the image's CMD; gunicorn.conf.py, the alternative).
 
-The settings are read once per process, so what depends on the environment runs manage.py (or gunicorn) in
+The settings are read once per process, so what depends on the environment runs manage.py (or the server) in
 a subprocess with a production-like environment, as the container does.
 """
 
 import gc
 import http.client
+import inspect
 import json
 import os
 import runpy
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
@@ -19,6 +23,8 @@ from types import ModuleType, SimpleNamespace
 import pytest
 from django.conf import settings
 from django.test import Client, override_settings
+
+from stocky import serve
 
 ROOT = Path(settings.BASE_DIR)
 SECRET = "vJ8k2QxN4mR7tY1wZ5aB9cD3eF6gH0iL2nP4sU7xA1bC5dE8fG"  # 50 varied characters, like a real key
@@ -44,6 +50,10 @@ _SCRUB = {
     "GUNICORN_BIND",
     "WEB_CONCURRENCY",
     "PORT",
+    "GRANIAN_WORKERS",
+    "GRANIAN_HOST",
+    "GRANIAN_PORT",
+    "GRANIAN_BLOCKING_THREADS",
 }
 
 
@@ -192,7 +202,49 @@ def test_the_app_serves_static_files_itself():
     assert response["Content-Type"].startswith("text/css")
 
 
-# --- gunicorn --------------------------------------------------------------------------------------------
+# --- the production server: granian through stocky/serve.py ----------------------------------------------
+
+
+def serve_settings(**env):
+    return serve.settings(env)
+
+
+def test_the_server_defaults_to_one_worker_per_core_with_four_threads_on_port_8000():
+    options = serve_settings()
+    assert options["workers"] == len(os.sched_getaffinity(0))
+    assert options["blocking_threads"] == 4, "a request waiting for the database leaves the core to another"
+    assert (options["address"], options["port"]) == ("0.0.0.0", 8000)
+    assert options["interface"] == "wsgi" and options["target"] == "stocky.wsgi:application"
+    # A dead worker is replaced (granian's default is not to); requests in flight get 30 s on a stop.
+    assert options["respawn_failed_workers"] is True and options["workers_kill_timeout"] == 30
+    assert options["log_access"] is True
+
+
+def test_the_server_settings_come_from_the_environment():
+    options = serve_settings(GRANIAN_WORKERS="3", GRANIAN_BLOCKING_THREADS="2", PORT="9000", GRANIAN_HOST="::1")
+    assert (options["workers"], options["blocking_threads"], options["port"], options["address"]) == (3, 2, 9000, "::1")
+    assert serve_settings(WEB_CONCURRENCY="5")["workers"] == 5
+    assert serve_settings(PORT="9000", GRANIAN_PORT="9100")["port"] == 9100
+    assert serve_settings(GRANIAN_WORKERS_MAX_RSS="0")["workers_max_rss"] is None
+    assert serve_settings(GRANIAN_ACCESS_LOG="0")["log_access"] is False
+
+
+def test_every_server_setting_is_a_granian_parameter():
+    # A misspelt keyword would stop the server at once; a value of the wrong kind too: both are checked here.
+    from granian import Granian
+
+    parameters = inspect.signature(Granian.__init__).parameters
+    options = serve_settings()
+    assert set(options) <= set(parameters), set(options) - set(parameters)
+
+
+def test_the_server_loads_and_freezes_the_application_before_forking(unfrozen):
+    serve.preload()
+    # Django, DRF and the project, out of the collector's sight; the forked workers share those pages.
+    assert gc.get_freeze_count() > 10_000
+
+
+# --- gunicorn (gunicorn.conf.py: the alternative server, and the benchmark's comparison) ----------------
 
 
 def gunicorn_settings(monkeypatch, **env):
@@ -294,8 +346,20 @@ def _get(port, path, headers=None):
         connection.close()
 
 
-def test_collected_static_files_and_the_api_are_served_by_gunicorn(tmp_path):
-    """What the image does: collectstatic with the production storage, then gunicorn with gunicorn.conf.py."""
+def _wait_for(server, port, name):
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            return _get(port, "/healthz")
+        except OSError:
+            assert server.poll() is None and time.monotonic() < deadline, f"{name} did not start"
+            time.sleep(0.2)
+
+
+def test_the_images_command_serves_the_api_and_static_files_with_debug_off(tmp_path):
+    """What the image does: collectstatic with the production storage, then the Dockerfile's CMD, on PORT."""
+    from bench.server import shipped_command
+
     static_root = tmp_path / "static"
     collected = manage("collectstatic", "--noinput", STATIC_ROOT=str(static_root))
     assert collected.returncode == 0, collected.stderr
@@ -303,38 +367,56 @@ def test_collected_static_files_and_the_api_are_served_by_gunicorn(tmp_path):
     hashed_css = manifest["admin/css/base.css"]
     assert hashed_css != "admin/css/base.css"
     assert (static_root / f"{hashed_css}.gz").exists()
+    database = tmp_path / "db.sqlite3"
+    migrated = manage("migrate", "--noinput", DATABASE_URL=f"sqlite:///{database}")
+    assert migrated.returncode == 0, migrated.stderr
+    created = manage(
+        "shell",
+        "-c",
+        "from accounts.models import User, Role; from inventory.models import RawProduct; "
+        "User.objects.create_user(email='owner@example.com', password='Tulip-Harbour-Ninety-7', role=Role.ADMIN); "
+        "RawProduct.objects.create(name='Farine T55', unit_of_measure='kg', stock_quantity=0)",
+        DATABASE_URL=f"sqlite:///{database}",
+    )
+    assert created.returncode == 0, created.stderr
 
     port = _free_port()
     env = production_env(
         STATIC_ROOT=str(static_root),
-        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        GUNICORN_BIND=f"127.0.0.1:{port}",
-        GUNICORN_WORKERS="1",
+        DATABASE_URL=f"sqlite:///{database}",
+        PORT=str(port),
+        GRANIAN_HOST="127.0.0.1",
+        WEB_CONCURRENCY="2",
         SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO,https",
     )
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "stocky.wsgi"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    command = shipped_command(ROOT)
+    assert command[1:] == ["-m", "stocky.serve"], "the image runs stocky/serve.py"
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                status, _, body = _get(port, "/healthz")
-                break
-            except OSError:
-                assert server.poll() is None and time.monotonic() < deadline, "gunicorn did not start"
-                time.sleep(0.2)
+        status, _, body = _wait_for(server, port, "the server")
         assert status == 200 and json.loads(body) == {"status": "ok", "database": "ok"}
 
         behind_proxy = {"Host": "stocky.example.com", "X-Forwarded-Proto": "https"}
         status, headers, body = _get(port, "/api/v1/", behind_proxy)
         assert status == 200 and "endpoints" in json.loads(body)
         assert headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+        # An API read with a token, as the single-page app makes it; DEBUG off: errors carry no debug page.
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        login = json.dumps({"email": "owner@example.com", "password": "Tulip-Harbour-Ninety-7"})
+        connection.request("POST", "/api/v1/auth/login", login, {**behind_proxy, "Content-Type": "application/json"})
+        response = connection.getresponse()
+        token = json.loads(response.read())["accessToken"]
+        assert response.status == 200
+        # The same connection again: the server keeps it alive.
+        connection.request("GET", "/api/v1/raw-products", headers={**behind_proxy, "Authorization": f"Bearer {token}"})
+        response = connection.getresponse()
+        assert response.status == 200
+        assert [row["name"] for row in json.loads(response.read())["data"]] == ["Farine T55"]
+        connection.request("GET", "/api/v1/no-such-thing", headers=behind_proxy)
+        response = connection.getresponse()
+        assert response.status == 404 and b"Traceback" not in response.read()
+        connection.close()
 
         # Plain HTTP (no forwarded header) is sent to HTTPS.
         status, headers, _ = _get(port, "/api/v1/", {"Host": "stocky.example.com"})
@@ -346,13 +428,58 @@ def test_collected_static_files_and_the_api_are_served_by_gunicorn(tmp_path):
         assert "immutable" in headers["Cache-Control"]
 
         # The image's HEALTHCHECK command, run as Docker would run it.
-        probe = subprocess.run(docker_healthcheck(), env={**env, "PORT": str(port)}, timeout=30)
+        probe = subprocess.run(docker_healthcheck(), env=env, timeout=30)
         assert probe.returncode == 0
     finally:
         server.terminate()
-        output, _ = server.communicate(timeout=30)
-    # Access log on stdout, one line per request, with its duration.
-    assert '"GET /healthz HTTP/1.1" 200' in output
+        output, _ = server.communicate(timeout=60)
+    # Access log on stdout, one line per request, with its duration; a graceful stop.
+    assert '"GET /healthz? HTTP/1.1" 200' in output
+    assert "ms" in output.split('"GET /healthz? HTTP/1.1" 200', 1)[1].splitlines()[0]
+    assert server.returncode == 0, output[-2000:]
+
+
+def test_a_stop_lets_the_request_in_flight_finish(tmp_path):
+    """SIGTERM (docker stop, a deploy) while a request is being answered: it gets its answer, then the server
+    exits. A slow request is a health check whose database answers slowly: a view that sleeps, in a URLconf
+    made for the test."""
+    (tmp_path / "slow_urls.py").write_text(
+        "import time\n"
+        "from django.http import HttpResponse\n"
+        "from django.urls import path\n"
+        "def slow(request):\n"
+        "    time.sleep(2)\n"
+        "    return HttpResponse('done')\n"
+        "urlpatterns = [path('slow', slow), path('healthz', lambda request: HttpResponse('ok'))]\n"
+    )
+    port = _free_port()
+    env = production_env(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        PORT=str(port),
+        GRANIAN_HOST="127.0.0.1",
+        WEB_CONCURRENCY="1",
+        PYTHONPATH=str(tmp_path),
+        SECURE_SSL_REDIRECT="0",
+        ALLOWED_HOSTS="127.0.0.1",
+        DJANGO_SETTINGS_MODULE="slow_settings",
+    )
+    (tmp_path / "slow_settings.py").write_text("from stocky.settings import *\nROOT_URLCONF = 'slow_urls'\n")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "stocky.serve"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    try:
+        _wait_for(server, port, "the server")
+        answers = []
+        slow = threading.Thread(target=lambda: answers.append(_get(port, "/slow")[::2]))
+        slow.start()
+        time.sleep(0.5)
+        server.send_signal(signal.SIGTERM)
+        slow.join(10)
+        assert answers == [(200, b"done")]
+        server.wait(30)
+    finally:
+        server.kill()
+        server.communicate(timeout=30)
 
 
 # --- the image's entrypoint ---------------------------------------------------------------------------
