@@ -1,5 +1,5 @@
 """No stale read across two server processes, whoever wrote (issue 16, docs/caching.md): two production servers
-(gunicorn from gunicorn.conf.py, 2 workers each, DEBUG off, the read cache on) against the test database, as
+(the Dockerfile's CMD, 2 workers each, DEBUG off, the read cache on) against the test database, as
 two nodes would be. A write through one of them, the admin, `manage.py import` or a raw SQL UPDATE is read at
 once through both, lists included; racing writers and readers on real threads never read an answer older
 than their own committed write."""
@@ -31,7 +31,7 @@ def nodes(tmp_path, count=2):
         servers = []
         for n in range(count):
             port = free_port()
-            env = production_env(GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS="2")
+            env = production_env(WEB_CONCURRENCY="2")
             server = Server(env, port, tmp_path / f"node{n}.log")
             stack.callback(server.stop, wait=15)
             server.start(wait=90)
