@@ -23,6 +23,7 @@ from inventory.models import FinishedProduct, Lot, RawProduct, StockMovement
 from inventory.services import line_create, line_delete, line_update, lock_items, stock_change, stock_draw_lots
 from orders.models import RawProductOrder
 from orders.services import raw_product_orders_create
+from production.declaration import lot_declaration_record
 from production.models import ProductionPlan, RecipeItem
 from production.selectors import material_requirements
 from stocky.kit.errors import Conflict, InsufficientStock, InvalidInput, InvalidTransition, NotFound, Shortage
@@ -193,6 +194,7 @@ def production_plan_complete(
         item=finished, delta=output, reason=Reason.PRODUCTION_OUTPUT, user=user, source=locked, new_lot=batch
     )
     locked.output_lot = entry.lot
+    lot_declaration_record(entry.lot)  # the label's declaration of the day it was made (SPEC E)
     # The caller's plan and the returned one both carry the batch and the lot that limited its use-by.
     plan.output_lot, plan.limiting_lot = entry.lot, limiting
     locked.limiting_lot = limiting
