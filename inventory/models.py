@@ -155,11 +155,12 @@ def _nutrient_field(label, unit, most):
 
 def _nutrient_constraints(prefix):
     constraints = []
-    for name, _label, _unit, most in NUTRIENTS:
+    for name, label, unit, most in NUTRIENTS:
         constraints.append(
             models.CheckConstraint(
                 condition=Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__gte": 0, f"{name}__lte": most}),
                 name=f"{prefix}_{name}_in_range",
+                violation_error_message=f"{label} ({unit}) must be between 0 and {most} per 100 g.",
             )
         )
     for part, whole in NUTRIENT_PARTS:
@@ -169,6 +170,7 @@ def _nutrient_constraints(prefix):
                 | Q(**{f"{whole}__isnull": True})
                 | Q(**{f"{part}__lte": models.F(whole)}),
                 name=f"{prefix}_{part}_within_{whole}",
+                violation_error_message=f"{part.capitalize()} cannot exceed {whole} per 100 g.",
             )
         )
     return constraints

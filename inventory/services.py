@@ -27,7 +27,7 @@ from inventory.models import (
     allergen_list,
 )
 from inventory.units import Equivalence, InvalidEquivalence, UnitError, convert
-from stocky.kit.errors import InsufficientStock, InvalidInput, NotFound, Shortage
+from stocky.kit.errors import InsufficientStock, InvalidInput, NotFound, Shortage, plain
 
 Reason = StockMovement.Reason
 
@@ -377,13 +377,15 @@ def _check_declaration(fields, current=None):
     for name, label, unit, most in NUTRIENTS:
         value = fields.get(name)
         if value is not None and not Decimal(0) <= Decimal(value) <= most:
-            errors[name] = [f"{label} must be between 0 and {most} {unit} per 100 g, not {value}"]
+            errors[name] = [f"{label} must be between 0 and {most} {unit} per 100 g, not {plain(value)}"]
     for part, whole in NUTRIENT_PARTS:
         if part in errors or whole in errors:
             continue
         part_value, whole_value = figure(part), figure(whole)
         if part_value is not None and whole_value is not None and Decimal(part_value) > Decimal(whole_value):
-            errors[part] = [f"{part.capitalize()} ({part_value} g) cannot exceed {whole} ({whole_value} g) per 100 g"]
+            errors[part] = [
+                f"{part.capitalize()} ({plain(part_value)} g) cannot exceed {whole} ({plain(whole_value)} g) per 100 g"
+            ]
     if errors:
         first = next(iter(errors.values()))[0]
         raise InvalidInput(first, errors=errors)

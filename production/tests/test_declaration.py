@@ -305,3 +305,97 @@ def test_yield_defaults_to_100_and_is_bounded(api):
     assert_error(
         api.patch(f"/api/v1/finished-products/{old_client['id']}", {"net_weight_g": "-1"}), 400, "net_weight_g"
     )
+
+
+def complete_a_run(api, finished, quantity="10"):
+    body = {
+        "finished_product_id": finished["id"],
+        "planned_quantity": quantity,
+        "unit_of_measure": finished["unit_of_measure"],
+        "planned_production_date": "2026-12-01T06:00:00Z",
+        "planned_duration": "2",
+        "hourly_rate": "20",
+    }
+    plan = created(api.post("/api/v1/production-plans", body, format="json"))
+    assert api.post(f"/api/v1/production-plans/{plan['id']}/complete", {}, format="json").status_code == 200
+    return Lot.objects.get(source_type=Lot.Source.PRODUCTION_PLAN, source_id=plan["id"])
+
+
+def test_the_admin_shows_the_declaration_the_change_notice_and_the_lots_label(api, admin_client, croissant):
+    lot = complete_a_run(api, croissant["croissant"])
+    page_url = f"/admin/inventory/finishedproduct/{croissant['croissant']['id']}/change/"
+    page = admin_client.get(page_url).content.decode()
+    assert "what the label must declare" in page.lower()
+    assert "<b>wheat</b> flour, <b>butter</b>, water, <b>hazelnut</b> paste, sugar" in page
+    assert "May contain:</strong> sesame" in page and "2108.0 kJ" in page
+    assert "Declaration changed" not in page
+
+    # Butter's allergens edited in the admin: the croissant is marked, its page says so and lists the lot.
+    butter = croissant["butter"]
+    form = {
+        "name": "Butter",
+        "stock_quantity": "100.000",
+        "unit_of_measure": "kg",
+        "reorder_level": "0",
+        "label_name": "butter",
+        "allergens": ["milk", "soybeans"],
+        "energy_kj": "3030",
+        "energy_kcal": "737",
+        "fat": "82",
+        "saturates": "54",
+        "carbohydrate": "0.6",
+        "sugars": "0.6",
+        "protein": "0.7",
+        "salt": "1.5",
+        "conversions-TOTAL_FORMS": "0",
+        "conversions-INITIAL_FORMS": "0",
+        "supplier_prices-TOTAL_FORMS": "0",
+        "supplier_prices-INITIAL_FORMS": "0",
+    }
+    response = admin_client.post(f"/admin/inventory/rawproduct/{butter['id']}/change/", form)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    response = admin_client.get(page_url)
+    page = response.content.decode()
+    assert "Declaration changed" in page and "soybeans added to allergens via Butter" in page
+    assert lot.code in page
+    assert any("declaration changed" in str(message) for message in response.context["messages"])
+
+    changed = admin_client.get("/admin/inventory/finishedproduct/?declaration_changed=true").content.decode()
+    assert "Croissant praliné" in changed and "Praline" not in changed
+
+    response = admin_client.post(
+        "/admin/inventory/finishedproduct/",
+        {"action": "acknowledge_declaration_changes", "_selected_action": [croissant["croissant"]["id"]]},
+    )
+    assert response.status_code == 302
+    assert "Declaration changed" not in admin_client.get(page_url).content.decode()
+
+    # The lot's page links its label, which still prints the old list.
+    lot_page = admin_client.get(f"/admin/inventory/lot/{lot.pk}/change/").content.decode()
+    assert f"/admin/inventory/lot/{lot.pk}/label/" in lot_page and "Label (PDF)" in lot_page
+    pdf = admin_client.get(f"/admin/inventory/lot/{lot.pk}/label/")
+    assert pdf["Content-Type"] == "application/pdf"
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages).split())
+    assert "Ingredients: wheat flour, butter, water" in text and "soybeans" not in text
+
+    # A lot with no kept declaration: back to its page with the reason, not an error page.
+    opening = Lot.objects.get(item_type="finished_product", item_id=croissant["dough"]["id"])
+    response = admin_client.get(f"/admin/inventory/lot/{opening.pk}/label/", follow=True)
+    assert response.status_code == 200
+    assert any("no declaration kept" in str(message) for message in response.context["messages"])
+
+
+def test_the_label_prints_allergens_in_bold(api, croissant):
+    lot = complete_a_run(api, croissant["croissant"])
+    pdf = api.get(f"/api/v1/lots/{lot.pk}/label?format=pdf")
+    bold = []
+
+    def visit(text, cm, tm, font_dict, font_size):
+        if font_dict and "Bold" in str(font_dict.get("/BaseFont", "")):
+            bold.append(text.strip())
+
+    for page in PdfReader(io.BytesIO(pdf.content)).pages:
+        page.extract_text(visitor_text=visit)
+    printed_bold = " ".join(bold)
+    assert "butter" in printed_bold and "wheat" in printed_bold and "hazelnut" in printed_bold
+    assert "sugar" not in printed_bold and "water" not in printed_bold

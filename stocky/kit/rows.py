@@ -11,7 +11,9 @@ date-time. For a serializer whose fields are plain columns, a row plan reads the
 - a Decimal stays a Decimal and becomes the JSON number DRF's renderer writes (stocky.kit.renderers);
 - a method field is read only when the serializer names the column it needs and a function of that value
   that its `get_<field>` method uses as well (`row_methods`, e.g. the catalogue's imageUrl);
-- anything a plan cannot reproduce exactly (another method field, a nested serializer, a field with its own
+- a nested serializer of the same record's columns (`source="*"`: a raw product's `nutrition`) is read flat
+  and nested when encoded (`RowPlan.layout`); a JSON list column (allergens) goes through its ListField;
+- anything a plan cannot reproduce exactly (another method field, another nested serializer, a field with its own
   output, a nullable relation's name, ...) makes `plan_for` answer None, and the view keeps the serializer.
 
 `stocky/kit/tests/test_rows.py` compares both outputs byte for byte over every section A resource, so that
@@ -44,6 +46,10 @@ class RowPlan:
     datetime_fields: tuple  # (index, DRF field) of each date-time column
     converters: tuple  # (index, function) of the columns whose database value is not the output value
     methods: tuple = ()  # (index, function(value, context)) of the method fields the serializer reads from a column
+    # Set when the output nests a serializer of the same record's columns (`source="*"`, e.g. a raw product's
+    # `nutrition`): ((key, None) for a column, (key, (sub-keys...)) for a nested object), in output order;
+    # `names` and `columns` then list the nested columns flat, in that order.
+    layout: tuple = ()
 
     @property
     def joins(self):
@@ -64,6 +70,8 @@ class RowPlan:
         converters = self._converters(context)
         if converters:
             rows = [_convert(row, converters) for row in rows]
+        if self.layout:
+            return _encoded([self._nested(row) for row in rows])
         names = self.names
         return _encoded([dict(zip(names, row, strict=True)) for row in rows])
 
@@ -72,7 +80,20 @@ class RowPlan:
         converters = self._converters(context)
         if converters:
             row = _convert(row, converters)
+        if self.layout:
+            return _encoded(self._nested(row))
         return _encoded(dict(zip(self.names, row, strict=True)))
+
+    def _nested(self, row):
+        out, index = {}, 0
+        for key, subkeys in self.layout:
+            if subkeys is None:
+                out[key] = row[index]
+                index += 1
+            else:
+                out[key] = dict(zip(subkeys, row[index : index + len(subkeys)], strict=True))
+                index += len(subkeys)
+        return out
 
     def _converters(self, context):
         converters = self.converters
@@ -144,9 +165,30 @@ def _build(serializer_class):
     model = serializer_class.Meta.model
     row_methods = getattr(serializer_class, "row_methods", {})
     names, columns, annotations, datetime_fields, converters, methods = [], [], {}, [], [], []
+    layout, nested = [], False
     for field in serializer_class().fields.values():
         if field.write_only:
             continue
+        if isinstance(field, serializers.Serializer) and field.source == "*":
+            # The same record's columns as one object: flat in the query, nested in the output.
+            if type(field).to_representation is not serializers.Serializer.to_representation:
+                raise Unsupported(f"{field.field_name}: its own to_representation")
+            subkeys = []
+            for subfield in field.fields.values():
+                if subfield.write_only:
+                    continue
+                column, converter = _column(model, subfield, annotations)
+                if converter == "datetime":
+                    datetime_fields.append((len(names), subfield))
+                elif converter is not None:
+                    converters.append((len(names), converter))
+                names.append(subfield.field_name)
+                columns.append(column)
+                subkeys.append(subfield.field_name)
+            layout.append((field.field_name, tuple(subkeys)))
+            nested = True
+            continue
+        layout.append((field.field_name, None))
         index = len(names)
         if isinstance(field, serializers.SerializerMethodField) and field.field_name in row_methods:
             # The serializer computes this field from one column, with a function the plan calls too.
@@ -162,7 +204,15 @@ def _build(serializer_class):
             converters.append((index, converter))
         names.append(field.field_name)
         columns.append(column)
-    return RowPlan(tuple(names), tuple(columns), annotations, tuple(datetime_fields), tuple(converters), tuple(methods))
+    return RowPlan(
+        tuple(names),
+        tuple(columns),
+        annotations,
+        tuple(datetime_fields),
+        tuple(converters),
+        tuple(methods),
+        tuple(layout) if nested else (),
+    )
 
 
 def _concrete(model, name):
@@ -262,4 +312,6 @@ def _converter(field, model_field):
         return None  # orjson writes a date as its isoformat(), as DRF does
     if method is fields.BooleanField.to_representation:
         return field.to_representation
+    if method is fields.ListField.to_representation and isinstance(model_field, models.JSONField):
+        return field.to_representation  # a JSON list column (a raw product's allergens), each item as DRF writes it
     raise Unsupported(f"{field.field_name}: {type(field).__name__} is not a plain column")
