@@ -194,7 +194,7 @@ class RawProductAdmin(StockedProductAdmin):
         (
             "On the label",
             {
-                "fields": ["label_name", "allergens", "may_contain"],
+                "fields": ["label_name", "allergens", "may_contain", "is_packaging"],
                 "description": "The 14 allergens of EU regulation 1169/2011 Annex II. A change marks every "
                 "finished product whose declaration it changes.",
             },

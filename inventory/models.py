@@ -138,7 +138,7 @@ NUTRIENTS = (
 NUTRIENT_FIELDS = tuple(name for name, *_ in NUTRIENTS)
 # (part, whole): a part cannot exceed the figure it is part of.
 NUTRIENT_PARTS = (("saturates", "fat"), ("sugars", "carbohydrate"))
-DECLARATION_FIELDS = ("allergens", "may_contain", "label_name", *NUTRIENT_FIELDS)
+DECLARATION_FIELDS = ("allergens", "may_contain", "label_name", "is_packaging", *NUTRIENT_FIELDS)
 
 
 def _nutrient_field(label, unit, most):
@@ -196,6 +196,11 @@ class RawProduct(TimeStampedModel):
     may_contain = AllergenListField(help_text="Allergens it may contain by cross-contact (the supplier's spec).")
     label_name = models.CharField(
         max_length=255, blank=True, default="", help_text="Its name in an ingredient list; empty: the name above."
+    )
+    # Boxes, bags and labels are recipe lines (they are used up and costed) but not food: a declaration
+    # leaves them out, and their mass does not count.
+    is_packaging = models.BooleanField(
+        default=False, help_text="Packaging, not an ingredient: left out of ingredient lists and nutrition."
     )
     energy_kj = _nutrient_field("Energy", "kJ", NUTRIENTS[0][3])
     energy_kcal = _nutrient_field("Energy", "kcal", NUTRIENTS[1][3])

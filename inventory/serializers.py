@@ -92,11 +92,13 @@ class RawProductSerializer(serializers.ModelSerializer):
             "allergens",
             "may_contain",
             "label_name",
+            "is_packaging",
             "nutrition",
             "created_at",
             "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
+        extra_kwargs = {"is_packaging": {"required": False}}
 
 
 class FinishedProductSerializer(serializers.ModelSerializer):

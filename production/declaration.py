@@ -216,9 +216,11 @@ def _problem(kind, pk, name, reason):
     return {"type": kind, "id": pk, "name": name, "reason": reason}
 
 
-def composition(graph, pk, _memo=None, _path=()):
-    """The Composition of finished product `pk` of `graph` (memoised; a cycle is reported, not followed)."""
+def composition(graph, pk, _memo=None, _path=(), *, overrides=None):
+    """The Composition of finished product `pk` of `graph` (memoised; a cycle is reported, not followed).
+    Packaging (boxes, labels: `is_packaging`, as `overrides` may say it was) is no ingredient: left out."""
     memo = {} if _memo is None else _memo
+    overrides = overrides or {}
     if pk in memo:
         return memo[pk]
     product = graph.products[pk]
@@ -226,6 +228,8 @@ def composition(graph, pk, _memo=None, _path=()):
     parts = []  # (grams, Composition or raw product id)
     for item in graph.items.get(pk, ()):
         raw = item.raw_product
+        if overrides.get(raw.pk, {}).get("is_packaging", raw.is_packaging):
+            continue
         result.materials[raw.pk] = raw
         grams = _material_grams(item)
         if grams is None:
@@ -245,7 +249,7 @@ def composition(graph, pk, _memo=None, _path=()):
             reason = f"'{child.name}' is in its own recipe (through '{product.name}'): not followed"
             result.problems.append(_problem("finished_product", child_pk, child.name, reason))
             continue
-        sub = composition(graph, child_pk, memo, (*_path, pk))
+        sub = composition(graph, child_pk, memo, (*_path, pk), overrides=overrides)
         result.materials.update(sub.materials)
         result.unknown |= sub.unknown
         result.problems.extend(problem for problem in sub.problems if problem not in result.problems)
@@ -310,7 +314,7 @@ def _rounded(value, quantum):
 def declare(graph, pk, *, overrides=None, _memo=None):
     """The declaration of finished product `pk` of `graph` (SPEC E's shape), as plain JSON values."""
     overrides = overrides or {}
-    found = composition(graph, pk, _memo)
+    found = composition(graph, pk, _memo, overrides=overrides)
     views = {raw_pk: _material_view(raw, overrides) for raw_pk, raw in found.materials.items()}
     allergens = allergen_list(code for view in views.values() for code in view[1])
     may_contain = [
@@ -438,12 +442,12 @@ def mark_changed_declarations(sender, *, product: RawProduct, before: dict, user
         parents[child].add(parent)
     affected = sorted(_ancestors(parents, direct))
     graph = load_graph(affected)
-    memo = {}  # the compositions do not depend on the declaration fields: one walk serves both
+    old_memo, new_memo = {}, {}  # compositions, per product (the packaging flag may differ)
     overrides = {product.pk: before}
     records = []
     for pk in affected:
-        old = declare(graph, pk, overrides=overrides, _memo=memo)
-        new = declare(graph, pk, _memo=memo)
+        old = declare(graph, pk, overrides=overrides, _memo=old_memo)
+        new = declare(graph, pk, _memo=new_memo)
         for line in _changes(product.name, old, new):
             records.append(DeclarationChange(finished_product_id=pk, raw_product=product, change=line[:500], user=user))
     if records:

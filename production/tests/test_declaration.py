@@ -399,3 +399,22 @@ def test_the_label_prints_allergens_in_bold(api, croissant):
     printed_bold = " ".join(bold)
     assert "butter" in printed_bold and "wheat" in printed_bold and "hazelnut" in printed_bold
     assert "sugar" not in printed_bold and "water" not in printed_bold
+
+
+def test_packaging_is_no_ingredient_and_marking_it_so_changes_the_declaration(api, croissant):
+    bag = created(
+        api.post("/api/v1/raw-products", {"name": "Paper bag", "stock_quantity": "100", "unit_of_measure": "unit"})
+    )
+    line(api, croissant["croissant"], bag, "1", "unit")
+    answer = declaration(api, croissant["croissant"])
+    assert "Paper bag" in [item["name"] for item in answer["ingredients"]]  # no mass: named as missing
+    assert any(entry["name"] == "Paper bag" for entry in answer["missing"])
+
+    response = api.patch(f"/api/v1/raw-products/{bag['id']}", {"is_packaging": True}, format="json")
+    assert response.status_code == 200 and response.json()["data"]["is_packaging"] is True
+    answer = declaration(api, croissant["croissant"])
+    assert "Paper bag" not in [item["name"] for item in answer["ingredients"]]
+    assert answer["missing"] == [] and answer["nutrition_per_100g"]["fat"] is not None
+    changes = [change["change"] for change in answer["changes"]]
+    assert changes[0] == "ingredients now wheat flour, butter, water, hazelnut paste, sugar via Paper bag"
+    assert changes[1].startswith("nutrition per 100 g changed via Paper bag: energy_kj unknown → 2108,")
