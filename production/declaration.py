@@ -473,8 +473,11 @@ def lot_declaration_record(lot: Lot) -> LotDeclaration:
     product = FinishedProduct.objects.get(pk=lot.item_id)
     declaration = finished_product_declaration(product)
     grams = unit_grams(product)
+    # What a label prints, without the records' ids (the lot names its product; ids mean nothing on paper).
+    declaration["missing"] = [
+        {key: value for key, value in entry.items() if key != "id"} for entry in declaration["missing"]
+    ]
     declaration["product"] = {
-        "id": product.pk,
         "name": product.name,
         "unit_of_measure": product.unit_of_measure,
         "net_weight_g": float(grams) if grams is not None else None,

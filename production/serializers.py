@@ -405,8 +405,13 @@ class DeclarationSerializer(serializers.Serializer):
     )
 
 
+class LabelMissingSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["raw_product", "finished_product"])
+    name = serializers.CharField()
+    reason = serializers.CharField()
+
+
 class LabelProductSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
     name = serializers.CharField()
     unit_of_measure = serializers.CharField()
     net_weight_g = serializers.FloatField(allow_null=True)
@@ -424,7 +429,7 @@ class LabelSerializer(serializers.Serializer):
     ingredients = IngredientSerializer(many=True)
     ingredient_list = serializers.CharField()
     nutrition_per_100g = NutritionPer100gSerializer()
-    missing = MissingDataSerializer(many=True)
+    missing = LabelMissingSerializer(many=True, help_text="What was missing when the lot was made")
 
 
 class LabelQuerySerializer(serializers.Serializer):
