@@ -326,7 +326,7 @@ def declare(graph, pk, *, overrides=None, _memo=None):
         entry = entries.setdefault(name.casefold(), {"name": name, "share": Decimal(0), "allergens": [], "known": True})
         entry["allergens"] = allergen_list([*entry["allergens"], *raw_allergens])
         if raw_pk in found.unknown or raw_pk not in found.shares:
-            entry["known"] = entry["known"] and raw_pk in found.shares and raw_pk not in found.unknown
+            entry["known"] = False  # its mass, at some level, is not known: so is not its percentage
         if raw_pk in found.shares:
             entry["share"] += found.shares[raw_pk]
     known = sorted((e for e in entries.values() if e["known"]), key=lambda e: (-e["share"], e["name"].casefold()))
