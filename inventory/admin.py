@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.db import models
 from django.db.models import Count, F, Q
@@ -184,8 +185,18 @@ class StockedProductAdmin(ServiceAdminMixin, admin.ModelAdmin):
         return {field.name for field in self.model._meta.concrete_fields if field.editable}
 
 
+class RawProductForm(forms.ModelForm):
+    """The nutrition figures' rules (ranges, saturates within fat, sugars within carbohydrate) are the
+    service's to check, on the merged values and with the API's and an import's message on the field;
+    the database's CHECK constraints remain the last guard."""
+
+    def _get_validation_exclusions(self):
+        return super()._get_validation_exclusions() | set(NUTRIENT_FIELDS)
+
+
 @admin.register(RawProduct)
 class RawProductAdmin(StockedProductAdmin):
+    form = RawProductForm
     create_service = staticmethod(services.raw_product_create)
     update_service = staticmethod(services.raw_product_update)
     # What a label declares of the material (SPEC E): a change re-marks the finished products it changes.

@@ -112,13 +112,15 @@ def test_the_admin_refuses_bad_declaration_fields_on_the_fields(admin_client):
     url = f"/admin/inventory/rawproduct/{product.pk}/change/"
     before = snapshot()
 
-    # The database's rule, which the form checks before saving: shown on top of the form.
+    # The service's messages, on the fields, as the API words them.
     response = admin_client.post(url, raw_admin_form(product, sugars="12"))
     assert response.status_code == 200
-    assert "Sugars cannot exceed carbohydrate per 100 g." in response.context["adminform"].form.non_field_errors()
+    errors = response.context["adminform"].form.errors
+    assert errors["sugars"] == ["Sugars (12 g) cannot exceed carbohydrate (10 g) per 100 g"]
 
     response = admin_client.post(url, raw_admin_form(product, fat="-1"))
-    assert response.status_code == 200 and "fat" in response.context["adminform"].form.errors
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["fat"] == ["Fat must be between 0 and 100 g per 100 g, not -1"]
 
     response = admin_client.post(url, raw_admin_form(product, allergens=["gluten", "peanut"]))
     assert response.status_code == 200 and "peanut" in str(response.context["adminform"].form.errors["allergens"])
