@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.db import models
 from django.db.models import Count, F, Q
@@ -8,6 +9,7 @@ from django.utils.http import urlencode
 from inventory import services
 from inventory.catalogue import admin as catalogue_admin  # noqa: F401 -- registers the hub catalogue's pages
 from inventory.models import (
+    NUTRIENT_FIELDS,
     FinishedProduct,
     FinishedProductConversion,
     Lot,
@@ -147,8 +149,9 @@ class StockedProductAdmin(ServiceAdminMixin, admin.ModelAdmin):
         form = super().get_form(request, obj, change=change, **kwargs)
         if "stock_quantity" in form.base_fields:
             form.base_fields["stock_quantity"].help_text = STOCK_HELP
-        if "reorder_level" in form.base_fields:
-            form.base_fields["reorder_level"].required = False  # an empty box is "no reorder level": 0
+        for name in ("reorder_level", "yield_percent"):
+            if name in form.base_fields:
+                form.base_fields[name].required = False  # an empty box is the default (0, 100 %)
         return form
 
     @admin.display(description="stock history")
@@ -163,6 +166,8 @@ class StockedProductAdmin(ServiceAdminMixin, admin.ModelAdmin):
         fields = {name: form.cleaned_data[name] for name in form.cleaned_data if name in self.model_fields()}
         if "reorder_level" in fields and fields["reorder_level"] is None:
             fields["reorder_level"] = 0
+        if "yield_percent" in fields and fields["yield_percent"] is None:
+            fields["yield_percent"] = 100
         if change:
             # Units are checked once the equivalences and lines of the page are saved (save_related).
             note = "Changed in the admin"
@@ -180,10 +185,37 @@ class StockedProductAdmin(ServiceAdminMixin, admin.ModelAdmin):
         return {field.name for field in self.model._meta.concrete_fields if field.editable}
 
 
+class RawProductForm(forms.ModelForm):
+    """The nutrition figures' rules (ranges, saturates within fat, sugars within carbohydrate) are the
+    service's to check, on the merged values and with the API's and an import's message on the field;
+    the database's CHECK constraints remain the last guard."""
+
+    def _get_validation_exclusions(self):
+        return super()._get_validation_exclusions() | set(NUTRIENT_FIELDS)
+
+
 @admin.register(RawProduct)
 class RawProductAdmin(StockedProductAdmin):
+    form = RawProductForm
     create_service = staticmethod(services.raw_product_create)
     update_service = staticmethod(services.raw_product_update)
+    # What a label declares of the material (SPEC E): a change re-marks the finished products it changes.
+    fieldsets = [
+        (None, {"fields": ["name", "stock_quantity", "unit_of_measure", "reorder_level"]}),
+        (
+            "On the label",
+            {
+                "fields": ["label_name", "allergens", "may_contain", "is_packaging"],
+                "description": "The 14 allergens of EU regulation 1169/2011 Annex II. A change marks every "
+                "finished product whose declaration it changes.",
+            },
+        ),
+        (
+            "Nutrition per 100 g",
+            {"fields": [name for name in NUTRIENT_FIELDS], "description": "Empty: unknown (never counted as 0)."},
+        ),
+        (None, {"fields": ["lots_on_hand", "stock_history", "created_at", "updated_at"]}),
+    ]
     list_display = ["name", "stock_quantity", "unit_of_measure", "reorder_level", "updated_at"]
     list_filter = [BelowReorderLevelFilter, "unit_of_measure", "updated_at"]
     search_fields = ["name"]

@@ -1,5 +1,9 @@
+from decimal import Decimal
+
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -52,8 +56,129 @@ class UnitOfMeasureField(models.CharField):
         return value
 
 
+# --- What a label must declare (SPEC E) -----------------------------------------------------------------
+
+
+class Allergen(models.TextChoices):
+    """The 14 allergens of EU regulation 1169/2011 Annex II, in the Annex's order (the order lists keep)."""
+
+    GLUTEN = "gluten", "Cereals containing gluten"
+    CRUSTACEANS = "crustaceans", "Crustaceans"
+    EGGS = "eggs", "Eggs"
+    FISH = "fish", "Fish"
+    PEANUTS = "peanuts", "Peanuts"
+    SOYBEANS = "soybeans", "Soybeans"
+    MILK = "milk", "Milk"
+    NUTS = "nuts", "Nuts"
+    CELERY = "celery", "Celery"
+    MUSTARD = "mustard", "Mustard"
+    SESAME = "sesame", "Sesame seeds"
+    SULPHITES = "sulphites", "Sulphur dioxide and sulphites"
+    LUPIN = "lupin", "Lupin"
+    MOLLUSCS = "molluscs", "Molluscs"
+
+
+ALLERGEN_ORDER = {code: index for index, code in enumerate(Allergen.values)}
+
+
+def allergen_list(codes) -> list[str]:
+    """`codes` as stored: known codes only (ValueError naming the unknown ones), each once, in Annex II order."""
+    if codes is None:
+        return []
+    if isinstance(codes, str):
+        raise ValueError('Expected a list of allergen codes, e.g. ["gluten", "milk"]')
+    cleaned = [str(code).strip().lower() for code in codes]
+    unknown = [code for code in cleaned if code not in ALLERGEN_ORDER]
+    if unknown:
+        names = ", ".join(f"'{code}'" for code in dict.fromkeys(unknown))
+        raise ValueError(
+            f"Unknown allergen {names}; the 14 of EU 1169/2011 Annex II are: " + ", ".join(Allergen.values)
+        )
+    return sorted(set(cleaned), key=ALLERGEN_ORDER.__getitem__)
+
+
+class AllergenListField(models.JSONField):
+    """A list of Annex II allergen codes, stored as a JSON list; the admin shows one checkbox per allergen."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("default", list)
+        kwargs.setdefault("blank", True)
+        super().__init__(*args, **kwargs)
+
+    def validate(self, value, model_instance):
+        super().validate(value, model_instance)
+        try:
+            allergen_list(value)
+        except ValueError as exc:
+            raise ValidationError(str(exc), code="unknown_allergen") from None
+
+    def formfield(self, **kwargs):
+        return forms.TypedMultipleChoiceField(
+            choices=Allergen.choices,
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            label=kwargs.get("label") or self.verbose_name.capitalize(),
+            help_text=self.help_text,
+        )
+
+
+# Per 100 g of the material: (field, label, unit, largest possible figure). Energy: fat, the densest
+# nutrient, gives 37 kJ / 9 kcal per g, so 100 g of anything stays below 4000 kJ / 1000 kcal; a mass
+# per 100 g cannot pass 100 g.
+NUTRIENTS = (
+    ("energy_kj", "Energy", "kJ", Decimal(4000)),
+    ("energy_kcal", "Energy", "kcal", Decimal(1000)),
+    ("fat", "Fat", "g", Decimal(100)),
+    ("saturates", "of which saturates", "g", Decimal(100)),
+    ("carbohydrate", "Carbohydrate", "g", Decimal(100)),
+    ("sugars", "of which sugars", "g", Decimal(100)),
+    ("protein", "Protein", "g", Decimal(100)),
+    ("salt", "Salt", "g", Decimal(100)),
+)
+NUTRIENT_FIELDS = tuple(name for name, *_ in NUTRIENTS)
+# (part, whole): a part cannot exceed the figure it is part of.
+NUTRIENT_PARTS = (("saturates", "fat"), ("sugars", "carbohydrate"))
+DECLARATION_FIELDS = ("allergens", "may_contain", "label_name", "is_packaging", *NUTRIENT_FIELDS)
+
+
+def _nutrient_field(label, unit, most):
+    return models.DecimalField(
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(most)],
+        verbose_name=f"{label} ({unit} per 100 g)",
+        help_text="Empty when unknown: the declaration then names this material as missing data.",
+    )
+
+
+def _nutrient_constraints(prefix):
+    constraints = []
+    for name, label, unit, most in NUTRIENTS:
+        constraints.append(
+            models.CheckConstraint(
+                condition=Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__gte": 0, f"{name}__lte": most}),
+                name=f"{prefix}_{name}_in_range",
+                violation_error_message=f"{label} ({unit}) must be between 0 and {most} per 100 g.",
+            )
+        )
+    for part, whole in NUTRIENT_PARTS:
+        constraints.append(
+            models.CheckConstraint(
+                condition=Q(**{f"{part}__isnull": True})
+                | Q(**{f"{whole}__isnull": True})
+                | Q(**{f"{part}__lte": models.F(whole)}),
+                name=f"{prefix}_{part}_within_{whole}",
+                violation_error_message=f"{part.capitalize()} cannot exceed {whole} per 100 g.",
+            )
+        )
+    return constraints
+
+
 # Below it, the item is "low": the admin's home lists it and the API's ?below_reorder_level=true finds it.
 REORDER_HELP = "In the stock unit. Below this, the item is listed as low on stock; 0: never."
+MAX_YIELD_PERCENT = Decimal(500)
 
 
 class RawProduct(TimeStampedModel):
@@ -66,13 +191,37 @@ class RawProduct(TimeStampedModel):
     # The stock unit: stock, ledger entries, requirements and costs are all expressed in it.
     unit_of_measure = UnitOfMeasureField()
     reorder_level = models.DecimalField(**QUANTITY, default=0, validators=NON_NEGATIVE, help_text=REORDER_HELP)
+    # What a label must declare (SPEC E, docs/recipes.md): Annex II allergen codes, in Annex order.
+    allergens = AllergenListField(help_text="Allergens the material contains (EU 1169/2011 Annex II).")
+    may_contain = AllergenListField(help_text="Allergens it may contain by cross-contact (the supplier's spec).")
+    label_name = models.CharField(
+        max_length=255, blank=True, default="", help_text="Its name in an ingredient list; empty: the name above."
+    )
+    # Boxes, bags and labels are recipe lines (they are used up and costed) but not food: a declaration
+    # leaves them out, and their mass does not count.
+    is_packaging = models.BooleanField(
+        default=False, help_text="Packaging, not an ingredient: left out of ingredient lists and nutrition."
+    )
+    energy_kj = _nutrient_field("Energy", "kJ", NUTRIENTS[0][3])
+    energy_kcal = _nutrient_field("Energy", "kcal", NUTRIENTS[1][3])
+    fat = _nutrient_field("Fat", "g", Decimal(100))
+    saturates = _nutrient_field("of which saturates", "g", Decimal(100))
+    carbohydrate = _nutrient_field("Carbohydrate", "g", Decimal(100))
+    sugars = _nutrient_field("of which sugars", "g", Decimal(100))
+    protein = _nutrient_field("Protein", "g", Decimal(100))
+    salt = _nutrient_field("Salt", "g", Decimal(100))
 
     class Meta:
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(condition=Q(stock_quantity__gte=0), name="raw_product_stock_non_negative"),
             models.CheckConstraint(condition=Q(reorder_level__gte=0), name="raw_product_reorder_level_non_negative"),
+            *_nutrient_constraints("raw_product"),
         ]
+
+    @property
+    def ingredient_name(self):
+        return self.label_name.strip() or self.name
 
     def __str__(self):
         return self.name
@@ -90,6 +239,24 @@ class FinishedProduct(TimeStampedModel):
     comments = models.TextField(blank=True, default="")
     # Days from completion to a batch's use-by date (SPEC D); none: the batch's use-by follows its materials'.
     shelf_life_days = models.PositiveIntegerField(null=True, blank=True)
+    # Mass after making ÷ mass of what went in (SPEC E): baking loses water (< 100); cooking rice or
+    # soaking pulses in water the recipe does not list gains it (up to ~300 %). Above 500 % is a typo.
+    yield_percent = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(100),
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(MAX_YIELD_PERCENT)],
+        help_text="Mass after making ÷ mass of the ingredients, in % (a croissant that loses water: 85).",
+    )
+    net_weight_g = models.DecimalField(
+        max_digits=10,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.001"))],
+        verbose_name="net weight (g)",
+        help_text="Mass of one stock unit when the unit is not a mass (a croissant: 70). Unused for kg/g units.",
+    )
 
     class Meta:
         ordering = ["id"]
@@ -97,6 +264,14 @@ class FinishedProduct(TimeStampedModel):
             models.CheckConstraint(condition=Q(stock_quantity__gte=0), name="finished_product_stock_non_negative"),
             models.CheckConstraint(
                 condition=Q(reorder_level__gte=0), name="finished_product_reorder_level_non_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(yield_percent__gt=0, yield_percent__lte=MAX_YIELD_PERCENT),
+                name="finished_product_yield_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(net_weight_g__isnull=True) | Q(net_weight_g__gt=0),
+                name="finished_product_net_weight_positive",
             ),
         ]
 

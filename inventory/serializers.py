@@ -4,11 +4,13 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from inventory.models import (
+    NUTRIENTS,
     FinishedProduct,
     RawProduct,
     StockMovement,
     Supplier,
     SupplierRawProduct,
+    allergen_list,
 )
 from inventory.units import Equivalence, UnitError, normalize_unit
 from stocky.kit.models import QUANTITY
@@ -36,13 +38,67 @@ class UnitField(serializers.CharField):
             raise serializers.ValidationError(str(exc)) from None
 
 
+class AllergenListField(serializers.ListField):
+    """A list of Annex II allergen codes (SPEC E): an unknown code is a 400 naming it; duplicates collapse and
+    the list reads back in the Annex's order."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(child=serializers.CharField(max_length=20), **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):  # a common slip: "milk" rather than ["milk"]
+            raise serializers.ValidationError('Expected a list of allergen codes, e.g. ["gluten", "milk"]')
+        try:
+            return allergen_list(super().to_internal_value(data))
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc)) from None
+
+
+class NutritionSerializer(serializers.Serializer):
+    """Per 100 g of the material; each figure null when unknown (SPEC E). Its fields are the raw product's
+    own columns (`source="*"` on the parent): a write names only the figures it changes. The ranges (0 to
+    100 g, 4000 kJ, 1000 kcal; saturates within fat, sugars within carbohydrate) are the service's to check
+    (inventory.services._check_declaration), so that the API, the admin and an import name the same field."""
+
+    def get_fields(self):
+        return {
+            name: serializers.DecimalField(
+                max_digits=7,
+                decimal_places=2,
+                allow_null=True,
+                required=False,
+                help_text=f"{label}, {unit} per 100 g (0 to {most}); null when unknown",
+            )
+            for name, label, unit, most in NUTRIENTS
+        }
+
+
 class RawProductSerializer(serializers.ModelSerializer):
     unit_of_measure = UnitField()
+    allergens = AllergenListField(help_text="EU 1169/2011 Annex II codes the material contains")
+    may_contain = AllergenListField(help_text="Annex II codes it may contain by cross-contact")
+    label_name = OptionalTextField(max_length=255, help_text="Its name in an ingredient list; empty: `name`")
+    nutrition = NutritionSerializer(source="*", required=False)
 
     class Meta:
         model = RawProduct
-        fields = ["id", "name", "stock_quantity", "unit_of_measure", "reorder_level", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "name",
+            "stock_quantity",
+            "unit_of_measure",
+            "reorder_level",
+            "allergens",
+            "may_contain",
+            "label_name",
+            "is_packaging",
+            "nutrition",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["created_at", "updated_at"]
+        extra_kwargs = {"is_packaging": {"required": False}}
 
 
 class FinishedProductSerializer(serializers.ModelSerializer):
@@ -59,11 +115,17 @@ class FinishedProductSerializer(serializers.ModelSerializer):
             "reorder_level",
             "comments",
             "shelf_life_days",
+            "yield_percent",
+            "net_weight_g",
             "created_at",
             "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
-        extra_kwargs = {"shelf_life_days": {"required": False, "max_value": 36500}}
+        extra_kwargs = {
+            "shelf_life_days": {"required": False, "max_value": 36500},
+            "yield_percent": {"required": False},
+            "net_weight_g": {"required": False},
+        }
 
 
 class SupplierSerializer(serializers.ModelSerializer):

@@ -5,12 +5,16 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 from django.db.models import Model, Sum
+from django.dispatch import Signal
 from django.utils import timezone
 
 from accounts.models import User
 from inventory.lots.moves import MANUAL, DrawPolicy, NewLot, allocate, create_lot, lock_lot, lot_row
 from inventory.measures import check_line, check_product_lines, check_unit
 from inventory.models import (
+    DECLARATION_FIELDS,
+    NUTRIENT_PARTS,
+    NUTRIENTS,
     FinishedProduct,
     FinishedProductConversion,
     Lot,
@@ -20,9 +24,10 @@ from inventory.models import (
     Supplier,
     SupplierRawProduct,
     UnitConversion,
+    allergen_list,
 )
 from inventory.units import Equivalence, InvalidEquivalence, UnitError, convert
-from stocky.kit.errors import DomainError, InsufficientStock, InvalidInput, NotFound, Shortage
+from stocky.kit.errors import DomainError, InsufficientStock, InvalidInput, NotFound, Shortage, plain
 from stocky.kit.inserts import insert_objects
 
 Reason = StockMovement.Reason
@@ -420,9 +425,52 @@ def _stocked_product_update(product, *, user, note, check_units=True, stock_quan
     return product
 
 
+# Sent inside raw_product_update's transaction when what a label declares of the material changed
+# (allergens, may-contain, label name, nutrition): `product` (saved), `before` ({field: old value}), `user`.
+# Production, which knows the recipes, marks every finished product whose declaration it changes
+# (production.declaration); inventory knows nothing of recipes, so it only says what changed.
+raw_product_declaration_changed = Signal()
+
+
+def _check_declaration(fields, current=None):
+    """Normalise and check the declaration fields of a raw product about to be saved with `fields` (over
+    `current`, its locked record, on an update): allergen codes known (each once, Annex order), figures in
+    range, a part (saturates, sugars) not above its whole (fat, carbohydrate). InvalidInput naming the field."""
+    errors = {}
+    for name in ("allergens", "may_contain"):
+        if name in fields:
+            try:
+                fields[name] = allergen_list(fields[name])
+            except ValueError as exc:
+                errors[name] = [str(exc)]
+    if fields.get("label_name") is None and "label_name" in fields:
+        fields["label_name"] = ""
+
+    def figure(name):
+        return fields[name] if name in fields else getattr(current, name, None)
+
+    for name, label, unit, most in NUTRIENTS:
+        value = fields.get(name)
+        if value is not None and not Decimal(0) <= Decimal(value) <= most:
+            errors[name] = [f"{label} must be between 0 and {most} {unit} per 100 g, not {plain(value)}"]
+    for part, whole in NUTRIENT_PARTS:
+        if part in errors or whole in errors:
+            continue
+        part_value, whole_value = figure(part), figure(whole)
+        if part_value is not None and whole_value is not None and Decimal(part_value) > Decimal(whole_value):
+            errors[part] = [
+                f"{part.capitalize()} ({plain(part_value)} g) cannot exceed {whole} ({plain(whole_value)} g) per 100 g"
+            ]
+    if errors:
+        first = next(iter(errors.values()))[0]
+        raise InvalidInput(first, errors=errors)
+
+
 @transaction.atomic
 def raw_product_create(*, user: User | None = None, note: str = "", **fields) -> RawProduct:
-    """A new raw product; its starting stock enters the ledger as `initial` (with `note`)."""
+    """A new raw product; its starting stock enters the ledger as `initial` (with `note`). Its allergens and
+    nutrition are checked (_check_declaration)."""
+    _check_declaration(fields)
     return _stocked_product_create(RawProduct, user=user, note=note, **fields)
 
 
@@ -438,8 +486,32 @@ def raw_product_update(
     """Update a raw product: a new `stock_quantity` is a manual adjustment by `user`; a new unit must keep
     every price-list row, recipe item and purchase order convertible (InvalidInput otherwise). A caller that
     saves equivalences or lines with it (the admin) passes `check_units=False` and calls
-    product_units_check once everything is saved."""
-    return _stocked_product_update(product, user=user, note=note, check_units=check_units, **fields)
+    product_units_check once everything is saved.
+
+    A change of what a label declares (allergens, may-contain, label name, nutrition) is announced with
+    `raw_product_declaration_changed`, in the same transaction, so that production marks the finished
+    products whose declaration it changes."""
+    current = RawProduct.objects.select_for_update().filter(pk=product.pk).first()
+    if current is None:
+        raise NotFound(f"'{product}' no longer exists")
+    _check_declaration(fields, current)
+    before = {
+        name: getattr(current, name)
+        for name in DECLARATION_FIELDS
+        if name in fields and _differs(getattr(current, name), fields[name])
+    }
+    product = _stocked_product_update(product, user=user, note=note, check_units=check_units, **fields)
+    if before:
+        raw_product_declaration_changed.send(sender=RawProduct, product=product, before=before, user=user)
+    return product
+
+
+def _differs(old, new):
+    if isinstance(old, Decimal) or isinstance(new, Decimal):
+        if old is None or new is None:
+            return old is not new
+        return Decimal(old) != Decimal(new)
+    return old != new
 
 
 @transaction.atomic

@@ -5,20 +5,26 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
-from django.http import HttpResponseRedirect
+from django.db.models import Count, Exists, OuterRef
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 
 from inventory import admin as inventory_admin
 from inventory.lots.moves import fefo_key
-from inventory.models import FinishedProduct, Lot
+from inventory.models import NUTRIENTS, FinishedProduct, Lot
+from orders import lot_admin
+from production import declaration as declaration_module
 from production import selectors, services
-from production.models import ProductionPlan, RecipeComponent, RecipeItem
-from production.serializers import requirements_data
+from production.labels import bold_markup, label_pdf
+from production.models import DeclarationChange, ProductionPlan, RecipeComponent, RecipeItem
+from production.serializers import LabelSerializer, requirements_data
 from stocky.kit.admin_mixins import ServiceAdminMixin, ServiceInlineMixin
 from stocky.kit.display import figure, money
 from stocky.kit.errors import DomainError
@@ -69,6 +75,26 @@ class CostedChangeList(ChangeList):
         selectors.component_costs(self.result_list)
 
 
+class DeclarationChangedFilter(admin.SimpleListFilter):
+    """Finished products whose declaration a material's edit changed, not yet acknowledged."""
+
+    title = "declaration"
+    parameter_name = "declaration_changed"
+
+    def lookups(self, request, model_admin):
+        return [("true", "declaration changed"), ("false", "declaration up to date")]
+
+    def queryset(self, request, queryset):
+        changed = Exists(
+            DeclarationChange.objects.filter(finished_product=OuterRef("pk"), acknowledged_at__isnull=True)
+        )
+        if self.value() == "true":
+            return queryset.filter(changed)
+        if self.value() == "false":
+            return queryset.exclude(changed)
+        return queryset
+
+
 # Inventory, the layer below, registers finished products without what production knows of them.
 admin.site.unregister(FinishedProduct)
 
@@ -87,6 +113,9 @@ class FinishedProductAdmin(inventory_admin.FinishedProductAdmin):
         "updated_at",
     ]
     inlines = [*inventory_admin.FinishedProductAdmin.inlines, RecipeItemInline, RecipeComponentInline]
+    readonly_fields = ["declaration", *inventory_admin.FinishedProductAdmin.readonly_fields]
+    list_filter = [DeclarationChangedFilter, *inventory_admin.FinishedProductAdmin.list_filter]
+    actions = ["acknowledge_declaration_changes"]
 
     def get_queryset(self, request):
         # The unit cost column reads recipes, prices and plans: prefetched, so a page costs a fixed number
@@ -109,6 +138,88 @@ class FinishedProductAdmin(inventory_admin.FinishedProductAdmin):
             names = ", ".join(entry["raw_product"].name for entry in cost["missing_prices"])
             return format_html('{} <span title="Without a price: {}">(incomplete)</span>', text, names)
         return text
+
+    @admin.display(description="what the label must declare")
+    def declaration(self, product):
+        """The declaration panel (production.declaration): allergens, may contain, the ingredient list,
+        the nutrition table, missing data, and the changes not yet acknowledged with their lots."""
+        if product.pk is None:
+            return "—"
+        return render_to_string(
+            "admin/production/declaration_panel.html",
+            {"declaration": declaration_panel_data(product)},
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET" and object_id and str(object_id).isdigit():
+            changes = DeclarationChange.objects.filter(finished_product_id=object_id, acknowledged_at__isnull=True)
+            if changes.exists():
+                messages.warning(
+                    request,
+                    'Its declaration changed since it was last acknowledged: see "what the label must declare" '
+                    "below, then print new labels and acknowledge the change (action on the list).",
+                )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.action(description="Acknowledge declaration changes (new labels printed)", permissions=["change"])
+    def acknowledge_declaration_changes(self, request, queryset):
+        count = sum(
+            declaration_module.declaration_changes_acknowledge(product=product, user=request.user)
+            for product in queryset.order_by("pk")
+        )
+        self.message_user(request, f"{count} declaration change(s) acknowledged.", messages.SUCCESS)
+
+
+def declaration_panel_data(product):
+    """The declaration with its open changes and the lots made before them, for the admin's panel."""
+    answer = declaration_module.finished_product_declaration(product)
+    changes = declaration_module.open_changes(product)
+    answer["changes"] = changes
+    answer["lots"] = declaration_module.lots_made_before(product, changes[-1].created_at) if changes else []
+    figures = answer["nutrition_per_100g"]
+    answer["nutrition_rows"] = [(label, figures[name], unit) for name, label, unit, _ in NUTRIENTS]
+    answer["ingredient_html"] = mark_safe(bold_markup(answer["ingredient_list"]))  # noqa: S308 -- escaped
+    return answer
+
+
+# Inventory's lot admin (registered by orders, which adds the trace) gains the label of a finished lot.
+admin.site.unregister(Lot)
+
+
+@admin.register(Lot)
+class LotAdmin(lot_admin.LotAdmin):
+    """Lots, with the label a finished lot keeps from the day it was made (SPEC E) as a PDF link."""
+
+    list_display = [*lot_admin.LotAdmin.list_display, "label"]
+    readonly_fields = [*lot_admin.LotAdmin.readonly_fields, "label"]
+
+    @admin.display(description="label")
+    def label(self, lot):
+        if lot.item_type != Lot.ItemType.FINISHED_PRODUCT:
+            return "—"
+        return format_html('<a href="{}">Label (PDF)</a>', reverse("admin:inventory_lot_label", args=[lot.pk]))
+
+    def get_urls(self):
+        return [
+            path("<int:pk>/label/", self.admin_site.admin_view(self.label_view), name="inventory_lot_label"),
+            *super().get_urls(),
+        ]
+
+    def label_view(self, request, pk):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        lot = get_object_or_404(Lot, pk=pk)
+        try:
+            kept = declaration_module.lot_label(lot)
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:inventory_lot_change", args=[lot.pk]))
+        data = LabelSerializer(
+            {**kept, "lot_id": lot.pk, "code": lot.code, "use_by": lot.use_by, "best_before": lot.best_before}
+        ).data
+        response = HttpResponse(label_pdf(data), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="label-lot-{lot.pk}.pdf"'
+        return response
 
 
 @admin.register(RecipeItem)

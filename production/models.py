@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -121,3 +122,39 @@ class ProductionPlan(TimeStampedModel):
 
     def __str__(self):
         return f"Plan {self.pk}: {plain(self.planned_quantity)} {self.unit_of_measure} {self.finished_product}"
+
+
+class DeclarationChange(models.Model):
+    """A change of a finished product's declaration caused by an edit of one of its materials (SPEC E,
+    docs/recipes.md "Changes"): what changed, when, through which material; open until acknowledged."""
+
+    finished_product = models.ForeignKey(FinishedProduct, on_delete=models.CASCADE, related_name="declaration_changes")
+    # The material whose edit caused it; kept as a name too, so that the record outlives the material.
+    raw_product = models.ForeignKey(RawProduct, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    change = models.CharField(max_length=500, help_text='e.g. "soybeans added to allergens via Butter"')
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["finished_product_id", "id"]
+        indexes = [models.Index(fields=["finished_product", "acknowledged_at"], name="declaration_change_open")]
+
+    def __str__(self):
+        return f"{self.finished_product}: {self.change}"
+
+
+class LotDeclaration(models.Model):
+    """What a finished lot's label declares, as it was the day the lot was made (SPEC E): later recipe or
+    material edits do not change it. Written by production.declaration.lot_declaration_record."""
+
+    lot = models.OneToOneField(Lot, primary_key=True, on_delete=models.CASCADE, related_name="declaration")
+    # The declaration's JSON (production.declaration.finished_product_declaration), plus the product's
+    # name, unit and net weight of that day.
+    declaration = models.JSONField()
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Declaration of lot {self.lot_id}"

@@ -451,3 +451,96 @@ class CostSerializer(serializers.Serializer):
     margin = _money_field(allow_null=True)
     margin_rate = serializers.DecimalField(max_digits=None, decimal_places=4, allow_null=True)
     missing_prices = MissingPriceSerializer(many=True)
+
+
+# --- What a label must declare (SPEC E; production.declaration builds the data, these describe it) --------
+
+
+class IngredientSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    percent = serializers.FloatField(
+        allow_null=True, help_text="Grams used per 100 g of finished product (after yield); null: mass unknown"
+    )
+    allergens = serializers.ListField(child=serializers.CharField())
+
+
+class NutritionPer100gSerializer(serializers.Serializer):
+    energy_kj = serializers.FloatField(allow_null=True)
+    energy_kcal = serializers.FloatField(allow_null=True)
+    fat = serializers.FloatField(allow_null=True)
+    saturates = serializers.FloatField(allow_null=True)
+    carbohydrate = serializers.FloatField(allow_null=True)
+    sugars = serializers.FloatField(allow_null=True)
+    protein = serializers.FloatField(allow_null=True)
+    salt = serializers.FloatField(allow_null=True)
+
+
+class MissingDataSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["raw_product", "finished_product"])
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class DeclarationChangeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    change = serializers.CharField()
+    raw_product_id = serializers.IntegerField(allow_null=True)
+    at = serializers.DateTimeField(source="created_at")
+
+
+class OpenLotSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    quantity = serializers.DecimalField(max_digits=14, decimal_places=3)
+    made_at = serializers.DateTimeField(source="created_at")
+    use_by = serializers.DateField(allow_null=True)
+    best_before = serializers.DateField(allow_null=True)
+
+
+class DeclarationSerializer(serializers.Serializer):
+    finished_product_id = serializers.IntegerField()
+    name = serializers.CharField()
+    yield_percent = serializers.DecimalField(max_digits=5, decimal_places=2)
+    allergens = serializers.ListField(child=serializers.CharField())
+    may_contain = serializers.ListField(child=serializers.CharField())
+    ingredients = IngredientSerializer(many=True)
+    ingredient_list = serializers.CharField(help_text="Allergens between ** markers (bold on a label)")
+    nutrition_per_100g = NutritionPer100gSerializer()
+    missing = MissingDataSerializer(many=True)
+    changed_at = serializers.DateTimeField(allow_null=True, help_text="The latest change not yet acknowledged")
+    changes = DeclarationChangeSerializer(many=True, help_text="Changes not yet acknowledged, oldest first")
+    lots_under_old_declaration = OpenLotSerializer(
+        many=True, help_text="Lots with stock made before the latest change: their labels are out of date"
+    )
+
+
+class LabelMissingSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["raw_product", "finished_product"])
+    name = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class LabelProductSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    unit_of_measure = serializers.CharField()
+    net_weight_g = serializers.FloatField(allow_null=True)
+    yield_percent = serializers.FloatField()
+
+
+class LabelSerializer(serializers.Serializer):
+    lot_id = serializers.IntegerField()
+    code = serializers.CharField()
+    use_by = serializers.DateField(allow_null=True)
+    best_before = serializers.DateField(allow_null=True)
+    product = LabelProductSerializer()
+    allergens = serializers.ListField(child=serializers.CharField())
+    may_contain = serializers.ListField(child=serializers.CharField())
+    ingredients = IngredientSerializer(many=True)
+    ingredient_list = serializers.CharField()
+    nutrition_per_100g = NutritionPer100gSerializer()
+    missing = LabelMissingSerializer(many=True, help_text="What was missing when the lot was made")
+
+
+class LabelQuerySerializer(serializers.Serializer):
+    format = serializers.ChoiceField(choices=["json", "pdf"], required=False, default="json")

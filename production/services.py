@@ -34,6 +34,7 @@ from inventory.services import (
 )
 from orders.models import RawProductOrder
 from orders.services import raw_product_orders_create
+from production.declaration import lot_declaration_record
 from production.models import ProductionPlan, RecipeComponent, RecipeItem
 from production.selectors import component_graph, contained, material_requirements
 from stocky.kit.errors import Conflict, InsufficientStock, InvalidInput, InvalidTransition, NotFound, Shortage
@@ -244,6 +245,7 @@ def production_plan_complete(
         item=finished, delta=output, reason=Reason.PRODUCTION_OUTPUT, user=user, source=locked, new_lot=batch
     )
     locked.output_lot = entry.lot
+    lot_declaration_record(entry.lot)  # the label's declaration of the day it was made (SPEC E)
     # The caller's plan and the returned one both carry the batch and the lot that limited its use-by.
     plan.output_lot, plan.limiting_lot = entry.lot, limiting
     locked.limiting_lot = limiting

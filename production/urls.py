@@ -33,6 +33,18 @@ urlpatterns = [
         views.FinishedProductCostView.as_view(),
         name="finished-product-cost",
     ),
+    re_path(
+        r"^finished-products/(?P<finished_product_id>[0-9]+)/declaration/?$",
+        views.FinishedProductDeclarationView.as_view(),
+        name="finished-product-declaration",
+    ),
+    re_path(
+        r"^finished-products/(?P<finished_product_id>[0-9]+)/declaration/acknowledge/?$",
+        views.FinishedProductDeclarationAcknowledgeView.as_view(),
+        name="finished-product-declaration-acknowledge",
+    ),
+    # A finished lot's label (SPEC E): production keeps the declaration with the lot it makes.
+    re_path(r"^lots/(?P<pk>[0-9]+)/label/?$", views.LotLabelView.as_view(), name="lot-label"),
     re_path(r"^production/requirements/?$", views.RequirementsView.as_view(), name="production-requirements"),
     re_path(
         r"^production/requirements/orders/?$",

@@ -1,17 +1,23 @@
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, OpenApiTypes, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.views import APIView
 
-from inventory.models import FinishedProduct
+from inventory.models import FinishedProduct, Lot
 from orders.serializers import RawProductOrderSerializer
-from production import selectors, services
+from production import declaration, selectors, services
 from production.filters import ProductionPlanFilter, RecipeComponentFilter, RecipeItemFilter
+from production.labels import label_pdf
 from production.models import ProductionPlan, RecipeComponent, RecipeItem
 from production.serializers import (
     CostSerializer,
+    DeclarationSerializer,
+    LabelQuerySerializer,
+    LabelSerializer,
     PlanCompletedSerializer,
     PlanCompleteSerializer,
     ProductionPlanSerializer,
@@ -23,6 +29,7 @@ from production.serializers import (
     cost_data,
     requirements_data,
 )
+from stocky.kit.models import MAX_ID
 from stocky.kit.viewsets import ManufacturingViewSet, PairViewSet, envelope, with_names
 
 TIMESTAMPS = ["created_at", "updated_at"]
@@ -266,3 +273,79 @@ class FinishedProductCostView(APIView):
         product = get_object_or_404(selectors.cost_queryset(FinishedProduct.objects.all()), pk=finished_product_id)
         answer = selectors.finished_product_cost(product)
         return envelope(cost_data(answer), "Finished product cost fetched successfully")
+
+
+def _declaration_answer(product):
+    answer = declaration.finished_product_declaration(product)
+    changes = declaration.open_changes(product)
+    latest = changes[-1].created_at if changes else None
+    answer.update(
+        finished_product_id=product.pk,
+        name=product.name,
+        yield_percent=product.yield_percent,
+        changed_at=latest,
+        changes=changes,
+        lots_under_old_declaration=declaration.lots_made_before(product, latest) if latest else [],
+    )
+    return DeclarationSerializer(answer).data
+
+
+class FinishedProductDeclarationView(APIView):
+    """GET /finished-products/<id>/declaration: what its label must declare (SPEC E), and the changes of its
+    materials that changed it since it was last acknowledged, with the lots made before them."""
+
+    success_envelope = True
+
+    @extend_schema(responses=DeclarationSerializer, summary="What a finished product's label must declare")
+    def get(self, request, finished_product_id):
+        product = get_object_or_404(FinishedProduct, pk=finished_product_id)
+        return envelope(_declaration_answer(product), "Declaration fetched successfully")
+
+
+class FinishedProductDeclarationAcknowledgeView(APIView):
+    """POST /finished-products/<id>/declaration/acknowledge: the changes are seen (new labels printed)."""
+
+    success_envelope = True
+
+    @extend_schema(request=None, responses=DeclarationSerializer, summary="Acknowledge a declaration's changes")
+    def post(self, request, finished_product_id):
+        product = get_object_or_404(FinishedProduct, pk=finished_product_id)
+        declaration.declaration_changes_acknowledge(product=product, user=request.user)
+        return envelope(_declaration_answer(product), "Declaration changes acknowledged")
+
+
+class FormatIsOurs(DefaultContentNegotiation):
+    """`?format=pdf` chooses the label's file, not a DRF renderer: errors stay JSON in the envelope."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class LotLabelView(APIView):
+    """GET /lots/<id>/label[?format=pdf]: the declaration kept with a finished lot the day it was made."""
+
+    success_envelope = True
+    content_negotiation_class = FormatIsOurs
+
+    @extend_schema(
+        summary="A finished lot's label: the declaration of the day it was made",
+        parameters=[
+            OpenApiParameter(
+                "format", OpenApiTypes.STR, enum=["json", "pdf"], description="pdf: the label (application/pdf)"
+            )
+        ],
+        responses=LabelSerializer,
+    )
+    def get(self, request, pk):
+        query = LabelQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        lot = get_object_or_404(Lot, pk=int(pk) if int(pk) <= MAX_ID else 0)
+        kept = declaration.lot_label(lot)
+        data = LabelSerializer(
+            {**kept, "lot_id": lot.pk, "code": lot.code, "use_by": lot.use_by, "best_before": lot.best_before}
+        ).data
+        if query.validated_data["format"] == "pdf":
+            response = HttpResponse(label_pdf(data), content_type="application/pdf")
+            response["Content-Disposition"] = f'inline; filename="label-lot-{lot.pk}.pdf"'
+            return response
+        return envelope(data, "Lot label fetched successfully")

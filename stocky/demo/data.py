@@ -115,17 +115,17 @@ MATERIALS = [
     _dry("Sirop de glucose", "kg", "3.25", "ingredients sucrerie"),
     _dry("Sucre inverti", "kg", "4.60", "ingredients"),
     # Dairy and eggs
-    _fresh("Lait entier", "l", "1.06", "laiterie grossiste"),
-    _fresh("Crème liquide 35 %", "l", "4.65", "laiterie beurrerie grossiste"),
-    _fresh("Crème fraîche épaisse", "l", "4.95", "laiterie beurrerie"),
+    _fresh("Lait entier", "l", "1.06", "laiterie grossiste", (), (((1, "l"), (1030, "g")),)),
+    _fresh("Crème liquide 35 %", "l", "4.65", "laiterie beurrerie grossiste", (), (((1, "l"), (1000, "g")),)),
+    _fresh("Crème fraîche épaisse", "l", "4.95", "laiterie beurrerie", (), (((1, "l"), (1000, "g")),)),
     _fresh("Beurre doux AOP", "kg", "9.30", "beurrerie laiterie grossiste"),
     _fresh("Beurre de tourage 84 %", "kg", "10.40", "beurrerie"),
     _fresh("Beurre demi-sel", "kg", "9.70", "beurrerie laiterie"),
     _fresh("Mascarpone", "kg", "7.90", "laiterie fromagerie"),
     _fresh("Fromage frais à tartiner", "kg", "6.95", "laiterie fromagerie"),
     _fresh("Œufs frais plein air", "unit", "0.26", "ferme grossiste", ("unit", "dozen"), (((1, "unit"), (50, "g")),)),
-    _fresh("Blancs d'œufs liquides", "l", "5.40", "ferme ingredients"),
-    _fresh("Jaunes d'œufs liquides", "l", "9.90", "ferme ingredients"),
+    _fresh("Blancs d'œufs liquides", "l", "5.40", "ferme ingredients", (), (((1, "l"), (1030, "g")),)),
+    _fresh("Jaunes d'œufs liquides", "l", "9.90", "ferme ingredients", (), (((1, "l"), (1080, "g")),)),
     # Cheese, charcuterie, fish
     _fresh("Comté 18 mois", "kg", "19.80", "fromagerie"),
     _fresh("Emmental râpé", "kg", "8.90", "fromagerie grossiste laiterie"),
@@ -163,9 +163,9 @@ MATERIALS = [
     _fresh("Framboises", "kg", "16.20", "primeurs vergers"),
     _fresh("Myrtilles", "kg", "14.10", "primeurs"),
     _fresh("Bananes", "kg", "2.05", "primeurs"),
-    _dry("Purée de fruit de la passion", "l", "11.60", "ingredients primeurs"),
-    _dry("Purée de framboise", "l", "9.90", "ingredients"),
-    _dry("Purée de mangue", "l", "8.95", "ingredients"),
+    _dry("Purée de fruit de la passion", "l", "11.60", "ingredients primeurs", (), (((1, "l"), (1080, "g")),)),
+    _dry("Purée de framboise", "l", "9.90", "ingredients", (), (((1, "l"), (1100, "g")),)),
+    _dry("Purée de mangue", "l", "8.95", "ingredients", (), (((1, "l"), (1080, "g")),)),
     _dry("Écorces d'orange confites", "kg", "12.20", "fruitsecs ingredients"),
     _dry("Raisins secs de Corinthe", "kg", "6.30", "fruitsecs grossiste"),
     _dry("Crème de marrons", "kg", "8.90", "fruitsecs ingredients"),
@@ -205,8 +205,8 @@ MATERIALS = [
     _dry("Gélatine en feuilles", "unit", "0.08", "ingredients", ("unit", "kg"), (((1, "unit"), (2, "g")),)),
     _dry("Pectine NH", "kg", "42.00", "ingredients"),
     _dry("Fondant pâtissier", "kg", "3.45", "ingredients sucrerie"),
-    _dry("Huile d'olive vierge extra", "l", "8.60", "huilerie grossiste"),
-    _dry("Huile de tournesol", "l", "2.45", "huilerie grossiste"),
+    _dry("Huile d'olive vierge extra", "l", "8.60", "huilerie grossiste", (), (((1, "l"), (915, "g")),)),
+    _dry("Huile de tournesol", "l", "2.45", "huilerie grossiste", (), (((1, "l"), (920, "g")),)),
     _dry("Olives noires de Nyons", "kg", "9.20", "huilerie"),
     # Vegetables and herbs
     _fresh("Oignons jaunes", "kg", "1.30", "maraichers primeurs"),
@@ -231,6 +231,168 @@ MATERIALS = [
     _dry("Barquette sandwich kraft", "unit", "0.12", "emballages grossiste"),
     _dry("Feuille de papier cuisson", "unit", "0.05", "emballages grossiste"),
 ]
+
+# --- What the labels declare (SPEC E) -----------------------------------------------------------------------
+
+# name -> (label name, allergens, may contain, per 100 g: kJ, kcal, fat, saturates, carbohydrate, sugars, protein,
+# salt). Usual figures for such products (the French CIQUAL table, suppliers' specifications); a material not
+# listed has no data, and the declarations of what uses it name it as missing, as a new workshop's would.
+DECLARATIONS = {
+    "Farine de blé T45 (gruau)": ("farine de blé", "gluten", "soybeans", (1450, 343, 1.0, 0.2, 72, 1.5, 11, 0.01)),
+    "Farine de blé T55": ("farine de blé", "gluten", "soybeans", (1450, 343, 1.2, 0.2, 71, 1.5, 10.5, 0.01)),
+    "Farine de blé T65 Label Rouge": ("farine de blé", "gluten", "", (1440, 340, 1.4, 0.3, 70, 1.2, 10.5, 0.01)),
+    "Farine de blé T80 bio": ("farine de blé bise", "gluten", "", (1420, 336, 1.7, 0.3, 68, 1.5, 11, 0.01)),
+    "Farine complète T150": ("farine de blé complète", "gluten", "", (1400, 332, 2.5, 0.4, 61, 1.9, 12.5, 0.01)),
+    "Farine de seigle T130": ("farine de seigle", "gluten", "", (1400, 332, 1.7, 0.2, 66, 1.2, 9, 0.01)),
+    "Farine de sarrasin": ("farine de sarrasin", "", "gluten", (1470, 348, 3.1, 0.6, 71, 2.6, 12.6, 0.02)),
+    "Farine d'épeautre": ("farine d'épeautre", "gluten", "", (1430, 338, 2.4, 0.4, 67, 1.5, 13, 0.01)),
+    "Farine de châtaigne": ("farine de châtaigne", "", "gluten nuts", (1550, 366, 3.7, 0.7, 74, 20, 6, 0.05)),
+    "Fécule de maïs": ("amidon de maïs", "", "", (1490, 351, 0.1, 0, 87, 0, 0.3, 0.01)),
+    "Flocons d'avoine": ("flocons d'avoine", "gluten", "", (1560, 372, 7, 1.3, 59, 1, 13.5, 0.01)),
+    "Graines de sésame": ("graines de sésame", "sesame", "", (2400, 580, 50, 7, 12, 0.3, 18, 0.03)),
+    "Graines de tournesol": ("graines de tournesol", "", "sesame", (2450, 584, 51, 4.5, 11, 2.6, 21, 0.02)),
+    "Graines de lin brun": ("graines de lin", "", "sesame", (2200, 534, 42, 3.7, 1.6, 1.6, 18, 0.08)),
+    "Levure fraîche de boulanger": ("levure", "", "", (440, 105, 1.5, 0.2, 4, 0, 17, 0.1)),
+    "Levure sèche instantanée": ("levure", "", "", (1350, 325, 7.6, 1, 41, 0, 40, 0.13)),
+    "Poudre à lever": ("poudre à lever (amidon de blé)", "gluten", "", (400, 95, 0, 0, 24, 0, 0, 24)),
+    "Bicarbonate de soude": ("bicarbonate de soude", "", "", (0, 0, 0, 0, 0, 0, 0, 68.5)),
+    "Sel fin de mer": ("sel", "", "", (0, 0, 0, 0, 0, 0, 0, 99.8)),
+    "Fleur de sel de Guérande": ("fleur de sel", "", "", (0, 0, 0, 0, 0, 0, 0, 97)),
+    "Sucre semoule": ("sucre", "", "", (1700, 400, 0, 0, 100, 100, 0, 0)),
+    "Sucre glace": ("sucre glace", "", "", (1690, 398, 0, 0, 99.5, 97, 0, 0)),
+    "Cassonade": ("sucre de canne roux", "", "", (1650, 390, 0, 0, 97.5, 97, 0, 0.03)),
+    "Vergeoise brune": ("vergeoise", "", "", (1640, 386, 0, 0, 96, 94, 0, 0.1)),
+    "Sucre perlé": ("sucre perlé", "", "", (1700, 400, 0, 0, 100, 100, 0, 0)),
+    "Miel de fleurs du Lyonnais": ("miel", "", "", (1390, 328, 0, 0, 81, 81, 0.4, 0.01)),
+    "Sirop de glucose": ("sirop de glucose", "", "", (1330, 313, 0, 0, 78, 40, 0, 0.1)),
+    "Sucre inverti": ("sucre inverti", "", "", (1300, 306, 0, 0, 76, 76, 0, 0)),
+    "Lait entier": ("lait entier", "milk", "", (268, 64, 3.6, 2.4, 4.8, 4.8, 3.3, 0.1)),
+    "Crème liquide 35 %": ("crème", "milk", "", (1390, 337, 35, 23, 3, 3, 2.1, 0.08)),
+    "Crème fraîche épaisse": ("crème fraîche", "milk", "", (1220, 296, 30, 20, 3, 3, 2.3, 0.08)),
+    "Beurre doux AOP": ("beurre", "milk", "", (3060, 744, 82, 55, 0.7, 0.7, 0.7, 0.03)),
+    "Beurre de tourage 84 %": ("beurre", "milk", "", (3130, 761, 84, 56, 0.6, 0.6, 0.6, 0.03)),
+    "Beurre demi-sel": ("beurre demi-sel", "milk", "", (3010, 732, 80, 53, 0.7, 0.7, 0.7, 2.0)),
+    "Mascarpone": ("mascarpone", "milk", "", (1790, 435, 45, 30, 3.5, 3.5, 4.5, 0.1)),
+    "Fromage frais à tartiner": ("fromage frais", "milk", "", (1010, 245, 24, 16, 3.5, 3.5, 5.5, 0.75)),
+    "Œufs frais plein air": ("œufs frais", "eggs", "", (590, 142, 9.9, 2.7, 0.6, 0.6, 12.6, 0.35)),
+    "Blancs d'œufs liquides": ("blancs d'œufs", "eggs", "", (200, 48, 0.2, 0, 0.7, 0.7, 11, 0.4)),
+    "Jaunes d'œufs liquides": ("jaunes d'œufs", "eggs", "", (1330, 322, 27, 9.5, 0.6, 0.6, 16, 0.12)),
+    "Comté 18 mois": ("comté", "milk", "", (1710, 412, 34, 22, 0.5, 0.5, 27, 0.8)),
+    "Emmental râpé": ("emmental", "milk", "", (1590, 382, 29, 19, 0.5, 0.5, 29, 0.7)),
+    "Parmesan Reggiano": ("parmesan", "milk", "", (1650, 397, 29, 19, 0, 0, 33, 1.6)),
+    "Fromage de chèvre frais": ("fromage de chèvre", "milk", "", (890, 215, 17, 11.5, 2.5, 2.5, 12, 1.1)),
+    "Jambon blanc supérieur": ("jambon cuit", "", "", (460, 110, 3, 1, 0.9, 0.8, 20, 1.9)),
+    "Lardons fumés": ("lardons fumés", "", "", (1150, 277, 23, 8.5, 0.5, 0.5, 17, 2.6)),
+    "Saumon fumé d'Écosse": ("saumon fumé", "fish", "", (760, 182, 10, 2, 0.5, 0.5, 22, 3)),
+    "Chocolat noir de couverture 70 %": (
+        "chocolat noir",
+        "soybeans",
+        "milk nuts",
+        (2360, 570, 42, 26, 33, 28, 8, 0.02),
+    ),
+    "Chocolat noir 64 % pistoles": ("chocolat noir", "soybeans", "milk nuts", (2330, 562, 40, 24, 38, 34, 7.5, 0.02)),
+    "Chocolat au lait 40 %": ("chocolat au lait", "milk soybeans", "nuts", (2370, 568, 38, 23, 48, 46, 8, 0.25)),
+    "Chocolat blanc 35 %": ("chocolat blanc", "milk soybeans", "nuts", (2390, 573, 37, 22, 54, 54, 6.5, 0.25)),
+    "Cacao en poudre": ("cacao maigre en poudre", "", "milk", (1550, 372, 21, 13, 14, 1, 20, 0.1)),
+    "Beurre de cacao": ("beurre de cacao", "", "", (3700, 900, 100, 60, 0, 0, 0, 0)),
+    "Bâtons de chocolat boulanger": ("chocolat noir", "soybeans", "milk nuts", (2200, 527, 32, 19, 53, 50, 6, 0.02)),
+    "Praliné amande-noisette 50 %": (
+        "praliné amande-noisette",
+        "nuts",
+        "milk peanuts",
+        (2330, 560, 36, 3.2, 50, 48, 9.5, 0.03),
+    ),
+    "Grué de cacao": ("grué de cacao", "", "", (2400, 580, 48, 29, 15, 0.5, 14, 0.02)),
+    "Citrons jaunes": ("citron", "", "", (150, 36, 0.3, 0, 3.1, 2.5, 0.7, 0)),
+    "Citrons verts": ("citron vert", "", "", (125, 30, 0.2, 0, 2.5, 1.7, 0.7, 0)),
+    "Oranges à jus": ("oranges", "", "", (200, 47, 0.1, 0, 9.4, 9.4, 0.9, 0)),
+    "Pommes Golden": ("pommes", "", "", (220, 53, 0.2, 0, 11.6, 10, 0.3, 0)),
+    "Pommes Reine des Reinettes": ("pommes", "", "", (220, 53, 0.2, 0, 11.6, 10, 0.3, 0)),
+    "Poires Williams": ("poires", "", "", (230, 55, 0.1, 0, 12, 10, 0.4, 0)),
+    "Abricots du Roussillon": ("abricots", "", "", (180, 43, 0.1, 0, 9, 8, 0.9, 0)),
+    "Fraises Gariguette": ("fraises", "", "", (135, 32, 0.3, 0, 5.7, 4.9, 0.7, 0)),
+    "Framboises": ("framboises", "", "", (180, 43, 0.3, 0, 5, 4.4, 1.2, 0)),
+    "Myrtilles": ("myrtilles", "", "", (240, 57, 0.3, 0, 12, 10, 0.7, 0)),
+    "Bananes": ("bananes", "", "", (380, 90, 0.3, 0.1, 20, 17, 1.1, 0)),
+    "Purée de fruit de la passion": ("purée de fruit de la passion", "", "", (340, 81, 0.4, 0, 16, 13, 2, 0.02)),
+    "Purée de framboise": ("purée de framboise", "", "", (260, 62, 0.3, 0, 11, 10, 1, 0)),
+    "Purée de mangue": ("purée de mangue", "", "", (300, 71, 0.3, 0.1, 16, 15, 0.6, 0)),
+    "Écorces d'orange confites": ("écorces d'orange confites", "sulphites", "", (1340, 316, 0.2, 0, 78, 70, 0.4, 0.05)),
+    "Raisins secs de Corinthe": ("raisins secs", "sulphites", "", (1260, 299, 0.5, 0.1, 69, 66, 3, 0.03)),
+    "Crème de marrons": ("crème de marrons", "", "", (1140, 270, 1, 0.2, 61, 50, 1.5, 0.05)),
+    "Nappage neutre": ("nappage", "", "", (700, 165, 0, 0, 41, 38, 0, 0.05)),
+    "Amandes entières": ("amandes", "nuts", "peanuts", (2500, 604, 53, 4, 7, 4.4, 25, 0.01)),
+    "Amandes effilées": ("amandes", "nuts", "peanuts", (2500, 604, 53, 4, 7, 4.4, 25, 0.01)),
+    "Poudre d'amandes": ("amandes en poudre", "nuts", "peanuts", (2500, 604, 53, 4, 7, 4.4, 25, 0.01)),
+    "Noisettes torréfiées": ("noisettes", "nuts", "peanuts", (2740, 663, 63, 4.5, 7, 4.3, 15, 0.01)),
+    "Pistaches vertes décortiquées": ("pistaches", "nuts", "peanuts", (2390, 577, 46, 5.7, 17, 7.6, 20, 0.01)),
+    "Pâte de pistache pure": ("pâte de pistache", "nuts", "peanuts", (2500, 603, 50, 6, 15, 7, 21, 0.01)),
+    "Cerneaux de noix": ("cerneaux de noix", "nuts", "peanuts", (2820, 683, 68, 6, 7, 2.6, 15, 0.01)),
+    "Noix de pécan": ("noix de pécan", "nuts", "peanuts", (2910, 707, 72, 6.2, 4.3, 4, 9, 0)),
+    "Pignons de pin": ("pignons de pin", "", "nuts peanuts", (2870, 697, 68, 4.9, 4, 3.6, 14, 0)),
+    "Noix de coco râpée": ("noix de coco râpée", "", "nuts", (2740, 665, 64, 57, 6.4, 6.4, 6.9, 0.04)),
+    "Pâte d'amande 33 %": ("pâte d'amande", "nuts", "", (1880, 446, 14, 1.1, 69, 66, 7.5, 0.01)),
+    "Cannelle de Ceylan moulue": ("cannelle", "", "", (1040, 247, 1.2, 0.3, 27, 2.2, 4, 0.03)),
+    "Noix de muscade moulue": ("muscade", "", "", (2190, 525, 36, 26, 28, 3, 6, 0.04)),
+    "Poivre noir de Kampot": ("poivre noir", "", "", (1050, 251, 3.3, 1.4, 39, 0.6, 10, 0.05)),
+    "Gélatine en feuilles": ("gélatine", "", "", (1450, 343, 0, 0, 0, 0, 86, 0.6)),
+    "Fondant pâtissier": ("fondant", "", "", (1650, 390, 0, 0, 97, 90, 0, 0)),
+    "Huile d'olive vierge extra": ("huile d'olive vierge extra", "", "", (3700, 900, 100, 14, 0, 0, 0, 0)),
+    "Huile de tournesol": ("huile de tournesol", "", "", (3700, 900, 100, 11, 0, 0, 0, 0)),
+    "Olives noires de Nyons": ("olives noires", "", "", (1230, 298, 30, 4.3, 2, 0.5, 1.6, 3.3)),
+    "Oignons jaunes": ("oignons", "", "", (170, 40, 0.1, 0, 7.6, 5.2, 1.1, 0)),
+    "Poireaux": ("poireaux", "", "", (130, 31, 0.3, 0, 4.1, 2.8, 1.5, 0.05)),
+    "Épinards frais": ("épinards", "", "", (95, 23, 0.4, 0.1, 1.4, 0.4, 2.9, 0.2)),
+    "Champignons de Paris": ("champignons de Paris", "", "", (90, 22, 0.3, 0, 0.4, 0.4, 3.1, 0.01)),
+    "Tomates grappe": ("tomates", "", "", (80, 19, 0.2, 0, 2.8, 2.6, 0.9, 0.01)),
+    "Ail rose": ("ail", "", "", (570, 135, 0.5, 0.1, 28, 1, 6, 0.04)),
+    "Rhum ambré agricole": ("rhum", "", "", (960, 231, 0, 0, 0, 0, 0, 0)),
+    "Grand Marnier": ("liqueur d'orange", "", "", (1310, 314, 0, 0, 23, 23, 0, 0)),
+}
+NUTRITION_FIELDS = ("energy_kj", "energy_kcal", "fat", "saturates", "carbohydrate", "sugars", "protein", "salt")
+# Boxes, bags, labels and paper (the last section of MATERIALS): recipe lines, not ingredients.
+PACKAGING = frozenset(material.name for material in MATERIALS[-13:])
+
+
+def declaration_fields(name):
+    """What raw_product_create takes of a material's label data (nothing for a material without any)."""
+    if name in PACKAGING:
+        return {"is_packaging": True}
+    if name not in DECLARATIONS:
+        return {}
+    label_name, allergens, may_contain, figures = DECLARATIONS[name]
+    return {
+        "label_name": label_name,
+        "allergens": allergens.split(),
+        "may_contain": may_contain.split(),
+        **{field: str(figure) for field, figure in zip(NUTRITION_FIELDS, figures, strict=True)},
+    }
+
+
+# Mass after making ÷ mass of the ingredients, by family (SPEC E): bread and viennoiserie lose water in the
+# oven, creams and jars little.
+YIELD_PERCENT = {"bread": 87, "viennoiserie": 85, "pastry": 92, "savoury": 90, "biscuit": 88, "grocery": 95}
+_GRAMS = {"g": 1, "kg": 1000, "ml": 1, "cl": 10, "dl": 100, "l": 1000}  # liquids taken at about 1 g/ml
+
+
+def label_fields(product):
+    """What finished_product_create takes of a product's yield and net weight: a product counted in units weighs
+    its recipe's ingredients (eggs at 50 g, packaging left out) × its yield, rounded to 5 g."""
+    fields = {"yield_percent": YIELD_PERCENT[product.family]}
+    if product.unit in _GRAMS or product.unit == "kg":
+        return fields
+    grams = 0.0
+    for name, quantity, unit in product.recipe:
+        if name in PACKAGING:
+            continue
+        if unit in _GRAMS:
+            grams += float(quantity) * _GRAMS[unit]
+        elif name == "Œufs frais plein air":
+            grams += float(quantity) * 50
+    if grams:
+        fields["net_weight_g"] = str(max(5, round(grams * fields["yield_percent"] / 100 / 5) * 5))
+    return fields
+
 
 # --- Finished products -----------------------------------------------------------------------------
 

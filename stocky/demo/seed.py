@@ -44,7 +44,12 @@ from inventory.models import (
     Supplier,
     SupplierRawProduct,
 )
-from inventory.services import finished_product_create, product_conversions_replace, raw_product_create
+from inventory.services import (
+    finished_product_create,
+    product_conversions_replace,
+    raw_product_create,
+    raw_product_update,
+)
 from inventory.units import Equivalence, convert
 from orders.catalogue.services import catalogue_order_create, catalogue_order_transition
 from orders.models import (
@@ -61,7 +66,7 @@ from orders.services import (
     raw_product_order_create,
     raw_product_order_set_status,
 )
-from production.models import PlanStatus, ProductionPlan, RecipeComponent, RecipeItem
+from production.models import DeclarationChange, LotDeclaration, PlanStatus, ProductionPlan, RecipeComponent, RecipeItem
 from production.services import (
     production_plan_cancel,
     production_plan_complete,
@@ -83,6 +88,8 @@ UNCONFIRMED_SHIPMENTS = 5
 # Every table of business data, children before parents (the order in which `demo_delete` empties them),
 # with the name the command's summary gives it.
 BUSINESS_MODELS = {
+    DeclarationChange: "declaration changes",
+    LotDeclaration: "lot declarations",
     StockMovement: "stock movements",
     LotEvent: "lot events",
     Lot: "lots",
@@ -533,6 +540,7 @@ class Workshop:
                 unit_of_measure=spec.unit,
                 stock_quantity=initial,
                 reorder_level=self.reorder_level(material),
+                **data.declaration_fields(spec.name),  # allergens, nutrition (SPEC E)
             )
             if material.conversions:
                 product_conversions_replace(product=material.record, conversions=material.conversions)
@@ -579,6 +587,7 @@ class Workshop:
                 shelf_life_days=SHELF_LIFE_DAYS[spec.family],
                 # What keeps (biscuits, jars) is made ahead: two days of sales on the shelf.
                 reorder_level=nice_ceil(stocked.daily * 2, whole=is_count(spec.unit)) if keeps and stocked.daily else 0,
+                **data.label_fields(spec),  # yield and net weight (SPEC E)
             )
             if stocked.conversions:
                 product_conversions_replace(product=stocked.record, conversions=stocked.conversions)
@@ -977,6 +986,13 @@ class Workshop:
             path = {Hub.READY: [Hub.READY], Hub.COMPLETED: [Hub.READY, Hub.COMPLETED], Hub.CANCELLED: [Hub.CANCELLED]}
             for target in path.get(state, []):
                 order = catalogue_order_transition(order=order, target=target, user=self.manager)
+
+        # A supplier's new specification (SPEC E): its baking chocolate may now contain sesame. The pains au
+        # chocolat made before it are listed under "declaration changed" until someone acknowledges it.
+        if not DeclarationChange.objects.exists():
+            chocolate = self.materials["Bâtons de chocolat boulanger"].record
+            chocolate.refresh_from_db()
+            raw_product_update(product=chocolate, may_contain=[*chocolate.may_contain, "sesame"], user=self.manager)
 
     def set_passwords(self):
         for user in self.users.values():

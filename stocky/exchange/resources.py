@@ -16,7 +16,7 @@ from rest_framework import serializers
 from inventory import services as inventory_services
 from inventory.catalogue import services as catalogue_services
 from inventory.catalogue.serializers import CategoryInputSerializer, ProductInputSerializer
-from inventory.models import Category, Product
+from inventory.models import NUTRIENT_FIELDS, Category, Product
 from inventory.serializers import (
     FinishedProductSerializer,
     RawProductSerializer,
@@ -430,6 +430,44 @@ def plain_create_many(model, *, rows, user=None, note=""):
     return insert_objects(model, objects)
 
 
+LIST_SEPARATOR = ";"
+
+
+class RawProductResource(Resource):
+    """Raw products, with what a label declares as plain cells (docs/import-export.md): `allergens` and
+    `may_contain` as codes separated by ";" ("gluten;milk"; empty: none), and the API's `nutrition` object as
+    one column per figure (`energy_kj` ... `salt`, per 100 g; empty: unknown)."""
+
+    list_columns = ("allergens", "may_contain")
+
+    @cached_property
+    def columns(self):
+        columns = []
+        for name in super().columns:
+            columns.extend(NUTRIENT_FIELDS if name == "nutrition" else [name])
+        return columns
+
+    def _export_chunk(self, objects, date_columns):
+        for row, obj in zip(super()._export_chunk(objects, date_columns), objects, strict=True):
+            for name in self.list_columns:
+                row[name] = LIST_SEPARATOR.join(getattr(obj, name) or [])
+            for name in NUTRIENT_FIELDS:
+                row[name] = getattr(obj, name)
+            yield row
+
+    def serializer_data(self, values):
+        values = dict(values)
+        lists = {name: values.pop(name) for name in self.list_columns if name in values}
+        figures = {name: values.pop(name) for name in NUTRIENT_FIELDS if name in values}
+        data = super().serializer_data(values)
+        for name, cell in lists.items():
+            text = "" if is_blank(cell) else str(cell)
+            data[name] = [code.strip() for code in text.split(LIST_SEPARATOR) if code.strip()]
+        if figures:
+            data["nutrition"] = {name: None if is_blank(cell) else cell for name, cell in figures.items()}
+        return data
+
+
 class ProductResource(Resource):
     """Catalogue products (section B). The category is given by name and created when missing (or by
     `category_id`, which must exist). Images are not part of files: an update leaves them as they are.
@@ -537,7 +575,7 @@ REGISTRY = {
     resource.name: resource
     for resource in [
         Resource("suppliers", SupplierSerializer, natural_key=("email",)),
-        Resource(
+        RawProductResource(
             "raw-products",
             RawProductSerializer,
             natural_key=("name",),

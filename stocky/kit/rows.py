@@ -13,7 +13,9 @@ date-time. For a serializer whose fields are plain columns, a row plan reads the
   that its `get_<field>` method uses as well (`row_methods`, e.g. the catalogue's imageUrl), or a function of
   the whole page's values of that column, for a field read for all the rows at once (`row_batches`, e.g. a
   sales order's lots: one query for the page, as its list serializer reads them);
-- anything a plan cannot reproduce exactly (another method field, a nested serializer, a field with its own
+- a nested serializer of the same record's columns (`source="*"`: a raw product's `nutrition`) is read flat
+  and nested when encoded (`RowPlan.layout`); a JSON list column (allergens) goes through its ListField;
+- anything a plan cannot reproduce exactly (another method field, another nested serializer, a field with its own
   output, a nullable relation's name, ...) makes `plan_for` answer None, and the view keeps the serializer.
 
 `stocky/kit/tests/test_rows.py` compares both outputs byte for byte over every section A resource, so that
@@ -47,6 +49,10 @@ class RowPlan:
     converters: tuple  # (index, function) of the columns whose database value is not the output value
     methods: tuple = ()  # (index, function(value, context)) of the method fields the serializer reads from a column
     batches: tuple = ()  # (index, function(values, context) -> function(value)) of those read for a whole page
+    # Set when the output nests a serializer of the same record's columns (`source="*"`, e.g. a raw product's
+    # `nutrition`): ((key, None) for a column, (key, (sub-keys...)) for a nested object), in output order;
+    # `names` and `columns` then list the nested columns flat, in that order.
+    layout: tuple = ()
 
     @property
     def joins(self):
@@ -69,6 +75,8 @@ class RowPlan:
         converters = self._converters(context, rows)
         if converters:
             rows = [_convert(row, converters) for row in rows]
+        if self.layout:
+            return _encoded([self._nested(row) for row in rows])
         names = self.names
         return _encoded([dict(zip(names, row, strict=True)) for row in rows])
 
@@ -77,7 +85,20 @@ class RowPlan:
         converters = self._converters(context, [row])
         if converters:
             row = _convert(row, converters)
+        if self.layout:
+            return _encoded(self._nested(row))
         return _encoded(dict(zip(self.names, row, strict=True)))
+
+    def _nested(self, row):
+        out, index = {}, 0
+        for key, subkeys in self.layout:
+            if subkeys is None:
+                out[key] = row[index]
+                index += 1
+            else:
+                out[key] = dict(zip(subkeys, row[index : index + len(subkeys)], strict=True))
+                index += len(subkeys)
+        return out
 
     def _converters(self, context, rows):
         converters = self.converters
@@ -165,9 +186,30 @@ def _build(serializer_class):
     row_methods = getattr(serializer_class, "row_methods", {})
     row_batches = getattr(serializer_class, "row_batches", {})
     names, columns, annotations, datetime_fields, converters, methods, batches = [], [], {}, [], [], [], []
+    layout, nested = [], False
     for field in serializer_class().fields.values():
         if field.write_only:
             continue
+        if isinstance(field, serializers.Serializer) and field.source == "*":
+            # The same record's columns as one object: flat in the query, nested in the output.
+            if type(field).to_representation is not serializers.Serializer.to_representation:
+                raise Unsupported(f"{field.field_name}: its own to_representation")
+            subkeys = []
+            for subfield in field.fields.values():
+                if subfield.write_only:
+                    continue
+                column, converter = _column(model, subfield, annotations)
+                if converter == "datetime":
+                    datetime_fields.append((len(names), subfield))
+                elif converter is not None:
+                    converters.append((len(names), converter))
+                names.append(subfield.field_name)
+                columns.append(column)
+                subkeys.append(subfield.field_name)
+            layout.append((field.field_name, tuple(subkeys)))
+            nested = True
+            continue
+        layout.append((field.field_name, None))
         index = len(names)
         if isinstance(field, serializers.SerializerMethodField) and field.field_name in row_methods:
             # The serializer computes this field from one column, with a function the plan calls too.
@@ -198,6 +240,7 @@ def _build(serializer_class):
         tuple(converters),
         tuple(methods),
         tuple(batches),
+        tuple(layout) if nested else (),
     )
 
 
@@ -298,4 +341,6 @@ def _converter(field, model_field):
         return None  # orjson writes a date as its isoformat(), as DRF does
     if method is fields.BooleanField.to_representation:
         return field.to_representation
+    if method is fields.ListField.to_representation and isinstance(model_field, models.JSONField):
+        return field.to_representation  # a JSON list column (a raw product's allergens), each item as DRF writes it
     raise Unsupported(f"{field.field_name}: {type(field).__name__} is not a plain column")

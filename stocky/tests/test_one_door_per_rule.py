@@ -15,7 +15,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from inventory.models import StockMovement
-from inventory.tests.factories import FinishedProductFactory
+from inventory.tests.factories import FinishedProductFactory, RawProductFactory
 from orders import services as order_services
 from orders.tests.factories import FinishedProductOrderFactory, RawProductOrderFactory
 from production import services as production_services
@@ -239,9 +239,45 @@ STOCK = Rule(
 )
 
 
+# --- What a label declares: sugars above the carbohydrate already recorded (SPEC E) -----------------------
+
+
+def _raw_product_with_carbohydrate():
+    return RawProductFactory(carbohydrate=Decimal("10"))
+
+
+def _sugars_admin(client, product):
+    data = {
+        "name": product.name,
+        "stock_quantity": f"{product.stock_quantity:f}",
+        "unit_of_measure": product.unit_of_measure,
+        "reorder_level": "0",
+        "label_name": "",
+        "carbohydrate": "10",
+        "sugars": "12",
+        "conversions-TOTAL_FORMS": "0",
+        "conversions-INITIAL_FORMS": "0",
+        "supplier_prices-TOTAL_FORMS": "0",
+        "supplier_prices-INITIAL_FORMS": "0",
+    }
+    return form_errors(client.post(change_url(product), data), "sugars")
+
+
+SUGARS = Rule(
+    setup=_raw_product_with_carbohydrate,
+    field="sugars",
+    status=400,
+    api=lambda api, product: api.patch(
+        f"/api/v1/raw-products/{product.pk}", {"nutrition": {"sugars": "12"}}, format="json"
+    ),
+    admin=_sugars_admin,
+    file=lambda product: ("raw-products", f"id,sugars\n{product.pk},12\n"),
+)
+
+
 @pytest.mark.parametrize(
     "rule",
-    [UNIT, TRANSITION, FROZEN, COMPLETED, STOCK, CYCLE],
+    [UNIT, TRANSITION, FROZEN, COMPLETED, STOCK, CYCLE, SUGARS],
     ids=[
         "unit that does not convert",
         "illegal order transition",
@@ -249,6 +285,7 @@ STOCK = Rule(
         "completed plan",
         "stock < 0",
         "recipe cycle",
+        "sugars above carbohydrate",
     ],
 )
 def test_the_api_the_admin_and_an_import_refuse_alike(rule, api, admin_client):

@@ -40,7 +40,8 @@ from orders.models import (
     RawProductOrder,
 )
 from orders.trace import lot_trace
-from production.models import PlanStatus, ProductionPlan, RecipeItem
+from production.declaration import finished_product_declaration
+from production.models import DeclarationChange, LotDeclaration, PlanStatus, ProductionPlan, RecipeItem
 from stocky.demo import data
 from stocky.demo.management.commands import seed_demo
 from stocky.demo.scale import scale_history
@@ -205,6 +206,14 @@ def test_the_default_demo_is_a_workshop_to_explore_with_a_true_ledger(media_root
         assert product.image.name.startswith("products/") and product.image.name.endswith(".png")
         with Image.open(media_root / product.image.name) as image:
             assert image.format == "PNG" and max(image.size) <= IMAGE_MAX_SIDE
+
+    # What a label must declare (SPEC E) shows on first start: real allergens and nutrition through the
+    # recipes, the lots' labels kept, and a supplier's new specification marked on what it changed.
+    croissant = finished_product_declaration(FinishedProduct.objects.get(name="Croissant au beurre"))
+    assert {"gluten", "milk"} <= set(croissant["allergens"]) and croissant["missing"] == []
+    assert croissant["nutrition_per_100g"]["energy_kcal"] > 300 and "**beurre**" in croissant["ingredient_list"]
+    assert LotDeclaration.objects.exists()
+    assert DeclarationChange.objects.filter(change__startswith="sesame added to may contain via").exists()
 
     # Stock was made through the services: each item's ledger sums to its stock, in order of time.
     assert ledger_problems() == []

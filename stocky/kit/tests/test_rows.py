@@ -54,8 +54,15 @@ def shop():
         name='Crème\u2028brûlée \u2029 "quoted" \\ 😀',
         stock_quantity=Decimal("99999999999.999"),
         unit_of_measure="L",
+        # What a label declares (SPEC E): a JSON list and a nested object of nullable decimals.
+        allergens=["milk"],
+        may_contain=["nuts", "sesame"],
+        label_name="crème fraîche",
+        energy_kj=Decimal("1234.50"),
+        fat=Decimal("35"),
+        saturates=Decimal("0.01"),
     )
-    bread = FinishedProductFactory(name="Bread", comments="", unit_of_measure="pcs")
+    bread = FinishedProductFactory(name="Bread", comments="", unit_of_measure="pcs", net_weight_g=Decimal("400.5"))
     cake = FinishedProductFactory(name="Cake", stock_quantity=Decimal("0.001"), comments="Fragile\nline two")
     mill = SupplierFactory(name="Mill", website="")
     dairy = SupplierFactory(name="Dairy", website="https://dairy.example.com/é")
