@@ -382,17 +382,20 @@ def _stocked_product_create(model, *, user, note="", stock_quantity=0, **fields)
     return product
 
 
-def stocked_products_create_many(model, *, rows: list[dict], user=None, note="") -> list:
-    """Raw or finished products created from `rows` (their fields), each by the rules of a create: its
-    starting quantity checked (stock_check_initial), then entered in the ledger as `initial` with its
-    opening lot. Returns, per row, the saved product or the DomainError that refused it (nothing written
-    for that row): an import reports each refused row and writes the others in a few statements."""
+def stocked_products_create_many(model, *, rows: list[dict], user=None, note="", check=None) -> list:
+    """Raw or finished products created from `rows` (their fields), each by the rules of a create: `check`
+    (fields -> None, raising a DomainError: the model's own rules), its starting quantity checked
+    (stock_check_initial), then entered in the ledger as `initial` with its opening lot. Returns, per row,
+    the saved product or the DomainError that refused it (nothing written for that row): an import reports
+    each refused row and writes the others in a few statements."""
     results, good = [], []
     for fields in rows:
         fields = dict(fields)
         quantity = Decimal(fields.pop("stock_quantity", 0) or 0)
-        product = model(**fields, stock_quantity=quantity)
         try:
+            if check is not None:
+                check(fields)  # may normalise the fields (an allergen list in the regulation's order)
+            product = model(**fields, stock_quantity=quantity)
             stock_check_initial(item=product)
         except DomainError as exc:
             results.append(exc)
@@ -475,8 +478,9 @@ def raw_product_create(*, user: User | None = None, note: str = "", **fields) ->
 
 
 def raw_products_create_many(*, rows: list[dict], user: User | None = None, note: str = "") -> list:
-    """Many raw products as raw_product_create makes one (see stocked_products_create_many)."""
-    return stocked_products_create_many(RawProduct, rows=rows, user=user, note=note)
+    """Many raw products as raw_product_create makes one (see stocked_products_create_many), their allergens
+    and nutrition checked alike (_check_declaration)."""
+    return stocked_products_create_many(RawProduct, rows=rows, user=user, note=note, check=_check_declaration)
 
 
 @transaction.atomic

@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from inventory.models import Lot, RawProduct, StockMovement, Supplier, SupplierRawProduct
-from stocky.exchange import bulk
+from stocky.exchange import bulk, engine
 from stocky.exchange.engine import import_table, read_table
 from stocky.exchange.resources import REGISTRY, Resource
 from stocky.tests.fixtures import snapshot
@@ -208,3 +208,25 @@ def test_a_unit_that_does_not_convert_is_refused_by_the_services_rule(shop, run,
     _, err = run("import", "supplier-raw-products", str(path), fails=True)
     assert err.startswith("line 2: unit_of_measure: 'kg' does not convert to l, the stock unit of 'Crème fraîche'")
     assert SupplierRawProduct.objects.count() == before
+
+
+def test_new_materials_in_bulk_get_the_declaration_rules_of_a_create(run, tmp_path, small_chunks, monkeypatch):
+    """The bulk path applies raw_product_create's own checks of what a label declares (SPEC E): sugars above
+    carbohydrate in a new row is refused with the service's message, and a good row's allergens are
+    normalised (each once, in the regulation's order) as the API's create would store them. Not by falling
+    back to row by row when the database's constraint refuses the chunk: the many-rows service checks."""
+    monkeypatch.setattr(engine, "import_one", lambda *args: pytest.fail("a chunk fell back to row by row"))
+    header = "name,stock_quantity,unit_of_measure,allergens,carbohydrate,sugars\n"
+    rows = [f"Material {n},1,kg,milk;gluten;milk,50,10" for n in range(5)]
+    rows[3] = "Material 3,1,kg,,20,30"  # line 5
+    path = write(tmp_path / "materials.csv", header + "\n".join(rows) + "\n")
+
+    message, err = run("import", "raw-products", str(path), fails=True)
+
+    assert err.splitlines() == ["line 5: sugars: Sugars (30 g) cannot exceed carbohydrate (20 g) per 100 g"]
+    assert message == "Nothing imported into raw-products: 1 of 5 rows invalid."
+    assert not RawProduct.objects.exists()
+
+    del rows[3]
+    run("import", "raw-products", str(write(tmp_path / "good.csv", header + "\n".join(rows) + "\n")))
+    assert [p.allergens for p in RawProduct.objects.order_by("pk")] == [["gluten", "milk"]] * 4
