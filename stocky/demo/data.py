@@ -377,12 +377,13 @@ _GRAMS = {"g": 1, "kg": 1000, "ml": 1, "cl": 10, "dl": 100, "l": 1000}  # liquid
 
 def label_fields(product):
     """What finished_product_create takes of a product's yield and net weight: a product counted in units weighs
-    its recipe's ingredients (eggs at 50 g, packaging left out) × its yield, rounded to 5 g."""
+    its recipe's ingredients and components (eggs at 50 g, packaging left out) × its yield, rounded to 5 g."""
     fields = {"yield_percent": YIELD_PERCENT[product.family]}
     if product.unit in _GRAMS or product.unit == "kg":
         return fields
     grams = 0.0
-    for name, quantity, unit in product.recipe:
+    # Components (a dough made in house) weigh in like materials.
+    for name, quantity, unit in (*product.recipe, *product.components):
         if name in PACKAGING:
             continue
         if unit in _GRAMS:

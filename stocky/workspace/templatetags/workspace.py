@@ -67,6 +67,9 @@ def cost_picture(product):
     total = cost["unit_cost"] or 0
     labour = cost["labour_cost"] or 0
     parts = [("Materials", cost["material_cost"], "#7c3aed"), ("Labour", labour, "#f59e0b")]
+    if cost["components"]:
+        # Made in house (a dough): its own materials and labour, at its unit cost (SPEC E).
+        parts.insert(1, ("Components", cost["component_cost"], "#0d9488"))
     return render_to_string(
         "workspace/cost_picture.html",
         {
@@ -85,6 +88,15 @@ def cost_picture(product):
                     "cost": money(line["cost"]) if line["cost"] is not None else "no price",
                 }
                 for line in cost["materials"]
+            ],
+            "components": [
+                {
+                    "name": line["component"].name,
+                    "quantity": quantity(line["quantity"], line["unit_of_measure"]) if line["quantity"] else "—",
+                    "unit_cost": money(line["unit_cost"]) if line["unit_cost"] is not None else "—",
+                    "cost": money(line["cost"]) if line["cost"] is not None else "no cost",
+                }
+                for line in cost["components"]
             ],
             "material_cost": money(cost["material_cost"]),
             "labour_cost": money(labour) if cost["labour_cost"] is not None else "no run or duration yet",

@@ -16,9 +16,11 @@ from inventory.models import FinishedProduct, RawProduct, StockMovement
 from inventory.services import stock_change
 from inventory.tests.factories import FinishedProductFactory, RawProductFactory, SupplierRawProductFactory
 from orders.tests.factories import FinishedProductOrderFactory, RawProductOrderFactory
-from production.models import ProductionPlan
+from production import selectors
+from production.models import ProductionPlan, RecipeComponent
 from production.tests.factories import ProductionPlanFactory, RecipeItemFactory
 from stocky.kit.charts import line_chart
+from stocky.kit.display import money
 from stocky.workspace.navigation import sidebar
 
 pytestmark = pytest.mark.django_db
@@ -127,6 +129,22 @@ def test_a_product_page_breaks_its_unit_cost_into_materials_and_labour(admin_cli
     # 0.5 kg of flour at 1.20 = 0.60; labour 2 h at 20 for the 10 + 4 planned... from the latest plan: 40 / 4.
     assert f"Materials: 0.60{NBSP}€" in page and "Labour:" in page
     assert "Flour" in page and f"0.5{NBSP}kg" in page and "No stock movement yet" in page
+
+
+def test_a_product_made_with_a_component_shows_what_the_component_costs(admin_client_for, bakery):
+    """A sandwich made of two breads (a component, SPEC E): the bar and a table name the bread at its own unit
+    cost (its flour and its labour), and the unit cost counts it."""
+    sandwich = FinishedProductFactory(name="Sandwich", stock_quantity=0, unit_of_measure="unit")
+    RecipeComponent.objects.create(
+        finished_product=sandwich, component=bakery["bread"], quantity_required=2, unit_of_measure="unit"
+    )
+    bread_cost = selectors.finished_product_cost(bakery["bread"], with_sales=False)["unit_cost"]
+
+    page = text_of(admin_client_for(Role.MANAGER).get(f"/admin/inventory/finishedproduct/{sandwich.pk}/change/"))
+
+    assert f"Components: {money(2 * bread_cost)}" in page
+    assert f"Bread 2{NBSP}unit {money(bread_cost)} {money(2 * bread_cost)}" in page
+    assert f"Unit cost: {money(2 * bread_cost)} per unit" in page  # no materials or runs of its own
 
 
 def test_lists_show_quantities_with_units_money_with_currency_and_the_newest_first(admin_client_for, bakery, settings):

@@ -21,6 +21,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+from inventory.models import FinishedProduct
 from inventory.services import stock_change
 from production.models import PlanStatus, ProductionPlan
 from stocky.demo import data
@@ -148,6 +149,17 @@ def test_a_manager_works_through_the_day_in_a_real_browser(live_server, browser,
     browser.get(f"{live_server.url}/admin/inventory/finishedproduct/{run.finished_product_id}/change/")
     assert browser.find_element(By.ID, "cost-picture").text.startswith("Unit cost:")
     screenshot(browser, "04-product-page")
+
+    # The croissant's page: its dough component and what its label must declare (SPEC E), through two levels.
+    croissant = FinishedProduct.objects.get(name="Croissant au beurre")
+    browser.get(f"{live_server.url}/admin/inventory/finishedproduct/{croissant.pk}/change/")
+    panel = browser.find_element(By.CLASS_NAME, "declaration-panel")
+    assert "gluten" in panel.text and "milk" in panel.text, panel.text
+    assert "Ingredients:" in panel.text and "per 100 g" in panel.text
+    components = browser.find_element(By.ID, "recipe_components-group")
+    assert data.DOUGH in components.get_attribute("innerHTML")
+    browser.execute_script("arguments[0].scrollIntoView()", panel)
+    screenshot(browser, "04b-declaration")
 
     # Complete a run with what it produced, through its page's "Complete…" button.
     browser.get(f"{live_server.url}/admin/production/productionplan/{run.pk}/change/")
