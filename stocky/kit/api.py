@@ -117,8 +117,10 @@ def _protected_errors(exc):
 # MariaDB/MySQL client and server errors that mean "the database cannot answer now", not "this request is
 # wrong": cannot connect (2002, 2003), gone away or lost mid-query (2006, 2013, 2055, 4031: the read and
 # write timeouts end here), too many connections (1040), shutting down (1053), a row lock waited for too
-# long (1205).
-_UNAVAILABLE_CODES = {2002, 2003, 2006, 2013, 2055, 4031, 1040, 1053, 1205}
+# long (1205), chosen as a deadlock's victim (1213: its transaction was rolled back whole, so the same request
+# again succeeds; the table versions' triggers, docs/caching.md, make such a cycle possible between two writers
+# of different tables).
+_UNAVAILABLE_CODES = {2002, 2003, 2006, 2013, 2055, 4031, 1040, 1053, 1205, 1213}
 UNAVAILABLE_MESSAGE = "The database is unavailable; try again shortly"
 
 

@@ -13,10 +13,11 @@ import time
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 
 from accounts.models import Role
 from inventory.models import RawProduct
+from inventory.views import RawProductViewSet
 from stocky.tests.frozen import FreezableProxy
 
 MARIADB = connection.vendor == "mysql"
@@ -142,3 +143,21 @@ def test_every_wait_on_another_server_has_a_default_timeout_and_a_setting():
     )
     assert custom["email"] == 2.5 and custom["health"] == 1
     assert custom["db"] == [3, 20, 25] and "innodb_lock_wait_timeout=7" in custom["init"]
+
+
+@pytest.mark.django_db
+def test_a_deadlock_victim_is_told_to_try_again_and_nothing_changed(client_for, monkeypatch):
+    """MariaDB rolls back one transaction of a deadlock (error 1213) whole: the request is answered 503 with
+    Retry-After, as for a lock waited for too long, not a 500 that says the code is wrong."""
+    flour = RawProduct.objects.create(name="Flour", stock_quantity=1, unit_of_measure="kg")
+
+    def deadlocked(**fields):
+        raise OperationalError(1213, "Deadlock found when trying to get lock; try restarting transaction")
+
+    monkeypatch.setattr(RawProductViewSet, "update_service", staticmethod(deadlocked))
+    response = client_for(Role.MANAGER).patch(f"/api/v1/raw-products/{flour.pk}", {"name": "Rye"}, format="json")
+
+    assert response.status_code == 503 and response["Retry-After"] == "10"
+    assert response.json()["message"] == "The database is unavailable; try again shortly"
+    flour.refresh_from_db()
+    assert flour.name == "Flour"
