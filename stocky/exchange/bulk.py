@@ -100,7 +100,7 @@ def fold(text):
     text = text.strip()
     if connection.vendor == "sqlite":
         return text.translate(_ASCII_LOWER)
-    if connection.vendor == "mysql":
+    if connection.vendor == "mysql" and not text.isascii():  # ASCII has no accents: NFKD leaves it as it is
         text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     return text.casefold()
 
