@@ -353,7 +353,11 @@ def stock_record_initial_many(*, items: list[Model], user: User | None = None, n
     if kind.lots and stocked:
         # A new item's starting stock is its opening lot (as the upgrade's, and import_stocky's rows).
         opening = NewLot(source_type=Lot.Source.OPENING)
-        lots = [lot_row(item, Decimal(getattr(item, kind.quantity_field)), opening, new_item=True) for item in stocked]
+        today = timezone.localdate()
+        lots = [
+            lot_row(item, Decimal(getattr(item, kind.quantity_field)), opening, new_item=True, today=today)
+            for item in stocked
+        ]
         insert_objects(Lot, lots)
     entries = []
     for item, lot in zip(stocked, lots, strict=True):
