@@ -78,14 +78,15 @@ def check_unit(unit, *, field="unit_of_measure"):
         raise InvalidInput(str(exc), errors={field: [str(exc)]}) from None
 
 
-def check_line(line, *, field="unit_of_measure"):
+def check_line(line, *, field="unit_of_measure", conversions=None):
     """InvalidInput on `field` unless the line's unit converts to its product's stock unit.
 
     The message reads as the API's answer to a field the serializer refuses ("Invalid input: field: why"):
     the rule lived in the serializers before it moved into the services, and the answer stayed the same.
+    `conversions`: the product's equivalences when the caller has read them already (None: read if needed).
     """
     product = getattr(line, line.UNIT_PRODUCT)
-    problem = unit_problem(product, line.unit_of_measure)
+    problem = unit_problem(product, line.unit_of_measure, conversions=conversions)
     if problem:
         raise InvalidInput(f"Invalid input: {field}: {problem}", errors={field: [problem]})
 

@@ -358,7 +358,11 @@ def stock_record_initial_many(*, items: list[Model], user: User | None = None, n
     if kind.lots and stocked:
         # A new item's starting stock is its opening lot (as the upgrade's, and import_stocky's rows).
         opening = NewLot(source_type=Lot.Source.OPENING)
-        lots = [lot_row(item, Decimal(getattr(item, kind.quantity_field)), opening, new_item=True) for item in stocked]
+        today = timezone.localdate()
+        lots = [
+            lot_row(item, Decimal(getattr(item, kind.quantity_field)), opening, new_item=True, today=today)
+            for item in stocked
+        ]
         insert_objects(Lot, lots)
     entries = []
     for item, lot in zip(stocked, lots, strict=True):
@@ -636,11 +640,13 @@ def line_create_many(*, model: type[Model], rows: list[dict]) -> list:
     wanted = {fields[field].pk for fields in rows}
     products = {
         product.pk: product
-        for product in product_model.objects.select_for_update()
-        .filter(pk__in=wanted)
-        .order_by("pk")
-        .prefetch_related("conversions")
+        for product in product_model.objects.select_for_update().filter(pk__in=wanted).order_by("pk")
     }
+    # Their equivalences in one query, grouped here: prefetch_related would build a queryset per product.
+    conversion_model, link = CONVERSION_MODELS[product_model]
+    conversions = {pk: [] for pk in products}
+    for conversion in conversion_model.objects.filter(**{f"{link}_id__in": products}):
+        conversions[getattr(conversion, f"{link}_id")].append(conversion.as_equivalence())
     results, good = [], []
     for fields in rows:
         product = products.get(fields[field].pk)
@@ -649,7 +655,7 @@ def line_create_many(*, model: type[Model], rows: list[dict]) -> list:
             continue
         line = model(**{**fields, field: product})
         try:
-            check_line(line)
+            check_line(line, conversions=conversions[product.pk])
         except DomainError as exc:
             results.append(exc)
             continue

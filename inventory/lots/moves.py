@@ -228,9 +228,10 @@ def create_lot(item, quantity, new_lot, *, new_item=False):
     return lot
 
 
-def lot_row(item, quantity, new_lot, *, new_item=False):
-    """The lot `create_lot` writes, unsaved: many new items' opening lots are written in one statement."""
-    today = timezone.localdate()
+def lot_row(item, quantity, new_lot, *, new_item=False, today=None):
+    """The lot `create_lot` writes, unsaved: many new items' opening lots are written in one statement
+    (their caller reads `today`, the date in the code, once for them all)."""
+    today = today or timezone.localdate()
     prefix = CODE_PREFIX[new_lot.source_type]
     # The date, not the document's id: a code that reads the same in every copy of the data.
     base = f"{prefix}-{today:%Y%m%d}"

@@ -100,7 +100,7 @@ def fold(text):
     text = text.strip()
     if connection.vendor == "sqlite":
         return text.translate(_ASCII_LOWER)
-    if connection.vendor == "mysql":
+    if connection.vendor == "mysql" and not text.isascii():  # ASCII has no accents: NFKD leaves it as it is
         text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     return text.casefold()
 
@@ -139,6 +139,7 @@ class Item:
     pk: int | None = None
     errors: dict = field(default_factory=dict)
     key: tuple | None = None  # what it claims: ("id", pk) or ("natural", folded natural key)
+    natural: tuple | None = None  # its folded natural key, as read_existing computed it
     data: dict | None = None
 
 
@@ -226,7 +227,7 @@ class BulkImport:
                 item.key = ("id", item.pk)
                 found = [item.pk] if item.pk in by_id else []
             else:
-                natural = self.natural_key(item.values)
+                natural = item.natural
                 item.key = None if natural is None else ("natural", natural)
                 found = list(by_key.get(natural, ())) if natural is not None else []
             claim = self.claims.get(item.key) if item.key else None
@@ -312,7 +313,9 @@ class BulkImport:
         manager = self.model._default_manager
         ids = {item.pk for item in items if item.pk is not None}
         by_id = set(manager.filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
-        keys = {self.natural_key(item.values) for item in items if item.pk is None} - {None}
+        for item in items:
+            item.natural = self.natural_key(item.values) if item.pk is None else None
+        keys = {item.natural for item in items if item.pk is None} - {None}
         by_key = {}
         if keys and self.text_key:
             texts = [str(item.values[self.resource.natural_key[0]]) for item in items if item.pk is None]

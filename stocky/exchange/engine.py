@@ -102,7 +102,11 @@ def read_table(resource, source, fmt, *, update=False):
 
     def canonical_rows(rows):
         for row in rows:
-            row.values = {renamed.get(column, _canonical(column)): value for column, value in row.values.items()}
+            # The header's columns are renamed already; only a value a format names otherwise needs the regex.
+            row.values = {
+                renamed[column] if column in renamed else _canonical(column): value
+                for column, value in row.values.items()
+            }
             yield row
 
     table.rows = canonical_rows(table.rows)

@@ -179,15 +179,16 @@ def _open_csv(stream):
         # A first pass that only counts the records, so that progress has a total; its cost is the
         # parse alone, a small part of importing.
         start = stream.tell()
-        table = _open_csv_once(stream)
-        total = sum(1 for _ in table.rows)
+        table = _open_csv_once(stream, count=True)
+        total = sum(table.rows)
         stream.seek(start)
     table = _open_csv_once(stream)
     table.total = total
     return table
 
 
-def _open_csv_once(stream):
+def _open_csv_once(stream, *, count=False):
+    """The table of a CSV stream; with `count`, its rows are 1 per record that _csv_rows would yield."""
     lines = _lines(stream)
     first_line = next(lines, "")
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
@@ -201,7 +202,18 @@ def _open_csv_once(stream):
     columns = [name.strip() for name in header]
     while columns and not columns[-1]:  # trailing separators some spreadsheets add
         columns.pop()
-    return Table(columns=columns, rows=_csv_rows(reader, columns))
+    return Table(columns=columns, rows=_csv_records(reader) if count else _csv_rows(reader, columns))
+
+
+def _csv_records(reader):
+    """1 for each record of `reader` that is not blank (what _csv_rows yields a row for), without making
+    the rows: counting a big file's records costs its parse alone."""
+    try:
+        for record in reader:
+            if any(value.strip() for value in record):
+                yield 1
+    except csv.Error as exc:
+        raise FileError(f"Line {reader.line_num}: unreadable CSV ({exc})") from None
 
 
 def _csv_rows(reader, columns):

@@ -47,11 +47,23 @@ def _insert_run(connection, meta, group, has_pk):
     columns = ", ".join(ops.quote_name(f.column) for f in fields)
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     returning = connection.features.can_return_rows_from_bulk_insert
-    preparers = [_preparer(f, connection) for f in fields]
+    # MariaDB (mysqlclient): the driver turns each parameter into an SQL literal on every execute, about a
+    # third of an import's insert time; here a value repeated across rows is quoted once, by the driver's own
+    # `literal`, and the statement is sent with its values in place (which is what the driver sends anyway).
+    connection.ensure_connection()
+    literal = connection.connection.literal if connection.vendor == "mysql" and (returning or has_pk) else None
+    preparers = [_preparer(f, connection, literal) for f in fields]
     suffix = f" RETURNING {ops.quote_name(pk_field.column)}" if returning and not has_pk else ""
     with connection.cursor() as cursor:
         for start in range(0, len(group), BATCH):
             batch = group[start : start + BATCH]
+            if literal is not None:
+                values = b", ".join(b"(" + b", ".join([prepare(obj) for prepare in preparers]) + b")" for obj in batch)
+                cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {values.decode()}{suffix}")  # noqa: S608
+                if suffix:
+                    for obj, (pk,) in zip(batch, cursor.fetchall(), strict=True):
+                        obj.pk = pk
+                continue
             params = []
             for obj in batch:
                 for prepare in preparers:
@@ -74,20 +86,24 @@ def _insert_run(connection, meta, group, has_pk):
 _SAME_PREPARATION = (str, int, bool, Decimal, type(None), datetime.date)
 
 
-def _preparer(field, connection):
-    """obj -> the field's value as the database takes it, as Django's own INSERT prepares it."""
+def _preparer(field, connection, literal=None):
+    """obj -> the field's value as the database takes it, as Django's own INSERT prepares it (with `literal`,
+    the driver's quoting function: as the SQL literal the driver would make of it)."""
     plain = type(field).pre_save is Field.pre_save  # no auto_now, no normalising: the attribute as it is
     attname, memo = field.attname, {}
 
     def prepare(obj):
         value = getattr(obj, attname) if plain else field.pre_save(obj, True)
-        if type(value) not in _SAME_PREPARATION or type(value) is datetime.datetime:
-            return field.get_db_prep_save(value, connection)
+        # Subclasses too: a reason, a kind of item, a lot's source are TextChoices members (str).
+        if not isinstance(value, _SAME_PREPARATION) or isinstance(value, datetime.datetime):
+            prepared = field.get_db_prep_save(value, connection)
+            return prepared if literal is None else literal(prepared)
         key = (type(value), value)
         try:
             return memo[key]
         except KeyError:
-            prepared = memo[key] = field.get_db_prep_save(value, connection)
+            prepared = field.get_db_prep_save(value, connection)
+            prepared = memo[key] = prepared if literal is None else literal(prepared)
             return prepared
 
     return prepare

@@ -230,3 +230,22 @@ def test_new_materials_in_bulk_get_the_declaration_rules_of_a_create(run, tmp_pa
     del rows[3]
     run("import", "raw-products", str(write(tmp_path / "good.csv", header + "\n".join(rows) + "\n")))
     assert [p.allergens for p in RawProduct.objects.order_by("pk")] == [["gluten", "milk"]] * 4
+
+
+def test_a_materials_own_equivalence_lets_its_lines_cross_kinds_of_unit_in_bulk(shop, small_chunks):
+    flour = RawProduct.objects.get(name__startswith="Flour")
+    sugar = RawProduct.objects.get(name="Sugar", unit_of_measure="kg")
+    flour.conversions.create(quantity_a=1, unit_a="kg", quantity_b=Decimal("1.6"), unit_b="l")
+    Supplier.objects.create(name="Laiterie", phone="1", email="lait@x.example", contact_person="Léa")
+    text = (
+        "supplier,raw_product_id,unit_price,unit_of_measure\n"
+        f"Laiterie,{flour.pk},2,l\nLaiterie,{sugar.pk},2,l\nSucrerie du Nord,{flour.pk},0.5,ml\n"
+    )
+    report = import_text("supplier-raw-products", text, partial=True)
+    assert report.created == 2, "flour's equivalence converts litres and millilitres to its kilograms"
+    ((line, errors),) = report.errors
+    assert line == 3 and errors["unit_of_measure"][0].startswith(
+        "'l' does not convert to kg, the stock unit of 'Sugar'"
+    )
+    new_lines = SupplierRawProduct.objects.filter(raw_product=flour).exclude(supplier__name="Moulins Bio")
+    assert sorted(new_lines.values_list("unit_of_measure", flat=True)) == ["l", "ml"]

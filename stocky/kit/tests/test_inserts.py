@@ -32,3 +32,13 @@ def test_rows_are_stored_as_save_stores_them_with_ids_in_their_order():
 def test_a_column_the_database_computes_is_left_to_it():
     (category,) = insert_objects(Category, [Category(name="Épices")])
     assert Category.objects.get(pk=category.pk).name == "Épices"
+
+
+def test_text_that_sql_quotes_specially_is_stored_as_it_is():
+    # MariaDB's statements are sent with their values quoted in place: quotes, backslashes, a placeholder-like
+    # percent sign and non-ASCII letters must come back unchanged.
+    names = ["O'Brien's \"best\"", "back\\slash\\", "100 % %s %(x)s", "Crème brûlée 🍮", "semi;colon -- x", ""]
+    objects = insert_objects(
+        RawProduct, [RawProduct(name=name, stock_quantity=0, unit_of_measure="kg") for name in names]
+    )
+    assert [RawProduct.objects.get(pk=obj.pk).name for obj in objects] == names

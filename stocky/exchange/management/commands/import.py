@@ -11,6 +11,9 @@ from stocky.exchange.resources import REGISTRY
 
 
 class Command(BaseCommand):
+    # No system checks before an import (as `shell` and `dbshell`): they load every URL and view module, a
+    # development aid that adds to every import's start-up; `check` and the server's start still run them.
+    requires_system_checks = []
     help = (
         "Import records of a resource from a CSV, JSON or XLSX file, validated by the API's rules. "
         "Any bad row is reported with its line and nothing is imported (docs/import-export.md)."
