@@ -117,9 +117,9 @@ class Command(BaseCommand):
             if interactive and not self.confirm():
                 raise CommandError("Nothing deleted.")
 
-        # The seed takes 10-30 s; say so before it starts (the bar below only shows on a terminal).
+        # The seed takes about 10 s (6-8 s on a 2-core machine); say so first (the bar shows only on a terminal).
         times = f", {scale} times over" if scale > 1 else ""
-        self.stdout.write(f"Seeding the demo workshop: {weeks} weeks of history{times} (10-30 s)...")
+        self.stdout.write(f"Seeding the demo workshop: {weeks} weeks of history{times} (about 10 s)...")
         self.stdout.flush()
         started = time.perf_counter()
         with transaction.atomic(), _queries_not_recorded():  # the reset and the seed, or neither
