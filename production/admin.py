@@ -535,38 +535,40 @@ class ProductionPlanAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
     def _create_plans(self, request, window):
         """The production plans proposed for short components (the API's POST /production/requirements/plans)."""
-        here = reverse("admin:production_productionplan_requirements")
-        query = urlencode({"date_from": window["date_from"], "date_to": window["date_to"]})
-        try:
+
+        def create():
             plans, _answer = services.requirements_plans_create(
                 date_from=window["date_from"], date_to=window["date_to"], user=request.user
             )
-        except DomainError as exc:
-            self.message_user(request, exc.message, messages.ERROR)
-            return HttpResponseRedirect(f"{here}?{query}")
-        if plans:
+            if not plans:
+                return "No plan to create: no component is short.", messages.INFO
             names = ", ".join(f"#{plan.pk} {plan.finished_product}" for plan in plans)
-            self.message_user(request, f"{len(plans)} production plan(s) created: {names}.", messages.SUCCESS)
-        else:
-            self.message_user(request, "No plan to create: no component is short.", messages.INFO)
-        return HttpResponseRedirect(f"{here}?{query}")
+            return f"{len(plans)} production plan(s) created: {names}.", messages.SUCCESS
+
+        return self._act_on_requirements(request, window, create)
 
     def _create_orders(self, request, window):
-        here = reverse("admin:production_productionplan_requirements")
-        query = urlencode({"date_from": window["date_from"], "date_to": window["date_to"]})
-        try:
+        def create():
             orders, _answer = services.requirements_orders_create(
                 date_from=window["date_from"],
                 date_to=window["date_to"],
                 expected_delivery_date=window.get("expected_delivery_date"),
                 user=request.user,
             )
-        except DomainError as exc:
-            self.message_user(request, exc.message, messages.ERROR)
-            return HttpResponseRedirect(f"{here}?{query}")
-        if orders:
+            if not orders:
+                return "Nothing to order: nothing is short that a supplier sells.", messages.INFO
             ids = ", ".join(f"#{order.pk}" for order in orders)
-            self.message_user(request, f"{len(orders)} purchase order(s) created: {ids}.", messages.SUCCESS)
-        else:
-            self.message_user(request, "Nothing to order: nothing is short that a supplier sells.", messages.INFO)
-        return HttpResponseRedirect(f"{here}?{query}")
+            return f"{len(orders)} purchase order(s) created: {ids}.", messages.SUCCESS
+
+        return self._act_on_requirements(request, window, create)
+
+    def _act_on_requirements(self, request, window, create):
+        """Run `create` (-> message, level), say what it did or the service's refusal, and come back to the
+        same window's requirements."""
+        try:
+            message, level = create()
+        except DomainError as exc:
+            message, level = exc.message, messages.ERROR
+        self.message_user(request, message, level)
+        query = urlencode({"date_from": window["date_from"], "date_to": window["date_to"]})
+        return HttpResponseRedirect(f"{reverse('admin:production_productionplan_requirements')}?{query}")
