@@ -377,9 +377,9 @@ def stock_record_initial_many(*, items: list[Model], user: User | None = None, n
     return entries
 
 
-def _stocked_product_create(model, *, user, note="", stock_quantity=0, **fields):
+def _stocked_product_create(model, *, user, note="", stock_quantity=0, check=None, **fields):
     (product,) = stocked_products_create_many(
-        model, rows=[fields | {"stock_quantity": stock_quantity}], user=user, note=note
+        model, rows=[fields | {"stock_quantity": stock_quantity}], user=user, note=note, check=check
     )
     if isinstance(product, Exception):
         raise product
@@ -477,8 +477,7 @@ def _check_declaration(fields, current=None):
 def raw_product_create(*, user: User | None = None, note: str = "", **fields) -> RawProduct:
     """A new raw product; its starting stock enters the ledger as `initial` (with `note`). Its allergens and
     nutrition are checked (_check_declaration)."""
-    _check_declaration(fields)
-    return _stocked_product_create(RawProduct, user=user, note=note, **fields)
+    return _stocked_product_create(RawProduct, user=user, note=note, check=_check_declaration, **fields)
 
 
 def raw_products_create_many(*, rows: list[dict], user: User | None = None, note: str = "") -> list:
