@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Model, Sum
 from django.dispatch import Signal
 from django.utils import timezone
@@ -28,7 +28,7 @@ from inventory.models import (
 )
 from inventory.units import Equivalence, InvalidEquivalence, UnitError, convert
 from stocky.kit.errors import DomainError, InsufficientStock, InvalidInput, NotFound, Shortage, plain
-from stocky.kit.inserts import insert_objects
+from stocky.kit.inserts import insert_objects, update_objects
 
 Reason = StockMovement.Reason
 
@@ -171,38 +171,9 @@ def _write_lot_moves(model, moves, *, fresh=None, reason, user=None, source=None
         if stamped:
             item.updated_at = now
         items.append(item)
-    _update_rows(Lot, lots, ["quantity"])
-    _update_rows(model, items, [kind.quantity_field, *(["updated_at"] if stamped else [])])
+    update_objects(Lot, lots, ["quantity"])
+    update_objects(model, items, [kind.quantity_field, *(["updated_at"] if stamped else [])])
     return StockMovement.objects.bulk_create(entries)
-
-
-def _update_rows(model, rows, fields):
-    """Write `fields` of `rows` in one UPDATE (one statement whatever the number of rows: the write paths' query
-    counts do not grow with lines or lots).
-
-    Not bulk_update: it builds an expression per row and field, and on a run's few rows spent 3 to 4 times as
-    long in Python as the database did (a fifth of seed_demo). One row (a shipment from one lot) is a plain
-    UPDATE; several, the same CASE statement written directly, with each value prepared as the field saves it."""
-    if len(rows) == 1:
-        row = rows[0]
-        model.objects.filter(pk=row.pk).update(**{name: getattr(row, name) for name in fields})
-        return
-    if not rows:
-        return
-    quote, meta = connection.ops.quote_name, model._meta
-    pk = quote(meta.pk.column)
-    assignments, params = [], []
-    for name in fields:
-        field = meta.get_field(name)
-        cases = " ".join(["WHEN %s THEN %s"] * len(rows))
-        assignments.append(f"{quote(field.column)} = CASE {pk} {cases} END")
-        for row in rows:
-            params += [row.pk, field.get_db_prep_save(getattr(row, field.attname), connection)]
-    params += [row.pk for row in rows]
-    placeholders = ", ".join(["%s"] * len(rows))
-    sql = f"UPDATE {quote(meta.db_table)} SET {', '.join(assignments)} WHERE {pk} IN ({placeholders})"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
 
 
 def _move(item, kind, on_hand, delta, *, lot=None, **entry):

@@ -1,4 +1,5 @@
-"""Inserting many new rows of one model in a few statements, each object getting its id.
+"""Inserting many new rows of one model in a few statements, each object getting its id; and updating a few
+columns of many rows in one statement (update_objects).
 
 What `QuerySet.bulk_create` does, for the plain case that imports need (no conflicts, no parents, concrete
 fields only), without its per-value SQL compilation: Django compiles a placeholder and a prepared value per
@@ -107,3 +108,34 @@ def _preparer(field, connection, literal=None):
             return prepared
 
     return prepare
+
+
+def update_objects(model, rows, fields, *, using=None):
+    """Write `fields` of `rows` in one UPDATE (one statement whatever the number of rows: the write paths' query
+    counts do not grow with lines or lots).
+
+    Not bulk_update: it builds an expression per row and field, and on a run's few rows spent 3 to 4 times as
+    long in Python as the database did (a fifth of seed_demo). One row (a shipment from one lot) is a plain
+    UPDATE; several, the same CASE statement written directly, with each value prepared as the field saves it."""
+    using = using or router.db_for_write(model)
+    if len(rows) == 1:
+        row = rows[0]
+        model._default_manager.using(using).filter(pk=row.pk).update(**{name: getattr(row, name) for name in fields})
+        return
+    if not rows:
+        return
+    connection = connections[using]
+    quote, meta = connection.ops.quote_name, model._meta
+    pk = quote(meta.pk.column)
+    assignments, params = [], []
+    for name in fields:
+        field = meta.get_field(name)
+        cases = " ".join(["WHEN %s THEN %s"] * len(rows))
+        assignments.append(f"{quote(field.column)} = CASE {pk} {cases} END")
+        for row in rows:
+            params += [row.pk, field.get_db_prep_save(getattr(row, field.attname), connection)]
+    params += [row.pk for row in rows]
+    placeholders = ", ".join(["%s"] * len(rows))
+    sql = f"UPDATE {quote(meta.db_table)} SET {', '.join(assignments)} WHERE {pk} IN ({placeholders})"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)

@@ -1,11 +1,14 @@
-"""insert_objects: many new rows in a few statements, stored as save() would store them."""
+"""insert_objects: many new rows in a few statements, stored as save() would store them; update_objects: some
+columns of many rows in one statement."""
 
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from inventory.models import Category, RawProduct
-from stocky.kit.inserts import insert_objects
+from stocky.kit.inserts import insert_objects, update_objects
 
 pytestmark = pytest.mark.django_db
 
@@ -42,3 +45,20 @@ def test_text_that_sql_quotes_specially_is_stored_as_it_is():
         RawProduct, [RawProduct(name=name, stock_quantity=0, unit_of_measure="kg") for name in names]
     )
     assert [RawProduct.objects.get(pk=obj.pk).name for obj in objects] == names
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_update_objects_writes_only_the_named_columns_of_every_row_in_one_statement(count):
+    products = insert_objects(
+        RawProduct, [RawProduct(name=f"M{n}", stock_quantity=Decimal(n), unit_of_measure="kg") for n in range(3)]
+    )[:count]
+    for n, product in enumerate(products):
+        product.stock_quantity, product.name = Decimal(n) + Decimal("0.125"), "not written"
+
+    with CaptureQueriesContext(connection) as queries:
+        update_objects(RawProduct, products, ["stock_quantity"])
+
+    assert len(queries) == 1
+    stored = {p.name: p.stock_quantity for p in RawProduct.objects.order_by("pk")}
+    expected = {f"M{n}": Decimal(n) + (Decimal("0.125") if n < count else 0) for n in range(3)}
+    assert stored == expected
