@@ -41,7 +41,8 @@ FRONTEND_URL = env("FRONTEND_URL", default="http://localhost:5173").rstrip("/")
 INSTALLED_APPS = [
     # The admin's theme (stocky/workspace): before django.contrib.admin, whose templates it overrides.
     "unfold",
-    "django.contrib.admin",
+    # django.contrib.admin, then one pass of the ADMIN_EXTENSIONS below over every page it discovered.
+    "stocky.kit.admin_extensions.ExtendedAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -64,8 +65,15 @@ INSTALLED_APPS = [
     # The operator tools (layers above the business apps, docs/development.md): their commands and admin pages.
     "stocky.exchange",
     "stocky.demo",
-    # Last: it themes every admin page the apps above registered (stocky/workspace/admin.py).
+    # The staff's workspace: the admin's theme (an ADMIN_EXTENSIONS entry below), sidebar and home page.
     "stocky.workspace",
+]
+
+# What the operator tools add to every admin page the apps registered, in this order (stocky/kit/admin_extensions.py):
+# the Import and Export pages of the exchange's resources, then the workspace's theme over all of them.
+ADMIN_EXTENSIONS = [
+    "stocky.exchange.admin.with_exchange_pages",
+    "stocky.workspace.admin.themed",
 ]
 
 MIDDLEWARE = [

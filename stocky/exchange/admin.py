@@ -15,7 +15,6 @@ import io
 
 from django import forms
 from django.conf import settings
-from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -24,7 +23,7 @@ from django.urls import path, reverse
 from stocky.exchange import engine, jobs
 from stocky.exchange.formats import CONTENT_TYPES, FORMATS, FileError, format_for
 from stocky.exchange.models import ImportJob
-from stocky.exchange.resources import REGISTRY, resource_for_model
+from stocky.exchange.resources import resource_for_model
 
 
 class ImportForm(forms.Form):
@@ -60,7 +59,7 @@ class ExportForm(forms.Form):
 
 class ExchangeAdminMixin:
     """Adds Import and Export to a ModelAdmin's changelist (the links come from
-    templates/admin/change_list_object_tools.html). `add_exchange_pages` mixes it into the admin of every
+    templates/admin/change_list_object_tools.html). `with_exchange_pages` mixes it into the admin of every
     model the REGISTRY knows: the business apps, below this layer, know nothing of imports."""
 
     @property
@@ -175,19 +174,13 @@ class ExchangeAdminMixin:
         return response
 
 
-def add_exchange_pages(site=admin.site):
-    """Give the admin page of every model in the REGISTRY its Import and Export pages.
-
-    Runs when the admin discovers this module, after the business apps' (INSTALLED_APPS lists them first):
-    each ModelAdmin registered there is registered again as a subclass with ExchangeAdminMixin.
-    """
-    for resource in REGISTRY.values():
-        model_admin = site._registry.get(resource.model)
-        if model_admin is None or isinstance(model_admin, ExchangeAdminMixin):
-            continue
-        base = type(model_admin)
-        site.unregister(resource.model)
-        site.register(resource.model, type(base.__name__, (ExchangeAdminMixin, base), {"__module__": base.__module__}))
-
-
-add_exchange_pages()
+def with_exchange_pages(model, model_admin_class):
+    """An admin extension (stocky.kit.admin_extensions, setting ADMIN_EXTENSIONS): the admin of every model
+    in the REGISTRY gets its Import and Export pages."""
+    if resource_for_model(model) is None or issubclass(model_admin_class, ExchangeAdminMixin):
+        return model_admin_class
+    return type(
+        model_admin_class.__name__,
+        (ExchangeAdminMixin, model_admin_class),
+        {"__module__": model_admin_class.__module__},
+    )

@@ -1,11 +1,10 @@
 """Every admin page in the workspace's theme and with numbers staff can read, without touching the apps'
 admin modules.
 
-Runs when the admin discovers this module, after every business app's and the exchange's (INSTALLED_APPS
-lists this app after them): each registered ModelAdmin is registered again as a subclass that also derives
-from django-unfold's ModelAdmin (its inlines from unfold's), as stocky.exchange adds its Import and Export
-pages. The app's own class comes first, so its hooks, actions, permissions and templates win; unfold only
-supplies the look. On top, for the list columns:
+`themed` is an admin extension (stocky.kit.admin_extensions; the setting ADMIN_EXTENSIONS lists it last):
+every registered ModelAdmin becomes a subclass that also derives from django-unfold's ModelAdmin (its inlines
+from unfold's), after stocky.exchange has added its Import and Export pages. The app's own class comes first,
+so its hooks, actions, permissions and templates win; unfold only supplies the look. On top, for the list columns:
 
 - a quantity column (3 decimal places) reads "12.5 kg": no trailing zeros, with the row's unit;
 - a money column (2 decimal places) reads "29.16 €" (setting CURRENCY);
@@ -110,12 +109,6 @@ def themed(model, model_admin_class):
     return type(model_admin_class.__name__, bases, attrs)
 
 
-def theme_site(site=admin.site):
-    site.site_title = site.site_header = "Stocky"
-    site.index_title = "What needs attention"
-    for model, model_admin in list(site._registry.items()):
-        site.unregister(model)
-        site.register(model, themed(model, type(model_admin)))
-
-
-theme_site()
+# The admin's titles; every page's theme comes from `themed`, an admin extension (setting ADMIN_EXTENSIONS).
+admin.site.site_title = admin.site.site_header = "Stocky"
+admin.site.index_title = "What needs attention"
