@@ -191,6 +191,15 @@ class InvitationAdmin(admin.ModelAdmin):
     def has_resend_permission(self, request):
         return request.user.has_perm("accounts.resend_invitation")
 
+    # Where staff look when an e-mail seems stuck: one whose worker was killed is sent again before it is shown.
+    def changelist_view(self, request, extra_context=None):
+        services.invitation_deliveries_recover()
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        services.invitation_deliveries_recover()
+        return super().change_view(request, object_id, form_url, extra_context)
+
     @admin.display(description="e-mail", ordering="user__email")
     def email(self, invitation):
         return invitation.user.email

@@ -146,6 +146,7 @@ class Invitation(models.Model):
 
     class Delivery(models.TextChoices):
         QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"  # an attempt in progress (services.invitation_deliver)
         RETRYING = "retrying", "Retrying"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
@@ -163,6 +164,7 @@ class Invitation(models.Model):
     send_round = models.PositiveIntegerField(default=1, editable=False)
     delivery_status = models.CharField(max_length=10, choices=Delivery.choices, default=Delivery.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0, help_text="Send attempts in the current round")
+    # When the last attempt began: one still "sending" INVITATION_SENDING_STALE_MINUTES later lost its worker.
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True, default="")

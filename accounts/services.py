@@ -258,7 +258,19 @@ def invitation_deliver(*, invitation_id: int, send_round: int) -> str:
             invitation.expires_at = now + timedelta(hours=settings.INVITATION_TTL_HOURS)
             invitation.attempts += 1
             invitation.last_attempt_at = now
-            invitation.save(update_fields=["token_hash", "expires_at", "attempts", "last_attempt_at", "updated_at"])
+            # "sending" until the mail server has answered: still so much later, the worker was killed meanwhile
+            # (invitation_deliveries_recover).
+            invitation.delivery_status = Invitation.Delivery.SENDING
+            invitation.save(
+                update_fields=[
+                    "token_hash",
+                    "expires_at",
+                    "attempts",
+                    "last_attempt_at",
+                    "delivery_status",
+                    "updated_at",
+                ]
+            )
         try:
             _invitation_message(invitation, token).send()
         except Exception as exc:  # whatever the mail backend raises: refused, unreachable, timed out
@@ -286,6 +298,49 @@ def invitation_deliver(*, invitation_id: int, send_round: int) -> str:
             delivery_status=Invitation.Delivery.SENT, sent_at=timezone.now(), last_error="", updated_at=timezone.now()
         )
         return "sent"
+
+
+INTERRUPTED_SENDING = "Interrupted: the worker stopped while sending (a restart, or out of memory)"
+
+
+def invitation_deliveries_recover() -> int:
+    """Send again the invitations whose worker was killed during an attempt; returns how many.
+
+    Such an invitation stays "sending" (invitation_deliver never came back to record how the attempt went);
+    INVITATION_SENDING_STALE_MINUTES after its attempt began, the attempt counts as failed: the e-mail is
+    queued again in the same round (a fresh link; one that did get out is replaced), or, past
+    INVITATION_EMAIL_MAX_RETRIES attempts, the invitation is marked failed, for a resend from the admin.
+    Each is taken over by one conditional UPDATE, so two callers at once queue it once.
+    """
+    now = timezone.now()
+    cutoff = now - timedelta(minutes=settings.INVITATION_SENDING_STALE_MINUTES)
+    stale = Invitation.objects.filter(
+        delivery_status=Invitation.Delivery.SENDING, last_attempt_at__lt=cutoff, accepted_at__isnull=True
+    )
+    recovered = 0
+    for invitation_id, send_round, attempts in stale.values_list("pk", "send_round", "attempts"):
+        gives_up = attempts > settings.INVITATION_EMAIL_MAX_RETRIES
+        with transaction.atomic():
+            taken = stale.filter(pk=invitation_id, send_round=send_round).update(
+                delivery_status=Invitation.Delivery.FAILED if gives_up else Invitation.Delivery.RETRYING,
+                last_error=INTERRUPTED_SENDING,
+                updated_at=now,
+            )
+            if taken and not gives_up:
+                transaction.on_commit(
+                    lambda pk=invitation_id, round_=send_round: tasks.send_invitation_email.enqueue(
+                        invitation_id=pk, send_round=round_
+                    ),
+                    robust=True,
+                )
+        if taken:
+            logger.warning(
+                "Invitation %s was interrupted while sending; %s",
+                invitation_id,
+                "failed" if gives_up else "queued again",
+            )
+        recovered += taken
+    return recovered
 
 
 def _validate_username(username, user) -> list[str]:

@@ -306,6 +306,12 @@ XLSX_MAX_FILE_MB = env.int("XLSX_MAX_FILE_MB", default=20)
 XLSX_MAX_UNCOMPRESSED_MB = env.int("XLSX_MAX_UNCOMPRESSED_MB", default=100)
 XLSX_MAX_ROWS = env.int("XLSX_MAX_ROWS", default=100_000)
 XLSX_MAX_CELLS = env.int("XLSX_MAX_CELLS", default=2_000_000)
+# A running admin import whose worker gave no sign of life for this long was killed (a deploy, OOM): it is
+# shown and kept as failed, nothing imported, and can be run again. The worker writes its heartbeat every
+# second on MariaDB and PostgreSQL, but on SQLite only as it starts: there, keep this above the longest import.
+IMPORT_JOB_STALE_MINUTES = env.int("IMPORT_JOB_STALE_MINUTES", default=10)
+# `manage.py prune_import_jobs` deletes finished admin import jobs (and any file they kept) older than this.
+IMPORT_JOBS_KEEP_DAYS = env.int("IMPORT_JOBS_KEEP_DAYS", default=90)
 
 # --- Lots -------------------------------------------------------------------------------------------
 # The daily expiry digest (`manage.py send_expiry_digest`, docs/lots.md) lists lots expiring within this many days.
@@ -318,6 +324,9 @@ INVITATION_TTL_HOURS = env.int("INVITATION_TTL_HOURS", default=72)
 INVITATION_EMAIL_MAX_RETRIES = env.int("INVITATION_EMAIL_MAX_RETRIES", default=5)
 INVITATION_EMAIL_RETRY_BACKOFF_SECONDS = env.float("INVITATION_EMAIL_RETRY_BACKOFF_SECONDS", default=60)
 INVITATION_EMAIL_INLINE_BACKOFF_SECONDS = env.float("INVITATION_EMAIL_INLINE_BACKOFF_SECONDS", default=0.5)
+# An invitation still "sending" this long after its attempt began lost its worker (an attempt lasts at most a
+# few EMAIL_TIMEOUTs): `manage.py recover_invitations` and the admin's invitations page send it again.
+INVITATION_SENDING_STALE_MINUTES = env.int("INVITATION_SENDING_STALE_MINUTES", default=5)
 
 # --- REST API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

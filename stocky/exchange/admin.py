@@ -15,15 +15,18 @@ import io
 
 from django import forms
 from django.conf import settings
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import NoReverseMatch, path, reverse
+from django.utils.html import format_html
 
 from stocky.exchange import engine, jobs
 from stocky.exchange.formats import CONTENT_TYPES, FORMATS, FileError, format_for
 from stocky.exchange.models import ImportJob
-from stocky.exchange.resources import resource_for_model
+from stocky.exchange.resources import REGISTRY, resource_for_model
+from stocky.kit.errors import DomainError
 
 
 class ImportForm(forms.Form):
@@ -134,12 +137,22 @@ class ExchangeAdminMixin:
         )
 
     def import_job_view(self, request, job_id):
-        """An import's progress (rows done of the total, the page reloading itself), then its report."""
+        """An import's progress (rows done of the total, the page reloading itself), then its report.
+        Its owner's, and every job for Admins (who see every job in the list of import jobs)."""
         if not self.has_add_permission(request):
             raise PermissionDenied
-        job = ImportJob.objects.filter(pk=job_id, resource=self.exchange_resource.name, user=request.user).first()
+        # Here, where a killed worker's job would otherwise spin for ever: it shows as interrupted.
+        jobs.import_jobs_mark_interrupted()
+        job = visible_jobs(request).filter(pk=job_id, resource=self.exchange_resource.name).first()
         if job is None:
             raise Http404("No such import of yours")
+        if request.method == "POST" and "restart" in request.POST:
+            try:
+                again = jobs.import_job_restart(job=job, user=request.user)
+            except DomainError as exc:
+                self.message_user(request, exc.message, messages.WARNING)
+                return HttpResponseRedirect(self._url("import_job", job.pk))
+            return HttpResponseRedirect(self._url("import_job", again.pk))
         report = job.report
         failed = job.status == ImportJob.Status.FAILED or (job.finished and not report.get("ok"))
         return self._page(
@@ -149,6 +162,7 @@ class ExchangeAdminMixin:
             job=job,
             report=report,
             failed=failed,
+            can_restart=job.interrupted and bool(job.file),
             import_url=self._url("import"),
         )
 
@@ -172,6 +186,94 @@ class ExchangeAdminMixin:
         filename = f"{resource.name}-{datetime.date.today().isoformat()}.{fmt}"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
+
+
+def visible_jobs(request):
+    """The import jobs `request.user` may see: Admins every one, others their own (as their pages)."""
+    queryset = ImportJob.objects.select_related("user")
+    return queryset if request.user.is_superuser else queryset.filter(user=request.user)
+
+
+def job_page_url(job, site_name=admin.site.name):
+    """The job's own page (progress, then report), under its resource's admin page; None if that is gone."""
+    resource = REGISTRY.get(job.resource)
+    if resource is None:
+        return None
+    opts = resource.model._meta
+    try:
+        return reverse(f"{site_name}:{opts.app_label}_{opts.model_name}_import_job", args=[job.pk])
+    except NoReverseMatch:
+        return None
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """Every admin import, read-only: who, what, how far, and a link to its report. Jobs are made by the
+    Import pages and deleted by `manage.py prune_import_jobs`."""
+
+    list_display = (
+        "filename",
+        "resource",
+        "user",
+        "status_text",
+        "rows",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "report_link",
+    )
+    list_filter = ("status", "resource")
+    search_fields = ("filename",)
+    date_hierarchy = "created_at"
+    fields = (
+        "filename",
+        "resource",
+        "format",
+        "update",
+        "dry_run",
+        "user",
+        "status_text",
+        "rows",
+        "created_at",
+        "started_at",
+        "heartbeat_at",
+        "finished_at",
+        "report_link",
+    )
+    readonly_fields = fields
+    actions = None
+
+    def get_queryset(self, request):
+        return visible_jobs(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        jobs.import_jobs_mark_interrupted()  # a killed worker's job reads "interrupted" here too
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description="status", ordering="status")
+    def status_text(self, job):
+        text = job.get_status_display()
+        if job.interrupted:
+            return f"{text}: interrupted, nothing imported"
+        return f"{text} (check only)" if job.dry_run else text
+
+    @admin.display(description="rows")
+    def rows(self, job):
+        return f"{job.rows_done} of {job.rows_total if job.rows_total is not None else '?'}"
+
+    @admin.display(description="report")
+    def report_link(self, job):
+        url = job_page_url(job, self.admin_site.name)
+        return format_html('<a href="{}">{}</a>', url, "Report" if job.finished else "Progress") if url else "-"
 
 
 def with_exchange_pages(model, model_admin_class):

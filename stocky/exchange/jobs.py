@@ -9,7 +9,9 @@ import copy
 import logging
 import secrets
 import time
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.utils import load_backend
 from django.utils import timezone
@@ -19,11 +21,16 @@ from stocky.exchange import engine, tasks
 from stocky.exchange.formats import FileError
 from stocky.exchange.models import ImportJob
 from stocky.exchange.resources import REGISTRY
+from stocky.kit.errors import InvalidInput
 
 logger = logging.getLogger("stocky.exchange.jobs")
 
 MAX_REPORTED_ERRORS = 1000  # a file of bad rows must not make a report too large to store or show
 PROGRESS_EVERY_SECONDS = 1.0
+INTERRUPTED = (
+    "The import was interrupted: the worker running it stopped (a restart, or out of memory) before it "
+    "finished. Nothing was imported; run it again."
+)
 
 
 @transaction.atomic
@@ -40,8 +47,8 @@ def import_job_start(*, resource, upload, fmt, update, dry_run, user) -> ImportJ
 
 
 class ProgressRecorder:
-    """Writes the rows done so far, at most once a second, on a connection of its own: the import runs
-    in one transaction, which no one else sees until it ends.
+    """Writes the rows done so far and the job's heartbeat, at most once a second, on a connection of its
+    own: the import runs in one transaction, which no one else sees until it ends.
 
     Only when the job is committed and the database takes a second writer: not inside a test's or a
     request's transaction (the immediate backend), and not on SQLite, which has one writer at a time
@@ -67,7 +74,10 @@ class ProgressRecorder:
     def write(self, done):
         table = self.side.ops.quote_name(ImportJob._meta.db_table)
         with self.side.cursor() as cursor:
-            cursor.execute(f"UPDATE {table} SET rows_done = %s WHERE id = %s", [done, self.job.pk])  # noqa: S608
+            cursor.execute(
+                f"UPDATE {table} SET rows_done = %s, heartbeat_at = %s WHERE id = %s",  # noqa: S608
+                [done, self.side.ops.adapt_datetimefield_value(timezone.now()), self.job.pk],
+            )
         self.written_at = time.monotonic()
 
     def close(self):
@@ -82,13 +92,14 @@ def import_job_run(*, job_id) -> str:
         return "skipped"  # already run (a task delivered twice)
     resource = REGISTRY[job.resource]
     job.status, job.started_at = ImportJob.Status.RUNNING, timezone.now()
-    job.save(update_fields=["status", "started_at"])
+    job.heartbeat_at = job.started_at
+    job.save(update_fields=["status", "started_at", "heartbeat_at"])
     progress = ProgressRecorder(job)
     try:
         with job.file.open("rb") as stream:
             table = engine.read_table(resource, stream, job.format, update=job.update)
-            job.rows_total = table.total
-            job.save(update_fields=["rows_total"])
+            job.rows_total, job.heartbeat_at = table.total, timezone.now()
+            job.save(update_fields=["rows_total", "heartbeat_at"])
             report = engine.import_table(
                 resource,
                 table,
@@ -125,3 +136,61 @@ def import_job_run(*, job_id) -> str:
         job.file.delete(save=False)  # the report is what is kept
         job.save()
     return job.status
+
+
+def import_jobs_mark_interrupted() -> int:
+    """Mark failed the running jobs whose worker was killed (no heartbeat for IMPORT_JOB_STALE_MINUTES);
+    returns how many.
+
+    Nothing of theirs was imported: the import is one transaction, which the database rolls back when the
+    killed worker's connection drops. Their file is kept so that `import_job_restart` can run them again.
+    One conditional UPDATE: run from two pages at once, each job is marked once.
+    """
+    now = timezone.now()
+    stale = ImportJob.objects.filter(
+        status=ImportJob.Status.RUNNING, heartbeat_at__lt=now - timedelta(minutes=settings.IMPORT_JOB_STALE_MINUTES)
+    )
+    # Read first: on SQLite even an UPDATE of no row waits for the running import's write lock.
+    if not stale.exists():
+        return 0
+    return stale.update(
+        status=ImportJob.Status.FAILED,
+        finished_at=now,
+        report={"file_error": INTERRUPTED, "interrupted": True},
+    )
+
+
+@transaction.atomic
+def import_job_restart(*, job, user) -> ImportJob:
+    """Queue an interrupted job's file again, as a new job of `user` (the old one stays, failed)."""
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if not (job.status == ImportJob.Status.FAILED and job.interrupted and job.file):
+        raise InvalidInput(f"The import of {job.filename} was not interrupted, or its file is gone: import it again")
+    again = ImportJob.objects.create(
+        resource=job.resource,
+        filename=job.filename,
+        file=job.file.name,  # the new job takes the stored file over
+        format=job.format,
+        update=job.update,
+        dry_run=job.dry_run,
+        user=user,
+    )
+    job.file = ""
+    job.save(update_fields=["file"])
+    transaction.on_commit(lambda: tasks.run_import.enqueue(job_id=again.pk), robust=True)
+    return again
+
+
+def import_jobs_prune(*, older_than_days: int) -> int:
+    """Delete the finished jobs (done or failed) that finished more than `older_than_days` ago, and any file
+    they kept; never a queued or running one. Interrupted jobs are marked first, so they are pruned in turn.
+    Returns how many jobs were deleted."""
+    import_jobs_mark_interrupted()
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    old = ImportJob.objects.filter(
+        status__in=[ImportJob.Status.DONE, ImportJob.Status.FAILED], finished_at__lt=cutoff
+    ).order_by()
+    for job in old.exclude(file="").iterator():
+        job.file.delete(save=False)  # an interrupted job's upload (a finished one's is gone already)
+    deleted, _ = old.delete()
+    return deleted

@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 
+from accounts.models import STAFF_ROLES
+
 
 class ImportJob(models.Model):
     """One admin import: the request stores the upload and queues it; the task reads it, counts its rows
@@ -13,6 +15,10 @@ class ImportJob(models.Model):
         RUNNING = "running", "Running"
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
+
+    # The admin's list of import jobs: for those who import, that is who enters the admin (Admins see every
+    # job, others their own: stocky.exchange.admin.ImportJobAdmin). Read-only: jobs are made by importing.
+    ROLE_PERMISSIONS = {"view": STAFF_ROLES}
 
     resource = models.CharField(max_length=50, help_text="The REGISTRY name, e.g. raw-products.")
     filename = models.CharField(max_length=255, help_text="The uploaded file's name, for the page and notes.")
@@ -29,6 +35,9 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Written by the running task as it goes (with rows_done): a running job whose heartbeat is older than
+    # IMPORT_JOB_STALE_MINUTES lost its worker (jobs.import_jobs_mark_interrupted).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]
@@ -39,3 +48,7 @@ class ImportJob(models.Model):
     @property
     def finished(self):
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def interrupted(self):
+        return bool(self.report.get("interrupted"))
