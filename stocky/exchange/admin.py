@@ -147,6 +147,8 @@ class ExchangeAdminMixin:
         if job is None:
             raise Http404("No such import of yours")
         if request.method == "POST" and "restart" in request.POST:
+            if job.update and not self.has_change_permission(request):
+                raise PermissionDenied
             try:
                 again = jobs.import_job_restart(job=job, user=request.user)
             except DomainError as exc:

@@ -22,7 +22,12 @@ class ImportJob(models.Model):
 
     resource = models.CharField(max_length=50, help_text="The REGISTRY name, e.g. raw-products.")
     filename = models.CharField(max_length=255, help_text="The uploaded file's name, for the page and notes.")
-    file = models.FileField(upload_to="imports/", max_length=255, blank=True, help_text="Deleted once imported.")
+    file = models.FileField(
+        upload_to="imports/",
+        max_length=255,
+        blank=True,
+        help_text="Deleted once imported; an interrupted job's is kept to run again.",
+    )
     format = models.CharField(max_length=10)
     update = models.BooleanField(default=False)
     dry_run = models.BooleanField(default=False)

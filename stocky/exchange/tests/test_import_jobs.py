@@ -6,10 +6,12 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.utils import timezone
 
 from accounts.models import Role
 from inventory.models import RawProduct
+from stocky.exchange import jobs
 from stocky.exchange.models import ImportJob
 
 pytestmark = pytest.mark.django_db
@@ -179,3 +181,23 @@ def test_the_list_still_shows_a_job_of_a_resource_since_removed_without_a_link(a
     make_job(user, resource="no-longer-there")
     page = admin_client.get(LIST).content.decode()
     assert "no-longer-there" in page and "/import/" not in page.split('id="result_list"', 1)[1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_beats_as_its_rows_go_so_a_live_one_is_not_taken_for_interrupted(make_user, monkeypatch):
+    """The heartbeat goes with the rows done, on the recorder's own connection (the import's transaction is
+    invisible until it ends). Not on SQLite, which takes one writer at a time (there: at the start only)."""
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite: no second writer while the import's transaction is open")
+    monkeypatch.setattr(jobs, "PROGRESS_EVERY_SECONDS", 0)
+    job = make_job(make_user(Role.MANAGER), status=ImportJob.Status.RUNNING, heartbeat_at=timezone.now())
+    recorder = jobs.ProgressRecorder(job)
+    beats = []
+    try:
+        for _row in recorder(range(3), 3, "rows"):
+            beats.append(ImportJob.objects.values_list("rows_done", "heartbeat_at").get())
+    finally:
+        recorder.close()
+    # Each row seen by the reader: the count of the row before, and a newer heartbeat each time.
+    assert [done for done, _ in beats] == [0, 1, 2]
+    assert beats[0][1] < beats[1][1] < beats[2][1]
