@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db.models import Q
 from django.db.utils import load_backend
 from django.utils import timezone
 
@@ -100,16 +101,32 @@ def import_job_run(*, job_id) -> str:
             table = engine.read_table(resource, stream, job.format, update=job.update)
             job.rows_total, job.heartbeat_at = table.total, timezone.now()
             job.save(update_fields=["rows_total", "heartbeat_at"])
-            report = engine.import_table(
-                resource,
-                table,
-                update=job.update,
-                dry_run=job.dry_run,
-                user=job.user,
-                note=f"Imported in the admin from {job.filename}",
-                update_hint='tick "Update existing records" to update it',
-                progress=progress,
-            )
+            # The job's outcome commits with the rows it imported, in one transaction: a worker killed before
+            # that commit imported nothing and left the job running (import_jobs_mark_interrupted then says
+            # so); one killed after it has recorded "done", so the job is never run again by mistake.
+            with transaction.atomic():
+                report = engine.import_table(
+                    resource,
+                    table,
+                    update=job.update,
+                    dry_run=job.dry_run,
+                    user=job.user,
+                    note=f"Imported in the admin from {job.filename}",
+                    update_hint='tick "Update existing records" to update it',
+                    progress=progress,
+                )
+                errors = report.error_rows()
+                job.status, job.rows_total, job.finished_at = ImportJob.Status.DONE, report.rows, timezone.now()
+                job.report = {
+                    "summary": report.summary(),
+                    "ok": report.ok,
+                    "saved": report.saved,
+                    "dry_run": report.dry_run,
+                    "errors": errors[:MAX_REPORTED_ERRORS],
+                    "more_errors": max(0, len(errors) - MAX_REPORTED_ERRORS),
+                    "notes": report.notes,
+                }
+                job.save()
     except FileError as exc:
         job.status, job.report = ImportJob.Status.FAILED, {"file_error": str(exc)}
     except Exception:
@@ -117,19 +134,6 @@ def import_job_run(*, job_id) -> str:
         job.status = ImportJob.Status.FAILED
         job.report = {"file_error": "The import failed unexpectedly; nothing was imported. The log says why."}
         raise
-    else:
-        errors = report.error_rows()
-        job.status = ImportJob.Status.DONE
-        job.rows_total = report.rows
-        job.report = {
-            "summary": report.summary(),
-            "ok": report.ok,
-            "saved": report.saved,
-            "dry_run": report.dry_run,
-            "errors": errors[:MAX_REPORTED_ERRORS],
-            "more_errors": max(0, len(errors) - MAX_REPORTED_ERRORS),
-            "notes": report.notes,
-        }
     finally:
         progress.close()
         job.finished_at = timezone.now()
@@ -147,8 +151,11 @@ def import_jobs_mark_interrupted() -> int:
     One conditional UPDATE: run from two pages at once, each job is marked once.
     """
     now = timezone.now()
+    cutoff = now - timedelta(minutes=settings.IMPORT_JOB_STALE_MINUTES)
     stale = ImportJob.objects.filter(
-        status=ImportJob.Status.RUNNING, heartbeat_at__lt=now - timedelta(minutes=settings.IMPORT_JOB_STALE_MINUTES)
+        # A job started before the heartbeat existed (its migration) is judged by its start.
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff),
+        status=ImportJob.Status.RUNNING,
     )
     # Read first: on SQLite even an UPDATE of no row waits for the running import's write lock.
     if not stale.exists():

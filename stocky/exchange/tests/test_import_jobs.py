@@ -134,6 +134,13 @@ def test_a_running_job_with_a_recent_heartbeat_is_left_running(admin_client_for,
     assert ImportJob.objects.count() == 1, "a running job is not started twice"
 
 
+def test_a_job_killed_before_heartbeats_existed_is_judged_by_its_start(admin_client_for):
+    manager = admin_client_for(Role.MANAGER)
+    job = killed_mid_import(manager.user)
+    ImportJob.objects.filter(pk=job.pk).update(heartbeat_at=None)
+    assert "interrupted, nothing imported" in manager.get(LIST).content.decode()
+
+
 def test_the_worker_records_its_heartbeat_as_it_starts(admin_client_for, django_capture_on_commit_callbacks):
     manager = admin_client_for(Role.MANAGER)
     with django_capture_on_commit_callbacks(execute=True):
