@@ -9,9 +9,12 @@ it has its own throttles (accounts/throttles.py), and an API client must not loc
 
 from axes.backends import AxesStandaloneBackend
 from axes.handlers.database import AxesDatabaseHandler
+from django.http import HttpRequest
+
+from accounts.models import User
 
 
-def _counted(handler, request):
+def _counted(handler: AxesDatabaseHandler, request: HttpRequest | None) -> bool:
     return request is not None and handler.is_admin_request(request)
 
 
@@ -19,7 +22,13 @@ class AdminLoginBackend(AxesStandaloneBackend):
     """django-axes' backend, refusing a locked-out client at the admin's log-in. Authentication without a
     request (Django's test client, a command) is not a log-in form, so nothing is checked."""
 
-    def authenticate(self, request=None, username=None, password=None, **kwargs):
+    def authenticate(
+        self,
+        request: HttpRequest | None = None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: object,
+    ) -> None:
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
@@ -28,20 +37,22 @@ class AdminLoginBackend(AxesStandaloneBackend):
 class AdminLoginHandler(AxesDatabaseHandler):
     """django-axes' database handler, counting the admin's log-ins only."""
 
-    def user_login_failed(self, sender, credentials, request=None, **kwargs):
+    def user_login_failed(
+        self, sender: object, credentials: dict, request: HttpRequest | None = None, **kwargs: object
+    ) -> None:
         if _counted(self, request):
             super().user_login_failed(sender, credentials, request, **kwargs)
 
-    def user_logged_in(self, sender, request, user, **kwargs):
+    def user_logged_in(self, sender: object, request: HttpRequest, user: User, **kwargs: object) -> None:
         if _counted(self, request):
             super().user_logged_in(sender, request, user, **kwargs)
 
-    def user_logged_out(self, sender, request, user, **kwargs):
+    def user_logged_out(self, sender: object, request: HttpRequest, user: User | None, **kwargs: object) -> None:
         if _counted(self, request):
             super().user_logged_out(sender, request, user, **kwargs)
 
 
-def username(request, credentials):
+def username(request: HttpRequest | None, credentials: dict | None) -> str:
     """The account a log-in names, as the log-in finds it: e-mail addresses are kept in lower case, so
     `Admin@…` and `admin@…` count as one account."""
     value = (credentials or {}).get("username") or ""

@@ -6,7 +6,7 @@ class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = "Accounts"
 
-    def ready(self):
+    def ready(self) -> None:
         from stocky.kit import versions
 
         # Every table's triggers, after every `migrate` (accounts/migrations/0006_table_versions.py).

@@ -18,6 +18,7 @@ request gets its own User instance built from the cached values, so nothing one 
 
 import threading
 import time
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
@@ -29,6 +30,7 @@ from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
 from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.tokens import Token
 
 from accounts import tokens
 from accounts.models import User
@@ -46,16 +48,16 @@ _lock = threading.Lock()
 MAX_TOKENS = 10_000
 
 
-def _key(user_id):
+def _key(user_id: int | str) -> str:
     return f"auth:user:{user_id}"
 
 
-def _row(user_id):
+def _row(user_id: int | str) -> tuple | str:
     values = User.objects.filter(pk=user_id).values_list(*FIELDS).first()
     return NO_USER if values is None else values
 
 
-def _remembered(user_id, ttl):
+def _remembered(user_id: str, ttl: int) -> User | None:
     values = cache.get(_key(user_id))
     if values is None:
         values = _row(user_id)
@@ -67,7 +69,7 @@ def _remembered(user_id, ttl):
     return User.from_db("default", FIELDS, values)
 
 
-def forget(user_id=None):
+def forget(user_id: int | str | None = None) -> None:
     """Drop the shared cache's row of one user, and this process's checked tokens (all of them: None)."""
     if user_id is None:
         with _lock:
@@ -76,7 +78,7 @@ def forget(user_id=None):
         cache.delete(_key(user_id))
 
 
-def refresh(user_id):
+def refresh(user_id: int | str) -> None:
     """Write the user's committed row to the shared cache (after a change commits)."""
     if settings.AUTH_USER_CACHE_SECONDS > 0:
         cache.set(_key(user_id), _row(user_id), settings.AUTH_USER_CACHE_SECONDS)
@@ -88,7 +90,7 @@ class CachedJWTAuthentication(JWTAuthentication):
     """simplejwt's JWTAuthentication with the user's row in the shared cache, each access token's signature
     checked once per process, and tokens of an older token version refused."""
 
-    def get_validated_token(self, raw_token):
+    def get_validated_token(self, raw_token: bytes) -> Token:
         if settings.AUTH_USER_CACHE_SECONDS <= 0:
             return _checked(super().get_validated_token, raw_token)
         entry = _tokens.get(raw_token)
@@ -103,7 +105,7 @@ class CachedJWTAuthentication(JWTAuthentication):
                 _tokens[raw_token] = (expires, token)
         return token
 
-    def get_user(self, validated_token):
+    def get_user(self, validated_token: Token) -> User:
         user_id = validated_token.get(api_settings.USER_ID_CLAIM)
         if api_settings.USER_ID_FIELD == "id" and not _is_id(user_id):
             # Only this server signs tokens, and it writes the id's digits; anything else (a leaked key,
@@ -125,14 +127,14 @@ class CachedJWTAuthentication(JWTAuthentication):
         return user
 
 
-def _is_id(value):
+def _is_id(value: object) -> bool:
     """Whether a token's user id claim can name a user: an integer (or its digits) a BIGINT key can hold."""
     if isinstance(value, str) and value.isascii() and value.isdigit():
         value = int(value)
     return type(value) is int and 0 < value <= MAX_ID
 
 
-def _checked(validate, raw_token):
+def _checked(validate: Callable[[bytes], Token], raw_token: bytes) -> Token:
     """simplejwt's validation, with claims it cannot read refused like any invalid token: an `exp` or `iat`
     beyond the calendar raises OverflowError or ValueError in simplejwt (a 500 before)."""
     try:
@@ -143,7 +145,7 @@ def _checked(validate, raw_token):
 
 @receiver(post_save, sender=User, dispatch_uid="accounts.authentication.forget_saved")
 @receiver(post_delete, sender=User, dispatch_uid="accounts.authentication.forget_deleted")
-def _forget_changed_user(sender, instance, **kwargs):
+def _forget_changed_user(sender: type[User], instance: User, **kwargs: object) -> None:
     if settings.AUTH_USER_CACHE_SECONDS <= 0:
         return
     user_id = instance.pk

@@ -1,7 +1,10 @@
 """Log-in by e-mail, and Django admin permissions that follow the role."""
 
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Model
 
+from accounts.models import User
 from accounts.permissions import model_permissions_for_role
 
 
@@ -13,7 +16,7 @@ class RoleBackend(ModelBackend):
     Permissions granted by hand to a user or a group still add up.
     """
 
-    def get_all_permissions(self, user_obj, obj=None):
+    def get_all_permissions(self, user_obj: User | AnonymousUser, obj: Model | None = None) -> set[str]:
         perms = super().get_all_permissions(user_obj, obj)
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return perms

@@ -22,7 +22,7 @@ class Role(models.TextChoices):
         return {"Admin": 4, "Manager": 3, "User": 2, "ReadonlyUser": 1}[self.value]
 
     @classmethod
-    def at_or_below(cls, role) -> list[str]:
+    def at_or_below(cls, role: str) -> list[str]:
         """The roles a holder of `role` may see and grant: their own and every lower one."""
         rank = cls(role).rank
         return [member.value for member in cls if member.rank <= rank]
@@ -37,7 +37,7 @@ class UserManager(DjangoUserManager):
 
     use_in_migrations = True
 
-    def _create_user(self, username, email, password, **extra_fields):
+    def _create_user(self, username: str | None, email: str, password: str | None, **extra_fields: object) -> "User":
         if not email:
             raise ValueError("An e-mail address is required")
         email = self.normalize_email(email).lower()
@@ -46,11 +46,15 @@ class UserManager(DjangoUserManager):
         user.save(using=self._db)
         return user
 
-    def create_user(self, email, password=None, username=None, **extra_fields):
+    def create_user(
+        self, email: str, password: str | None = None, username: str | None = None, **extra_fields: object
+    ) -> "User":
         extra_fields.setdefault("is_superuser", False)
         return self._create_user(username, email, password, **extra_fields)
 
-    def create_superuser(self, email, password=None, username=None, **extra_fields):
+    def create_superuser(
+        self, email: str, password: str | None = None, username: str | None = None, **extra_fields: object
+    ) -> "User":
         extra_fields["role"] = Role.ADMIN
         extra_fields["is_superuser"] = True
         return self._create_user(username, email, password, **extra_fields)
@@ -84,26 +88,26 @@ class User(AbstractUser):
             models.CheckConstraint(condition=models.Q(role__in=Role.values), name="user_role_valid"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.get_full_name() or self.username or self.email
 
-    def set_password(self, raw_password):
+    def set_password(self, raw_password: str | None) -> None:
         """A new password: saving it ends every session of the account (its tokens die, its refresh tokens
         are revoked), whoever sets it: the admin, `manage.py changepassword`, registration."""
         super().set_password(raw_password)
         self._password_replaced = True
 
-    def check_password(self, raw_password):
+    def check_password(self, raw_password: str) -> bool:
         # Django re-hashes a correct password when the hasher's settings grow stronger: the same password,
         # so no session ends (only the hash is saved, as Django does).
-        def rehash(raw):
+        def rehash(raw: str) -> None:
             AbstractUser.set_password(self, raw)
             self._password = None
             self.save(update_fields=["password"])
 
         return check_password(raw_password, self.password, rehash)
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: object, **kwargs: object) -> None:
         # Admin rights follow the role, so changing a role anywhere keeps the Django admin in step:
         # Admins and Managers enter the admin, only Admins are superusers (a demoted Admin loses it).
         self.is_staff = self.role in STAFF_ROLES
@@ -175,7 +179,7 @@ class Invitation(models.Model):
         ordering = ["-id"]
         permissions = [("resend_invitation", "Can resend an invitation e-mail")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Invitation of {self.user.email}"
 
     @property

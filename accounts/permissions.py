@@ -1,12 +1,19 @@
 """Who may do what: the roles table of SPEC section 0."""
 
+from collections.abc import Collection
 from functools import cache
+from typing import TYPE_CHECKING
 
 from django.apps import apps
 from django.contrib.auth import get_permission_codename
+from django.db.models import Model
 from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.request import Request
 
-from accounts.models import STAFF_ROLES, Role
+from accounts.models import STAFF_ROLES, Role, User
+
+if TYPE_CHECKING:  # rest_framework.views imports this module (its DEFAULT_*_CLASSES setting)
+    from rest_framework.views import APIView
 
 ALL_ROLES = frozenset(Role)
 WRITE_ROLES = frozenset({Role.ADMIN, Role.MANAGER, Role.USER})
@@ -27,7 +34,7 @@ class RolePermission(BasePermission):
 
     message = "Your role does not allow this action"
 
-    def has_permission(self, request, view):
+    def has_permission(self, request: Request, view: "APIView") -> bool:
         user = request.user
         if not (user and user.is_authenticated and user.is_active):
             return False
@@ -35,7 +42,7 @@ class RolePermission(BasePermission):
         return allowed is None or user.role in allowed
 
     @staticmethod
-    def allowed_roles(request, view):
+    def allowed_roles(request: Request, view: "APIView") -> Collection[str] | None:
         action_roles = getattr(view, "action_roles", None) or {}
         action = getattr(view, "action", None)
         if action in action_roles:
@@ -53,17 +60,17 @@ class RolePermission(BasePermission):
 # --- Users (SPEC section B "Users") ----------------------------------------------------------------
 
 
-def can_see_user(actor, target) -> bool:
+def can_see_user(actor: User, target: User) -> bool:
     """A caller sees peers and inferiors (so an Admin sees everyone)."""
     return actor.role_rank >= target.role_rank
 
 
-def can_manage_user(actor, target) -> bool:
+def can_manage_user(actor: User, target: User) -> bool:
     """Updates and deactivations reach strictly inferior users only."""
     return actor.role in USER_MANAGER_ROLES and actor.role_rank > target.role_rank
 
 
-def can_grant_role(actor, role) -> bool:
+def can_grant_role(actor: User, role: str) -> bool:
     """Nobody invites or promotes anyone above their own role."""
     return role in Role.values and Role(role).rank <= actor.role_rank
 
@@ -75,10 +82,10 @@ class UserManagementPermission(RolePermission):
     message = "Your role does not allow you to manage this user"
 
     @staticmethod
-    def allowed_roles(request, view):
+    def allowed_roles(request: Request, view: "APIView") -> Collection[str] | None:
         return USER_MANAGER_ROLES
 
-    def has_object_permission(self, request, view, obj):
+    def has_object_permission(self, request: Request, view: "APIView", obj: User) -> bool:
         # Instances live for one request, so the message can name what was refused.
         if request.method in SAFE_METHODS:
             self.message = "You cannot see a user above your role"
@@ -96,7 +103,7 @@ BUSINESS_APPS = frozenset({"inventory", "orders", "production"})
 ADMIN_ACTION_ROLES = {"view": ALL_ROLES, "add": WRITE_ROLES, "change": WRITE_ROLES, "delete": DELETE_ROLES}
 
 
-def roles_for_model_action(model, action):
+def roles_for_model_action(model: type[Model], action: str) -> frozenset[str]:
     """Which roles hold `<action>_<model>` in the Django admin.
 
     A model narrows or widens an action with `ROLE_PERMISSIONS = {"delete": {Role.ADMIN}}` (hub orders),
@@ -111,7 +118,7 @@ def roles_for_model_action(model, action):
 
 
 @cache
-def model_permissions_for_role(role) -> frozenset:
+def model_permissions_for_role(role: str) -> frozenset[str]:
     """Every "app_label.codename" the role holds in the Django admin (see accounts.backends)."""
     perms = set()
     for model in apps.get_models():

@@ -3,7 +3,7 @@
 import operator
 from functools import reduce
 
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from accounts.models import Role, User
 from stocky.kit.errors import InvalidInput
@@ -21,17 +21,17 @@ ORDERING_FIELDS = {
 SEARCH_FIELDS = ("username", "first_name", "last_name", "email")
 
 
-def active_users():
+def active_users() -> QuerySet[User]:
     """Accounts the users API knows: drafts (invited, not registered) and deactivated ones are left out."""
     return User.objects.filter(is_active=True)
 
 
-def users_visible_to(actor):
+def users_visible_to(actor: User) -> QuerySet[User]:
     """Peers and inferiors (an Admin sees everyone)."""
     return active_users().filter(role__in=Role.at_or_below(actor.role))
 
 
-def _ordering(ordering):
+def _ordering(ordering: str | None) -> list[str]:
     fields = [part.strip() for part in (ordering or "").split(",") if part.strip()]
     bad = [field for field in fields if field.lstrip("-") not in ORDERING_FIELDS]
     if bad:
@@ -45,7 +45,7 @@ def _ordering(ordering):
     return order_by
 
 
-def user_list(*, actor, search="", ordering=""):
+def user_list(*, actor: User, search: str | None = "", ordering: str | None = "") -> QuerySet[User]:
     """The users `actor` sees; every word of `search` must match username, a name or the e-mail."""
     users = users_visible_to(actor)
     for term in (search or "").split():

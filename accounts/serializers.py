@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from accounts.models import User
+from accounts.services import TokenPair
 
 
 class UserListSerializer(serializers.ModelSerializer):
@@ -58,5 +59,5 @@ class TokenPairSerializer(serializers.Serializer):
     refreshToken = serializers.CharField()
 
 
-def token_pair_body(pair):
+def token_pair_body(pair: TokenPair) -> dict[str, str]:
     return {"accessToken": pair.access, "refreshToken": pair.refresh}

@@ -79,7 +79,7 @@ def token_pair_issue(*, user: User) -> TokenPair:
     return pair
 
 
-def _refresh_payload(raw):
+def _refresh_payload(raw: str) -> dict:
     """The claims of a refresh token this server signed and that has not expired (blacklisted or not)."""
     try:
         payload = token_backend.decode(raw, verify=True)
@@ -134,7 +134,7 @@ def refresh_token_revoke(*, raw: str, user: User) -> None:
 # --- Invitations -----------------------------------------------------------------------------------
 
 
-def _start_round(invitation):
+def _start_round(invitation: Invitation) -> None:
     """A new send round: the previous token dies now, a new one goes out with the next e-mail."""
     invitation.send_round += 1
     invitation.token_hash = None
@@ -145,7 +145,7 @@ def _start_round(invitation):
     invitation.sent_at = None
 
 
-def _enqueue_delivery(invitation):
+def _enqueue_delivery(invitation: Invitation) -> None:
     invitation_id, send_round = invitation.pk, invitation.send_round
     # After commit: the task must see the invitation, and a rolled-back invite must send nothing.
     # robust: a queue that cannot take the task leaves the invitation "queued" for a resend from the
@@ -210,7 +210,7 @@ def registration_link(token: str) -> str:
     return f"{settings.FRONTEND_URL}/register?{urlencode({'token': token})}"
 
 
-def _invitation_message(invitation, token) -> EmailMultiAlternatives:
+def _invitation_message(invitation: Invitation, token: str) -> EmailMultiAlternatives:
     user = invitation.user
     context = {
         "user": user,
@@ -343,7 +343,7 @@ def invitation_deliveries_recover() -> int:
     return recovered
 
 
-def _validate_username(username, user) -> list[str]:
+def _validate_username(username: str, user: User) -> list[str]:
     try:
         User.username_validator(username)
     except DjangoValidationError as exc:

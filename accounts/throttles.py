@@ -2,8 +2,11 @@
 
 import hashlib
 
+from django.http import HttpRequest
+from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
+from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import TokenBackendError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.state import token_backend
@@ -11,7 +14,7 @@ from rest_framework_simplejwt.state import token_backend
 from accounts.models import token_digest
 
 
-def client_ip(request):
+def client_ip(request: HttpRequest | Request) -> str | None:
     """The client's address: the socket's, or the one the trusted proxies say (REST_FRAMEWORK["NUM_PROXIES"]:
     the address that many entries from the right of X-Forwarded-For, written by the nearest proxy). Without
     proxies configured the header is ignored, since any client can send one. The API's throttles and the
@@ -26,13 +29,13 @@ class AuthThrottle(SimpleRateThrottle):
     own throttles read it once at import, which settings overrides cannot reach).
     """
 
-    def get_rate(self):
+    def get_rate(self) -> str | None:
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
-    def identity(self, request, view):
+    def identity(self, request: Request, view: APIView) -> str | None:
         raise NotImplementedError
 
-    def get_cache_key(self, request, view):
+    def get_cache_key(self, request: Request, view: APIView) -> str | None:
         identity = self.identity(request, view)
         if not identity:
             return None
@@ -43,7 +46,7 @@ class AuthThrottle(SimpleRateThrottle):
 class AuthIPThrottle(AuthThrottle):
     scope = "auth_ip"
 
-    def identity(self, request, view):
+    def identity(self, request: Request, view: APIView) -> str | None:
         return client_ip(request)
 
 
@@ -53,16 +56,16 @@ class AuthAccountThrottle(AuthThrottle):
 
     scope = "auth_account"
 
-    def identity(self, request, view):
+    def identity(self, request: Request, view: APIView) -> str | None:
         data = request.data if isinstance(request.data, dict) else {}
         return view.throttle_account(data)
 
 
-def email_account(email):
+def email_account(email: object) -> str | None:
     return f"email:{email.strip().lower()}" if isinstance(email, str) and email.strip() else None
 
 
-def refresh_token_account(raw):
+def refresh_token_account(raw: object) -> str | None:
     if not isinstance(raw, str) or not raw:
         return None
     try:
@@ -73,5 +76,5 @@ def refresh_token_account(raw):
     return f"user:{payload.get(jwt_settings.USER_ID_CLAIM)}"
 
 
-def invitation_account(token):
+def invitation_account(token: object) -> str | None:
     return f"invitation:{token_digest(token)}" if isinstance(token, str) and token else None

@@ -9,6 +9,9 @@ already used refresh token revokes every live token of its family, since one of 
 token is a thief.
 """
 
+from collections.abc import Iterable
+
+from django.db.models import QuerySet
 from django.utils import timezone
 from jwt import decode as jwt_decode
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
@@ -44,11 +47,11 @@ def token_version(payload: dict) -> int:
     return payload.get(VERSION_CLAIM, 0)
 
 
-def _live(user):
+def _live(user: User) -> QuerySet[OutstandingToken]:
     return OutstandingToken.objects.filter(user=user, expires_at__gt=timezone.now(), blacklistedtoken__isnull=True)
 
 
-def _blacklist(tokens):
+def _blacklist(tokens: Iterable[OutstandingToken]) -> None:
     BlacklistedToken.objects.bulk_create([BlacklistedToken(token=token) for token in tokens], ignore_conflicts=True)
 
 

@@ -1,12 +1,16 @@
 """Hub API, auth and users (SPEC section B): bare camelCase JSON, errors in the shared envelope."""
 
+from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
 from accounts import selectors, services, throttles
+from accounts.models import User
 from accounts.permissions import ALL_ROLES, INVITE_ROLES, UserManagementPermission
 from accounts.serializers import (
     InviteSerializer,
@@ -24,7 +28,7 @@ from stocky.kit.hub import HubPagination
 from stocky.kit.schema import error_response, hub_page
 
 
-def valid(serializer_class, request):
+def valid(serializer_class: type[Serializer], request: Request) -> dict:
     serializer = serializer_class(data=request.data)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
@@ -39,21 +43,21 @@ class PublicAuthView(APIView):
     throttle_classes = [throttles.AuthIPThrottle, throttles.AuthAccountThrottle]
     throttle_scope = None
 
-    def throttle_account(self, data):
+    def throttle_account(self, data: dict) -> str | None:
         return None
 
 
 class LoginView(PublicAuthView):
     throttle_scope = "login"
 
-    def throttle_account(self, data):
+    def throttle_account(self, data: dict) -> str | None:
         return throttles.email_account(data.get("email"))
 
     @extend_schema(
         request=LoginSerializer,
         responses={200: TokenPairSerializer, 401: error_response("Wrong e-mail or password, or an inactive account.")},
     )
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         data = valid(LoginSerializer, request)
         user = services.user_authenticate(email=data["email"], password=data["password"], request=request)
         return Response(token_pair_body(services.token_pair_issue(user=user)))
@@ -62,14 +66,14 @@ class LoginView(PublicAuthView):
 class RefreshView(PublicAuthView):
     throttle_scope = "refresh"
 
-    def throttle_account(self, data):
+    def throttle_account(self, data: dict) -> str | None:
         return throttles.refresh_token_account(data.get("refreshToken"))
 
     @extend_schema(
         request=RefreshTokenSerializer,
         responses={200: TokenPairSerializer, 401: error_response("An expired, revoked or used refresh token.")},
     )
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         data = valid(RefreshTokenSerializer, request)
         return Response(token_pair_body(services.refresh_token_rotate(raw=data["refreshToken"])))
 
@@ -77,11 +81,11 @@ class RefreshView(PublicAuthView):
 class RegisterView(PublicAuthView):
     throttle_scope = "register"
 
-    def throttle_account(self, data):
+    def throttle_account(self, data: dict) -> str | None:
         return throttles.invitation_account(data.get("token"))
 
     @extend_schema(request=RegisterSerializer, responses={201: TokenPairSerializer})
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         data = valid(RegisterSerializer, request)
         user = services.invitation_accept(token=data["token"], username=data["username"], password=data["password"])
         return Response(token_pair_body(services.token_pair_issue(user=user)), status=status.HTTP_201_CREATED)
@@ -91,7 +95,7 @@ class LogoutView(APIView):
     role_overrides = {"POST": ALL_ROLES}  # everyone may log out, ReadonlyUser included
 
     @extend_schema(request=RefreshTokenSerializer, responses={204: None})
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         data = valid(RefreshTokenSerializer, request)
         services.refresh_token_revoke(raw=data["refreshToken"], user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -99,7 +103,7 @@ class LogoutView(APIView):
 
 class MeView(APIView):
     @extend_schema(responses=UserSerializer)
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         return Response(UserSerializer(request.user).data)
 
 
@@ -107,7 +111,7 @@ class InviteView(APIView):
     role_overrides = {"POST": INVITE_ROLES}
 
     @extend_schema(request=InviteSerializer, responses={201: None})
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         data = valid(InviteSerializer, request)
         services.invitation_create(
             inviter=request.user,
@@ -130,7 +134,7 @@ class UserViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     pagination_class = HubPagination
     list_key = "users"  # the key of the rows in a page (HubPagination)
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[User]:
         # Every active user, so that a superior's id answers 403 (the permission) and not 404.
         return selectors.active_users()
 
@@ -149,7 +153,7 @@ class UserViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         ],
         responses=hub_page("UserPage", "users", UserListSerializer),
     )
-    def list(self, request):
+    def list(self, request: Request) -> Response:
         # The hub's pages (page, pageSize, a page past the end is empty); search and ordering are the users'
         # own (selectors), not the filter backends'.
         users = selectors.user_list(
@@ -161,7 +165,7 @@ class UserViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         return self.get_paginated_response(UserListSerializer(rows, many=True).data)
 
     @extend_schema(request=UserUpdateSerializer, responses={204: None})
-    def update(self, request, pk=None):
+    def update(self, request: Request, pk: str | None = None) -> Response:
         user = self.get_object()
         data = valid(UserUpdateSerializer, request)
         services.user_update(
@@ -174,6 +178,6 @@ class UserViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    def destroy(self, request, pk=None):
+    def destroy(self, request: Request, pk: str | None = None) -> Response:
         services.user_deactivate(user=self.get_object(), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

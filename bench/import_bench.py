@@ -1,4 +1,4 @@
-"""How fast `manage.py import` loads big CSV files (issue 16): rows per second and peak memory.
+"""How fast `manage.py import` loads big CSV (or JSON) files (issue 16): rows per second and peak memory.
 
 Generates 50,000 raw products and 50,000 supplier price-list lines (2 suppliers, every material named by
 name, its price in grams against a stock unit in kilograms, so every line's unit is converted), then, for
@@ -13,12 +13,14 @@ checkout's code in the same run, on `--base-rows` rows (the per-row engine needs
 
     .venv/bin/python bench/import_bench.py                       # SQLite and MariaDB, 50,000 rows
     .venv/bin/python bench/import_bench.py --db mariadb --base /work/wt/imports-base --base-rows 5000
+    .venv/bin/python bench/import_bench.py --format json --db sqlite --rows 200000   # the JSON reader's memory
 
 The MariaDB server is mysql://root@127.0.0.1:3306 unless --mariadb-url says otherwise; each run creates
 the database `stocky_import_bench_<pid>` and drops it at the end. Nothing else is touched.
 """
 
 import argparse
+import json
 import os
 import resource
 import subprocess
@@ -31,23 +33,42 @@ ROOT = Path(__file__).resolve().parent.parent
 SUPPLIERS = ["Moulins Bio", "Sucrerie du Nord"]
 
 
-def write_files(folder, rows):
-    """The three CSV files of one size; returns their paths."""
+def write_files(folder, rows, fmt="csv"):
+    """The three files of one size (the suppliers always as CSV, the two big ones in `fmt`); their paths."""
     suppliers = folder / "suppliers.csv"
     suppliers.write_text(
         "name,phone,email,contact_person\n"
         + "".join(f"{name},0{n}00,sales{n}@example.com,Contact {n}\n" for n, name in enumerate(SUPPLIERS))
     )
-    materials = folder / f"raw-products-{rows}.csv"
-    with materials.open("w") as out:
-        out.write("name,stock_quantity,unit_of_measure,reorder_level\n")
-        for n in range(rows):
-            out.write(f"Material {n:06d},{n % 97}.125,kg,{n % 5}\n")
-    prices = folder / f"price-list-{rows}.csv"
-    with prices.open("w") as out:
-        out.write("supplier,raw_product,unit_price,unit_of_measure\n")
-        for n in range(rows):
-            out.write(f"{SUPPLIERS[n % 2]},Material {n:06d},0.{n % 100:02d},g\n")
+    materials = folder / f"raw-products-{rows}.{fmt}"
+    prices = folder / f"price-list-{rows}.{fmt}"
+    tables = (
+        (
+            materials,
+            ["name", "stock_quantity", "unit_of_measure", "reorder_level"],
+            lambda n: [f"Material {n:06d}", f"{n % 97}.125", "kg", n % 5],
+        ),
+        (
+            prices,
+            ["supplier", "raw_product", "unit_price", "unit_of_measure"],
+            lambda n: [SUPPLIERS[n % 2], f"Material {n:06d}", f"0.{n % 100:02d}", "g"],
+        ),
+    )
+    for path, columns, values in tables:
+        with path.open("w") as out:
+            if fmt == "csv":
+                out.write(",".join(columns) + "\n")
+                for n in range(rows):
+                    out.write(",".join(map(str, values(n))) + "\n")
+            else:  # as `manage.py export --format json` writes it: one record a line, decimals as numbers
+                out.write("[")
+                for n in range(rows):
+                    record = dict(zip(columns, values(n), strict=True))
+                    for name in ("stock_quantity", "unit_price"):
+                        if name in record:
+                            record[name] = float(record[name])
+                    out.write(("\n  " if n == 0 else ",\n  ") + json.dumps(record))
+                out.write("\n]\n")
     return suppliers, materials, prices
 
 
@@ -117,7 +138,7 @@ def run(code, label, kind, files, args):
         manage(code, db.url, "import", "suppliers", str(suppliers))
         results = []
         for resource_name, path in (("raw-products", materials), ("supplier-raw-products", prices)):
-            rows = sum(1 for _ in path.open()) - 1
+            rows = args.rows if label == "this" else args.base_rows
             seconds, cpu, peak, summary = manage(code, db.url, "import", resource_name, str(path))
             results.append((label, kind, resource_name, rows, seconds, cpu, peak, summary))
             print(
@@ -134,6 +155,7 @@ def main():
     parser.add_argument("--rows", type=int, default=50_000)
     parser.add_argument("--base", type=Path, help="a checkout of the code to compare with (e.g. main's)")
     parser.add_argument("--base-rows", type=int, default=5_000)
+    parser.add_argument("--format", choices=["csv", "json"], default="csv", help="of the two big files")
     parser.add_argument("--mariadb-url", default=os.environ.get("BENCH_MARIADB_URL", "mysql://root@127.0.0.1:3306"))
     args = parser.parse_args()
     kinds = ["sqlite", "mariadb"] if args.db == "both" else [args.db]
@@ -141,8 +163,8 @@ def main():
     print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores", flush=True)
     results = []
     with tempfile.TemporaryDirectory() as folder:
-        files = write_files(Path(folder), args.rows)
-        base_files = write_files(Path(folder), args.base_rows) if args.base else None
+        files = write_files(Path(folder), args.rows, args.format)
+        base_files = write_files(Path(folder), args.base_rows, args.format) if args.base else None
         for kind in kinds:
             results += run(ROOT, "this", kind, files, args)
             if args.base:

@@ -9,22 +9,28 @@ Every format holds one table: a header of column names, then one record per row.
   return: OWASP's list) is written with a `'` in front, and so is text that starts with `'` itself; reading
   removes that one `'` again, so our own exports import back as they were (see `neutralise`).
 - JSON: a list of objects, written one object per line so that line numbers point at a record.
-  Decimals are read exactly (never through a binary float).
+  Decimals are read exactly (never through a binary float). The columns are the names the records use, in
+  the order they first appear; a record that is not an object is a bad row.
 - XLSX: the first sheet; its first row is the header. Dates are written as date cells, date-times as
   ISO 8601 text (a spreadsheet cell has no time zone), and text that looks like a formula stays text.
   A workbook is a zip: its sizes are checked before anything is decompressed, and its rows and cells
   while they are read, so a "zip bomb" is refused before it costs memory (`XlsxLimits`).
 
-CSV is read as a stream (`open_table`): one record at a time, so a file of any size takes bounded memory.
-JSON and XLSX are read whole (XLSX within its limits).
+CSV and JSON are read as streams (`open_table`): one record at a time, so a file of any size takes bounded
+memory. JSON is read twice: once for its columns and count (a malformed file is refused before any row is
+imported), then row by row. XLSX is read whole, within its limits.
 """
 
+import codecs
 import contextlib
 import csv
 import datetime
 import io
 import itertools
 import json
+import re
+import shutil
+import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -108,13 +114,25 @@ def open_table(stream, fmt, xlsx_limits=None):
     if fmt == "csv":
         table = _open_csv(stream)
     elif fmt == "json":
-        table = _read_json(stream.read())
+        table = _open_json(_seekable(stream))
     else:
-        table = _read_xlsx(stream, xlsx_limits or XlsxLimits.from_settings())
+        table = _read_xlsx(_seekable(stream), xlsx_limits or XlsxLimits.from_settings())
     if isinstance(table.rows, list):
         table.total = len(table.rows)
     _check_columns(table)
     return table
+
+
+def _seekable(stream):
+    """`stream`, or a copy that can be read twice where it cannot (standard input through a pipe): JSON is
+    read twice, and an XLSX's zip directory is at its end. The copy stays in memory up to 8 MB, then goes to
+    a temporary file."""
+    if stream.seekable():
+        return stream
+    copy = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+    shutil.copyfileobj(stream, copy)
+    copy.seek(0)
+    return copy
 
 
 def _check_columns(table):
@@ -128,13 +146,6 @@ def _check_columns(table):
     if duplicates:
         raise FileError(f"Columns named twice: {', '.join(duplicates)}")
     return table
-
-
-def _text(data):
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise FileError(f"The file is not UTF-8 text (byte {exc.start + 1}); save it as UTF-8") from None
 
 
 # OWASP "CSV injection": a cell starting with one of these is a formula to Excel, LibreOffice and Google
@@ -235,59 +246,137 @@ def _csv_rows(reader, columns):
         raise FileError(f"Line {reader.line_num}: unreadable CSV ({exc})") from None
 
 
-def _read_json(data):
-    text = _text(data)
-    decoder = json.JSONDecoder(parse_float=Decimal)
+# The stdlib decoder, fed a window of the file: raw_decode parses one record where it starts, gives the index
+# where it ends, and reads decimals exactly. (ijson streams too, but gives no position for a value, so a row's
+# error could no longer name its line.)
+JSON_CHUNK = 64 * 1024  # bytes read at a time
+JSON_RECORD_MAX = 1024 * 1024  # the longest record, in characters: the window never holds much more
+_SPACE = re.compile(r"[ \t\r\n]*")
 
-    def line_at(index):
-        return text.count("\n", 0, index) + 1
 
-    def skip_space(index):
-        while index < len(text) and text[index] in " \t\r\n":
-            index += 1
-        return index
+class _JsonRecords:
+    """The records of a JSON list, read from a binary stream a chunk at a time: an iterator of (line, value)
+    that raises FileError where the file is not a JSON list. Memory holds one chunk and the record being read.
+    """
 
-    def fail(index, what):
-        raise FileError(f"Line {line_at(index)}: {what}")
+    def __init__(self, stream):
+        self.stream = stream
+        self.decoder = json.JSONDecoder(parse_float=Decimal)
+        self.buffer, self.pos, self.eof = "", 0, False
+        # The line of buffer[counted], counted forward as records are read (counting from the start of the
+        # buffer for each record would be quadratic).
+        self.counted, self.line = 0, 1
 
-    index = skip_space(0)
-    if index == len(text) or text[index] != "[":
-        fail(index, "expected a JSON list of objects, one per record")
-    index = skip_space(index + 1)
-    records = []
-    if index < len(text) and text[index] == "]":
-        index += 1
-    else:
+    def __iter__(self):
+        self.decoder_utf8 = codecs.getincrementaldecoder("utf-8-sig")()  # a leading byte-order mark dropped
+        self.bytes_read = 0
+        return self._records()
+
+    def _records(self):
+        if self._peek() != "[":
+            self._fail(self.pos, "expected a JSON list of objects, one per record")
+        self.pos += 1
+        if self._peek() == "]":
+            self.pos += 1
+        else:
+            while True:
+                line = self._mark(self.pos)
+                value, self.pos = self._decode()
+                yield line, value
+                following = self._peek()
+                if following == ",":
+                    self.pos += 1
+                    self._peek()
+                elif following == "]":
+                    self.pos += 1
+                    break
+                else:
+                    self._fail(self.pos, "expected ',' or ']' after a record")
+        if self._peek():
+            self._fail(self.pos, "unexpected text after the list")
+
+    def _decode(self):
+        """The record at self.pos and the index after it, reading on until it is whole."""
         while True:
             try:
-                value, end = decoder.raw_decode(text, index)
+                value, end = self.decoder.raw_decode(self.buffer, self.pos)
+                if end < len(self.buffer) or self.eof:  # a number at the window's end may go on in the next chunk
+                    return value, end
             except json.JSONDecodeError as exc:
-                fail(exc.pos, f"invalid JSON ({exc.msg})")
-            records.append((line_at(index), value))
-            index = skip_space(end)
-            if index < len(text) and text[index] == ",":
-                index = skip_space(index + 1)
-            elif index < len(text) and text[index] == "]":
-                index += 1
-                break
-            else:
-                fail(index, "expected ',' or ']' after a record")
-    if skip_space(index) != len(text):
-        fail(index, "unexpected text after the list")
+                if self.eof:
+                    self._fail(exc.pos, f"invalid JSON ({exc.msg})")
+                if len(self.buffer) - self.pos > JSON_RECORD_MAX:
+                    # More read would not help: the error is inside the record, or the record is too long.
+                    if exc.pos >= len(self.buffer) - 64 or exc.msg.startswith("Unterminated string"):
+                        self._fail(self.pos, f"a record longer than {JSON_RECORD_MAX:,} characters")
+                    self._fail(exc.pos, f"invalid JSON ({exc.msg})")
+            self._more()
 
-    columns = []
-    for _line, value in records:
+    def _peek(self):
+        """The next character that is not white space ("" at the end of the file); self.pos is moved to it."""
+        while True:
+            self.pos = _SPACE.match(self.buffer, self.pos).end()
+            if self.pos < len(self.buffer):
+                return self.buffer[self.pos]
+            if not self._more():
+                return ""
+
+    def _more(self):
+        """Read a chunk on; what is before self.pos is dropped. False at the end of the file."""
+        if self.eof:
+            return False
+        self._mark(self.pos)
+        self.buffer, self.pos, self.counted = self.buffer[self.pos :], 0, 0
+        data = self.stream.read(JSON_CHUNK)
+        pending = len(self.decoder_utf8.getstate()[0])  # the bytes of a character cut by the last chunk
+        try:
+            chunk = self.decoder_utf8.decode(data, final=not data)
+        except UnicodeDecodeError as exc:
+            byte = self.bytes_read - pending + exc.start + 1
+            raise FileError(f"The file is not UTF-8 text (byte {byte}); save it as UTF-8") from None
+        self.bytes_read += len(data)
+        if not data:
+            self.eof = True
+            return False
+        self.buffer += chunk
+        return True
+
+    def _mark(self, index):
+        """The line of buffer[index], counted on from the last mark (index never goes back)."""
+        self.line += self.buffer.count("\n", self.counted, index)
+        self.counted = index
+        return self.line
+
+    def _line_at(self, index):
+        return self.line + self.buffer.count("\n", self.counted, index)
+
+    def _fail(self, index, what):
+        raise FileError(f"Line {self._line_at(index)}: {what}")
+
+
+def _open_json(stream):
+    """The table of a JSON list. A first pass reads every record for the columns (the union of the records'
+    names, in the order they first appear) and the count, so a malformed file is refused before a row is
+    imported; the rows are then read again from the start, one record at a time."""
+    start = stream.tell()
+    columns, seen, total = [], set(), 0
+    for _line, value in _JsonRecords(stream):
+        total += 1
         if isinstance(value, dict):
-            columns.extend(name for name in value if name not in columns)
-    table = Table(columns=columns)
-    for line, value in records:
+            columns.extend(name for name in value if name not in seen)
+            seen.update(value)
+    stream.seek(start)
+    if total and not columns:
+        columns = ["?"]  # records, but none names a column: each row reports its own problem
+    return Table(columns=columns, rows=_json_rows(stream), total=total)
+
+
+def _json_rows(stream):
+    for line, value in _JsonRecords(stream):
         if isinstance(value, dict):
-            table.rows.append(Row(line, value))
+            yield Row(line, value)
         else:
-            table.rows.append(Row(line, {}, f"expected an object, not {type(value).__name__}"))
-    if records and not columns:
-        table.columns = ["?"]  # records, but none names a column: each row reports its own problem
-    return table
+            yield Row(line, {}, f"expected an object, not {type(value).__name__}")
 
 
 def _megabytes(size):

@@ -8,7 +8,9 @@
 - on hub views: nothing around the body (bare JSON); a paginated hub list reads `{"<list_key>": [...],
   "totalPages": N}` (HubPagination describes it);
 - on every operation: the error envelope under each status it can answer (400, 401, 403, 404, 409, 413, 415,
-  429), chosen from the method, the path, the authentication and the throttles of the view.
+  429, 503), chosen from the method, the path, the authentication and the throttles of the view; 429 and 503
+  with their `Retry-After` header. 503 (the database cannot answer) is listed wherever the operation
+  reaches the database: every one but the welcome page.
 
 A view only adds `@extend_schema` for what this cannot know: a custom action's request or response body
 (`responses=Serializer(many=True)` for a list), a hub view that does not use its serializer for input, query
@@ -106,7 +108,19 @@ ERRORS = {
     413: ("PayloadTooLarge", "The request body is too large."),
     415: ("UnsupportedMediaType", "The body is not in a content type this endpoint accepts."),
     429: ("TooManyRequests", "Throttled: wait for the number of seconds in `Retry-After`."),
+    503: (
+        "ServiceUnavailable",
+        "The database cannot answer now: out of reach, overloaded, a row lock waited for too long, or this "
+        "request chosen as a deadlock's victim (rolled back whole). Send it again after the number of "
+        "seconds in `Retry-After`.",
+    ),
 }
+RETRY_AFTER_HEADER = {
+    "description": "Seconds to wait before sending the request again.",
+    "schema": {"type": "integer", "minimum": 0},
+}
+# The statuses whose answer says when to come back (stocky.kit.api.exception_handler sets the header).
+ERROR_HEADERS = {429: {"Retry-After": RETRY_AFTER_HEADER}, 503: {"Retry-After": RETRY_AFTER_HEADER}}
 
 
 ETAG_HEADER = {
@@ -292,9 +306,10 @@ class StockyAutoSchema(AutoSchema):
     def _error_component(self, code):
         self._register("Error", ERROR_SCHEMA)
         name, description = ERRORS[code]
-        self._register(
-            name, {"description": description, "content": {JSON: {"schema": ref("Error")}}}, ResolvedComponent.RESPONSE
-        )
+        response = {"description": description, "content": {JSON: {"schema": ref("Error")}}}
+        if code in ERROR_HEADERS:
+            response["headers"] = ERROR_HEADERS[code]
+        self._register(name, response, ResolvedComponent.RESPONSE)
         return name
 
     def _error_codes(self):
@@ -314,7 +329,22 @@ class StockyAutoSchema(AutoSchema):
             codes |= {413, 415}
         if self.view.get_throttles():
             codes.add(429)
+        if self._uses_database():
+            codes.add(503)
         return sorted(codes)
+
+    def _uses_database(self):
+        """Whether the operation reaches the database, and so can be answered 503 when it cannot answer
+        (stocky.kit.api.database_unavailable): reads too, since a lost connection or a read timeout ends
+        any query, not only a write's lock wait. A signed-in request loads its user, a throttle counts in the
+        cache (a database table by default), a view with a queryset reads it, a write writes. The API's
+        welcome page does none of these."""
+        return bool(
+            self.view.get_authenticators()
+            or self.view.get_throttles()
+            or getattr(self.view, "queryset", None) is not None
+            or self.method not in ("GET", "HEAD", "OPTIONS")
+        )
 
 
 # --- Small shapes used by annotations ----------------------------------------------------------------

@@ -84,6 +84,32 @@ def test_decimals_are_numbers_and_envelopes_are_described():
     }
 
 
+def test_a_503_with_retry_after_is_described_wherever_the_database_is_reached():
+    """stocky.kit.api answers a lost database, a lock wait timeout or a deadlock with a 503 and Retry-After,
+    on reads as on writes: the schema says so on every operation that reaches the database."""
+    schema = openapi_schema()
+    unavailable = schema["components"]["responses"]["ServiceUnavailable"]
+    assert unavailable["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
+    assert unavailable["headers"]["Retry-After"]["schema"] == {"type": "integer", "minimum": 0}
+    assert "Retry-After" in schema["components"]["responses"]["TooManyRequests"]["headers"]
+    paths = schema["paths"]
+    operations = [
+        ("post", "/api/v1/raw-products/"),
+        ("patch", "/api/v1/raw-products/{id}/"),
+        ("delete", "/api/v1/raw-products/{id}/"),
+        ("get", "/api/v1/raw-products/"),
+        ("get", "/api/v1/raw-products/{id}/"),
+        ("post", "/api/v1/auth/login/"),
+        ("post", "/api/v1/auth/register/"),
+    ]
+    for method, path_ in operations:
+        assert paths[path_][method]["responses"]["503"] == {"$ref": "#/components/responses/ServiceUnavailable"}
+    without = [
+        (method, path_) for path_, item in paths.items() for method, op in item.items() if "503" not in op["responses"]
+    ]
+    assert without == [("get", "/api/v1/")], "only the welcome page answers without the database"
+
+
 def test_stock_and_production_requests_are_described():
     """What the conformance tests (answers only) cannot see: parameters and request bodies."""
     paths = openapi_schema()["paths"]

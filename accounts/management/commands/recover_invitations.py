@@ -9,6 +9,6 @@ class Command(BaseCommand):
         "INVITATION_SENDING_STALE_MINUTES later). Run it every few minutes from cron (docs/operations.md)."
     )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: object, **options: object) -> None:
         recovered = services.invitation_deliveries_recover()
         self.stdout.write(f"{recovered} interrupted invitation e-mail(s) queued again or marked failed.")

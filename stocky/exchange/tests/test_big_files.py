@@ -195,3 +195,33 @@ def test_the_command_reads_a_csv_one_record_at_a_time(tmp_path):
     assert count == 50_000
     # Reading the file whole would cost at least its 1.2 MB; a record at a time costs ~100 KB, whatever the size.
     assert peak < 256 * 1024, f"peak {peak} bytes for a file of {size}"
+
+
+def test_the_command_reads_a_json_list_one_record_at_a_time(tmp_path):
+    """JSON too: its columns and count in a first pass, then its rows, a chunk of the file in memory at a time."""
+    path = tmp_path / "materials.json"
+    with path.open("w") as out:
+        out.write("[\n")
+        out.write(
+            ",\n".join(
+                f'  {{"name": "Material {n}", "stock_quantity": {n % 50}.125, "unit_of_measure": "kg"}}'
+                for n in range(50_000)
+            )
+        )
+        out.write("\n]\n")
+    size = path.stat().st_size
+    assert size > 3 * 1024 * 1024
+    tracemalloc.start()
+    try:
+        with path.open("rb") as stream:
+            table = engine.read_table(REGISTRY["raw-products"], stream, "json")
+            assert table.total == 50_000
+            last = None
+            for last in table.rows:  # noqa: B007 (the last row is checked below)
+                pass
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert (last.line, last.values["name"]) == (50_001, "Material 49999")
+    # Read whole, the file and its records would cost over 20 MB; a chunk at a time costs a few hundred KB.
+    assert peak < 1024 * 1024, f"peak {peak} bytes for a file of {size}"

@@ -20,6 +20,7 @@ from inventory.models import (
 )
 from orders.models import RawProductOrder
 from orders.tests.factories import RawProductOrderFactory
+from stocky.exchange import formats
 from stocky.exchange.formats import FORMATS
 from stocky.exchange.resources import REGISTRY
 from stocky.tests.fixtures import snapshot, wipe
@@ -295,6 +296,56 @@ def test_json_errors_name_the_line_of_the_record(run, tmp_path):
     write(path, '[\n  {"name": "Flour",\n   "stock_quantity": 1,,}\n]')
     message, _ = run("import", "raw-products", str(path), fails=True)
     assert "Line 3: invalid JSON" in message
+
+
+def test_a_json_export_piped_back_into_import_gives_the_same_rows(shop, run, monkeypatch):
+    """`export ... --format json | import ... -`: standard input through a pipe cannot seek, and JSON is read
+    twice (its columns, then its rows), so the command copies it aside instead of holding it in memory."""
+    out, _ = run("export", "raw-products", "--format", "json")
+    exported = json.loads(out)
+    wipe()
+
+    class Pipe(io.BytesIO):
+        def seekable(self):
+            return False
+
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(Pipe(out.encode())))
+    reported, _ = run("import", "raw-products", "-", "--format", "json")
+    assert f"{len(exported)} created" in reported
+    out_again, _ = run("export", "raw-products", "--format", "json")
+    assert json.loads(out_again) == exported
+
+
+def test_malformed_json_far_into_a_file_names_its_line_and_imports_nothing(run, tmp_path):
+    """The file is read a chunk at a time; a syntax error thousands of records in is still found before any
+    row is written, and named by its line."""
+    records = [f'  {{"name": "Material {n}", "stock_quantity": 1, "unit_of_measure": "kg"}}' for n in range(5000)]
+    records[4000] = '  {"name": "Material 4000", "stock_quantity": 1 "unit_of_measure": "kg"}'  # no comma
+    path = write(tmp_path / "m.json", "[\n" + ",\n".join(records) + "\n]\n")
+    assert path.stat().st_size > 5 * 64 * 1024  # several of the reader's chunks
+    message, _ = run("import", "raw-products", str(path), fails=True)
+    assert message.endswith("Line 4002: invalid JSON (Expecting ',' delimiter)")
+    assert not RawProduct.objects.exists()
+    write(path, "[\n" + ",\n".join(records[:4000]) + ",\n")  # cut short
+    message, _ = run("import", "raw-products", str(path), fails=True)
+    assert "Line 4002: invalid JSON (Expecting value)" in message
+    assert not RawProduct.objects.exists()
+
+
+def test_json_records_cut_between_chunks_keep_their_values_and_lines(monkeypatch):
+    """Whatever a chunk boundary cuts (a number, a string, an escape, a character of several bytes), each
+    record reads as json.loads reads it, on its own line."""
+    monkeypatch.setattr(formats, "JSON_CHUNK", 3)
+    records = [
+        {"name": "Crème brûlée", "stock_quantity": 12345.678, "note": 'tab\there, "quoted", ]},'},
+        {"name": "Café", "stock_quantity": -1e3, "tags": [1, {"x": None}], "ok": True},
+    ]
+    text = "[\n" + ",\n".join(json.dumps(record, ensure_ascii=False) for record in records) + "\n]"
+    table = formats.read(text.encode(), "json")
+    assert table.columns == ["name", "stock_quantity", "note", "tags", "ok"]
+    assert [(row.line, row.values) for row in table.rows] == list(
+        zip([2, 3], json.loads(text, parse_float=Decimal), strict=True)
+    )
 
 
 def test_xlsx_cells_keep_their_types(shop, run, tmp_path):

@@ -1,5 +1,4 @@
 import contextlib
-import io
 import sys
 from pathlib import Path
 
@@ -38,10 +37,11 @@ class Command(BaseCommand):
             if fmt is None:
                 raise FileError("Reading standard input: give its --format")
             with contextlib.ExitStack() as stack:
-                # A CSV is read record by record while it is imported (memory stays bounded); an XLSX
-                # needs a seekable file (a zip's directory is at its end), so standard input is buffered.
+                # A CSV or JSON file is read record by record while it is imported (memory stays bounded);
+                # standard input through a pipe is copied to a temporary file where the format needs to
+                # read it twice or seek (formats.open_table).
                 if file == "-":
-                    stream = sys.stdin.buffer if fmt == "csv" else io.BytesIO(sys.stdin.buffer.read())
+                    stream = sys.stdin.buffer
                 else:
                     stream = stack.enter_context(Path(file).open("rb"))
                 table = engine.read_table(resource, stream, fmt, update=update)
