@@ -53,6 +53,7 @@ GROUPS = [
         [
             ("Users", "person", "accounts.user", None),
             ("Invitations", "mail", "accounts.invitation", None),
+            ("Import jobs", "upload_file", "exchange.importjob", None),
         ],
     ),
 ]

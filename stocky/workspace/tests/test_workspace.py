@@ -107,6 +107,10 @@ def test_the_sidebar_speaks_the_business_and_follows_the_role(admin_client_for):
     assert 'href="/admin/accounts/user/"' in admin_client_for(Role.ADMIN).get("/admin/").content.decode()
     assert 'href="/admin/accounts/user/"' not in admin_client_for(Role.MANAGER).get("/admin/").content.decode()
     assert "Users" in admin
+    # The imports anyone who can import has run: their list is in the sidebar, for managers too.
+    people = next(group for group in sidebar(request) if group["title"] == "People")
+    jobs = next(item for item in people["items"] if item["title"] == "Import jobs")
+    assert jobs["link"] == "/admin/exchange/importjob/" and jobs["permission"](request)
 
 
 def test_a_material_page_draws_its_stock_over_time_with_the_reorder_level(admin_client_for, bakery):
