@@ -9,7 +9,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from accounts.models import User
-from inventory.lots.moves import MANUAL, DrawPolicy, NewLot, allocate, create_lot, lock_lot, lot_row
+from inventory.lots.moves import MANUAL, DrawPolicy, NewLot, allocate, create_lot, lock_lot, lot_fields
 from inventory.measures import check_line, check_product_lines, check_unit
 from inventory.models import (
     DECLARATION_FIELDS,
@@ -28,7 +28,7 @@ from inventory.models import (
 )
 from inventory.units import Equivalence, InvalidEquivalence, UnitError, convert
 from stocky.kit.errors import DomainError, InsufficientStock, InvalidInput, NotFound, Shortage, plain
-from stocky.kit.inserts import insert_objects, update_objects
+from stocky.kit.inserts import insert_objects, insert_rows, update_objects
 
 Reason = StockMovement.Reason
 
@@ -262,18 +262,29 @@ def _ledger_entry(item, kind, delta, balance, **entry):
 def _ledger_row(item, kind, delta, balance, *, reason, user=None, source=None, note="", lot=None):
     return StockMovement(
         lot=lot,
-        item_type=kind.item_type,
-        item_id=item.pk,
-        item_name=item.name,
-        change=delta,
-        balance_after=balance,
-        unit_of_measure=getattr(item, kind.unit_field, "") if kind.unit_field else "",
-        reason=reason,
-        source_type=source._meta.model_name if source is not None else "",
-        source_id=source.pk if source is not None else None,
-        note=note[:255],
-        user=user if user is not None and user.is_authenticated else None,
+        user=_ledger_user(user),
+        **_ledger_fields(item, kind, delta, balance, reason=reason, source=source, note=note),
     )
+
+
+def _ledger_fields(item, kind, delta, balance, *, reason, source=None, note=""):
+    """What a ledger entry says of a move but its lot and user, {attname: value}."""
+    return {
+        "item_type": kind.item_type,
+        "item_id": item.pk,
+        "item_name": item.name,
+        "change": delta,
+        "balance_after": balance,
+        "unit_of_measure": getattr(item, kind.unit_field, "") if kind.unit_field else "",
+        "reason": reason,
+        "source_type": source._meta.model_name if source is not None else "",
+        "source_id": source.pk if source is not None else None,
+        "note": note[:255],
+    }
+
+
+def _ledger_user(user):
+    return user if user is not None and user.is_authenticated else None
 
 
 @transaction.atomic
@@ -308,44 +319,42 @@ def stock_check_initial(*, item: Model) -> None:
     _check_change(item, kind, Decimal(0), Decimal(getattr(item, kind.quantity_field) or 0))
 
 
-def stock_record_initial(*, item: Model, user: User | None = None, note: str = "") -> StockMovement | None:
+def stock_record_initial(*, item: Model, user: User | None = None, note: str = "") -> None:
     """Enter a just-saved stocked item's starting quantity in the ledger as `initial` (nothing when zero).
 
     The row is this transaction's own, invisible to any other until it commits: nothing to lock or read
     back (stock_change would take a savepoint, a locking read and an update for that).
     """
-    entries = stock_record_initial_many(items=[item], user=user, note=note)
-    return entries[0] if entries else None
+    stock_record_initial_many(items=[item], user=user, note=note)
 
 
-def stock_record_initial_many(*, items: list[Model], user: User | None = None, note: str = "") -> list[StockMovement]:
-    """`stock_record_initial` for many just-saved items of one model, in two statements whatever their number
-    (their opening lots, then their ledger entries): what an import of thousands of products writes."""
+def stock_record_initial_many(*, items: list[Model], user: User | None = None, note: str = "") -> None:
+    """`stock_record_initial` for many just-saved items of one model, in two inserts whatever their number
+    (their opening lots, then their ledger entries), written as rows of values rather than model instances:
+    what an import of thousands of products writes."""
     if not items:
-        return []
+        return
     kind = _kind_of(type(items[0]))
     stocked = [item for item in items if Decimal(getattr(item, kind.quantity_field) or 0)]
-    lots = [None] * len(stocked)
+    lot_ids = [None] * len(stocked)
     if kind.lots and stocked:
         # A new item's starting stock is its opening lot (as the upgrade's, and import_stocky's rows).
         opening = NewLot(source_type=Lot.Source.OPENING)
         today = timezone.localdate()
         lots = [
-            lot_row(item, Decimal(getattr(item, kind.quantity_field)), opening, new_item=True, today=today)
+            lot_fields(item, Decimal(getattr(item, kind.quantity_field)), opening, new_item=True, today=today)
             for item in stocked
         ]
-        insert_objects(Lot, lots)
+        supplier_id = opening.supplier.pk if opening.supplier is not None else None
+        lot_ids = insert_rows(Lot, [lot | {"supplier_id": supplier_id} for lot in lots])
+    user = _ledger_user(user)
+    user_id = user.pk if user is not None else None
     entries = []
-    for item, lot in zip(stocked, lots, strict=True):
+    for item, lot_id in zip(stocked, lot_ids, strict=True):
         quantity = Decimal(getattr(item, kind.quantity_field))
-        entries.append(
-            _ledger_row(item, kind, quantity, quantity, reason=Reason.INITIAL, user=user, note=note, lot=lot)
-        )
-    if len(entries) == 1:
-        entries[0].save()
-    else:
-        insert_objects(StockMovement, entries)
-    return entries
+        fields = _ledger_fields(item, kind, quantity, quantity, reason=Reason.INITIAL, note=note)
+        entries.append(fields | {"lot_id": lot_id, "user_id": user_id})
+    insert_rows(StockMovement, entries)
 
 
 def _stocked_product_create(model, *, user, note="", stock_quantity=0, check=None, **fields):

@@ -229,22 +229,26 @@ def create_lot(item, quantity, new_lot, *, new_item=False):
 
 
 def lot_row(item, quantity, new_lot, *, new_item=False, today=None):
-    """The lot `create_lot` writes, unsaved: many new items' opening lots are written in one statement
-    (their caller reads `today`, the date in the code, once for them all)."""
+    """The lot `create_lot` writes, unsaved."""
+    return Lot(supplier=new_lot.supplier, **lot_fields(item, quantity, new_lot, new_item=new_item, today=today))
+
+
+def lot_fields(item, quantity, new_lot, *, new_item=False, today=None):
+    """What the lot of `lot_row` holds but its supplier, {attname: value}: many new items' opening lots are
+    written as such rows in one statement (their caller reads `today`, the date in the code, once for them all)."""
     today = today or timezone.localdate()
     prefix = CODE_PREFIX[new_lot.source_type]
     # The date, not the document's id: a code that reads the same in every copy of the data.
     base = f"{prefix}-{today:%Y%m%d}"
-    return Lot(
-        item_type=item.STOCK_LEDGER.item_type,
-        item_id=item.pk,
-        code=unique_code(item, new_lot.code, base, new_item=new_item),
-        quantity=quantity,
-        initial_quantity=quantity,
-        use_by=new_lot.use_by,
-        best_before=new_lot.best_before,
-        supplier=new_lot.supplier,
-        supplier_lot_code=new_lot.supplier_lot_code or "",
-        source_type=new_lot.source_type,
-        source_id=new_lot.source_id,
-    )
+    return {
+        "item_type": item.STOCK_LEDGER.item_type,
+        "item_id": item.pk,
+        "code": unique_code(item, new_lot.code, base, new_item=new_item),
+        "quantity": quantity,
+        "initial_quantity": quantity,
+        "use_by": new_lot.use_by,
+        "best_before": new_lot.best_before,
+        "supplier_lot_code": new_lot.supplier_lot_code or "",
+        "source_type": new_lot.source_type,
+        "source_id": new_lot.source_id,
+    }

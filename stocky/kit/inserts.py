@@ -10,12 +10,22 @@ canonical symbol; `get_db_prep_save`: the backend's adaptation), and the stateme
 
 import datetime
 import itertools
+from contextlib import nullcontext
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.db import connections, router
-from django.db.models import Field
+from django.db.models import DateField, DateTimeField, Field
+from django.utils import timezone
+
+from stocky.kit import versions
 
 BATCH = 500  # rows per INSERT: under SQLite's 32,766 parameters and MariaDB's packet size for our tables
+# Several rows stamp their table's version once, at the end (MariaDB; versions.stamped_once), rather than once
+# per row by the trigger: three statements in all instead of one per row. A single row keeps its trigger's
+# stamp and its one statement (the services' creates). The queries of an import's chunk stay the same
+# whatever its number of rows.
+STAMP_ONCE_FROM = 2
 
 
 def insert_objects(model, objects, *, using=None):
@@ -23,91 +33,169 @@ def insert_objects(model, objects, *, using=None):
     if not objects:
         return objects
     using = using or router.db_for_write(model)
-    connection = connections[using]
     meta = model._meta
     if any(getattr(f, "generated", False) or f.has_db_default() for f in meta.concrete_fields):
         # Columns the database computes or defaults: Django's own bulk_create knows them.
         return model._default_manager.using(using).bulk_create(objects, batch_size=BATCH)
     for obj in objects:
         obj._prepare_related_fields_for_save(operation_name="insert")
-    # In the objects' order, so that the ids the database gives follow it (as one save() after another),
-    # each run of objects with or without a pk in statements of its own.
-    for has_pk, run in itertools.groupby(objects, key=lambda obj: obj.pk is not None):
-        _insert_run(connection, meta, list(run), has_pk)
+    now = _Now()
+    with _stamping(meta, len(objects), using):
+        # In the objects' order, so that the ids the database gives follow it (as one save() after another),
+        # each run of objects with or without a pk in statements of its own.
+        for has_pk, run in itertools.groupby(objects, key=lambda obj: obj.pk is not None):
+            run = list(run)
+            fields = _fields(meta, has_pk)
+            columns = [_object_values(field, run, now) for field in fields]
+            pks = _insert(connections[using], meta, fields, columns, has_pk)
+            if not has_pk:
+                for obj, pk in zip(run, pks, strict=True):
+                    obj.pk = pk
     for obj in objects:
         obj._state.adding = False
         obj._state.db = using
     return objects
 
 
-def _insert_run(connection, meta, group, has_pk):
+def insert_rows(model, rows, *, using=None):
+    """INSERT `rows` ({attname: value} of new records of `model`, without pk: a field left out takes its
+    default) and return their new ids, in order. What insert_objects stores for the same values, without
+    building a model instance per row (for the many rows an import writes beside its records: lots, ledger)."""
+    if not rows:
+        return []
+    using = using or router.db_for_write(model)
+    meta = model._meta
+    fields = _fields(meta, False)
+    if any(getattr(f, "generated", False) or f.has_db_default() for f in fields):
+        objects = insert_objects(model, [model(**row) for row in rows], using=using)
+        return [obj.pk for obj in objects]
+    now = _Now()
+    columns = [_row_values(field, rows, now) for field in fields]
+    with _stamping(meta, len(rows), using):
+        return _insert(connections[using], meta, fields, columns, False)
+
+
+def _stamping(meta, count, using):
+    return versions.stamped_once(meta.db_table, using) if count >= STAMP_ONCE_FROM else nullcontext()
+
+
+def _fields(meta, has_pk):
+    return meta.concrete_fields if has_pk else [f for f in meta.concrete_fields if f is not meta.pk]
+
+
+class _Now:
+    """One "now" for every row of an insert (as one statement's NOW() would be), read when first needed.
+    Lists ordered by a timestamp add the id as a tiebreak (stocky.kit.api.StrictOrderingFilter)."""
+
+    def __init__(self):
+        self.moment = self.day = None
+
+    def datetime(self):
+        if self.moment is None:
+            self.moment = timezone.now()
+        return self.moment
+
+    def date(self):  # as DateField.pre_save: the server's date
+        if self.day is None:
+            self.day = datetime.date.today()
+        return self.day
+
+    def of(self, field):
+        return self.datetime() if isinstance(field, DateTimeField) else self.date()
+
+
+def _stamped(field):
+    """Whether the field's pre_save puts the time of the insert in it (auto_now, auto_now_add)."""
+    return isinstance(field, DateField) and (field.auto_now or field.auto_now_add)
+
+
+def _object_values(field, objects, now):
+    """The field's value of each object, as Django's INSERT takes it (`pre_save`, which may set it)."""
+    attname = field.attname
+    if type(field).pre_save is Field.pre_save:  # no auto_now, no normalising: the attribute as it is
+        return [getattr(obj, attname) for obj in objects]
+    if _stamped(field):
+        value = now.of(field)
+        for obj in objects:
+            setattr(obj, attname, value)
+        return [value] * len(objects)
+    return [field.pre_save(obj, True) for obj in objects]
+
+
+def _row_values(field, rows, now):
+    attname = field.attname
+    if _stamped(field):
+        return [now.of(field)] * len(rows)
+    default = field.get_default() if any(attname not in row for row in rows) else None
+    values = [row.get(attname, default) for row in rows]
+    if type(field).pre_save is not Field.pre_save:  # a field that normalises what it saves (a unit)
+        values = [field.pre_save(SimpleNamespace(**{attname: value}), True) for value in values]
+    return values
+
+
+def _insert(connection, meta, fields, columns, has_pk):
+    """INSERT the rows whose values `columns` holds (a list per field, in `fields`' order); the new ids in
+    order (None when the rows carry their pk)."""
     ops = connection.ops
     table = ops.quote_name(meta.db_table)
     pk_field = meta.pk
-    fields = meta.concrete_fields if has_pk else [f for f in meta.concrete_fields if f is not pk_field]
-    columns = ", ".join(ops.quote_name(f.column) for f in fields)
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    names = ", ".join(ops.quote_name(f.column) for f in fields)
     returning = connection.features.can_return_rows_from_bulk_insert
+    suffix = f" RETURNING {ops.quote_name(pk_field.column)}" if returning and not has_pk else ""
     # MariaDB (mysqlclient): the driver turns each parameter into an SQL literal on every execute, about a
     # third of an import's insert time; here a value repeated across rows is quoted once, by the driver's own
     # `literal`, and the statement is sent with its values in place (which is what the driver sends anyway).
     connection.ensure_connection()
     literal = connection.connection.literal if connection.vendor == "mysql" and (returning or has_pk) else None
-    preparers = [_preparer(f, connection, literal) for f in fields]
-    suffix = f" RETURNING {ops.quote_name(pk_field.column)}" if returning and not has_pk else ""
+    prepared = [_prepare(field, values, connection, literal) for field, values in zip(fields, columns, strict=True)]
+    rows = list(zip(*prepared, strict=True))
+    pks = []
     with connection.cursor() as cursor:
-        for start in range(0, len(group), BATCH):
-            batch = group[start : start + BATCH]
+        for start in range(0, len(rows), BATCH):
+            batch = rows[start : start + BATCH]
             if literal is not None:
-                values = b", ".join(b"(" + b", ".join([prepare(obj) for prepare in preparers]) + b")" for obj in batch)
-                cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {values.decode()}{suffix}")  # noqa: S608
-                if suffix:
-                    for obj, (pk,) in zip(batch, cursor.fetchall(), strict=True):
-                        obj.pk = pk
+                values = b", ".join([b"(" + b", ".join(row) + b")" for row in batch]).decode()
+                cursor.execute(f"INSERT INTO {table} ({names}) VALUES {values}{suffix}")  # noqa: S608
+            elif not has_pk and not returning:
+                # No RETURNING on this database: one statement per row, whose id the driver reports.
+                single = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(fields))})"  # noqa: S608
+                for row in batch:
+                    cursor.execute(single, row)
+                    pks.append(ops.last_insert_id(cursor, meta.db_table, pk_field.column))
                 continue
-            params = []
-            for obj in batch:
-                for prepare in preparers:
-                    params.append(prepare(obj))
-            if not has_pk and not returning:
-                # No RETURNING on this database: one statement per object, whose id the driver reports.
-                single = f"INSERT INTO {table} ({columns}) VALUES {row}"  # noqa: S608
-                for index, obj in enumerate(batch):
-                    cursor.execute(single, params[index * len(fields) : (index + 1) * len(fields)])
-                    obj.pk = ops.last_insert_id(cursor, meta.db_table, pk_field.column)
-                continue
-            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * len(batch))}{suffix}", params)  # noqa: S608
+            else:
+                placeholders = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(batch))
+                params = [value for row in batch for value in row]
+                cursor.execute(f"INSERT INTO {table} ({names}) VALUES {placeholders}{suffix}", params)  # noqa: S608
             if suffix:
-                for obj, (pk,) in zip(batch, cursor.fetchall(), strict=True):
-                    obj.pk = pk
+                pks += [pk for (pk,) in cursor.fetchall()]
+    return None if has_pk else pks
 
 
 # Values whose preparation depends on the value alone: prepared once per insert, however many rows repeat
-# them (a reason, a unit, a note, a lot's code: most of a ledger entry's columns).
+# them (a reason, a unit, a note, a lot's code, the time of the insert: most of a ledger entry's columns).
 _SAME_PREPARATION = (str, int, bool, Decimal, type(None), datetime.date)
 
 
-def _preparer(field, connection, literal=None):
-    """obj -> the field's value as the database takes it, as Django's own INSERT prepares it (with `literal`,
-    the driver's quoting function: as the SQL literal the driver would make of it)."""
-    plain = type(field).pre_save is Field.pre_save  # no auto_now, no normalising: the attribute as it is
-    attname, memo = field.attname, {}
-
-    def prepare(obj):
-        value = getattr(obj, attname) if plain else field.pre_save(obj, True)
+def _prepare(field, values, connection, literal=None):
+    """Each of `values` as the database takes it, as Django's own INSERT prepares it (get_db_prep_save), or,
+    with `literal` (the driver's quoting function), as the SQL literal the driver would make of it."""
+    prepare, memo, prepared = field.get_db_prep_save, {}, []
+    for value in values:
         # Subclasses too: a reason, a kind of item, a lot's source are TextChoices members (str).
-        if not isinstance(value, _SAME_PREPARATION) or isinstance(value, datetime.datetime):
-            prepared = field.get_db_prep_save(value, connection)
-            return prepared if literal is None else literal(prepared)
-        key = (type(value), value)
-        try:
-            return memo[key]
-        except KeyError:
-            prepared = field.get_db_prep_save(value, connection)
-            prepared = memo[key] = prepared if literal is None else literal(prepared)
-            return prepared
-
-    return prepare
+        if isinstance(value, _SAME_PREPARATION):
+            key = (type(value), value)
+            try:
+                prepared.append(memo[key])
+                continue
+            except KeyError:
+                done = prepare(value, connection)
+                done = memo[key] = done if literal is None else literal(done)
+                prepared.append(done)
+                continue
+        done = prepare(value, connection)
+        prepared.append(done if literal is None else literal(done))
+    return prepared
 
 
 def update_objects(model, rows, fields, *, using=None):

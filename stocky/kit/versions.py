@@ -12,10 +12,11 @@ writer at a time: one row per table there.
 """
 
 import re
+from contextlib import contextmanager
 from functools import cache
 
 from django.apps import apps
-from django.db import connections
+from django.db import connections, transaction
 
 TABLE = "stocky_table_version"
 SHARDS = 16
@@ -24,6 +25,9 @@ STAMP_RANGE = 2**52
 # Apps whose tables no cached read ever reads and whose writes are frequent (a session or a log-in attempt
 # per request): no trigger; a read that touches one of them is simply never cached.
 UNVERSIONED_APPS = frozenset({"sessions", "axes", "django_tasks_db", "token_blacklist"})
+# MariaDB: the session variable naming the one table whose INSERT trigger stays quiet while `stamped_once`
+# inserts many rows into it (and stamps it once itself).
+UNSTAMPED = "@stocky_unstamped"
 
 
 @cache
@@ -75,25 +79,36 @@ def shards(vendor):
     return SHARDS if vendor == "mysql" else 1
 
 
+def stamp_sql(vendor, table):
+    """The statement replacing the writer's stamp of `table`: a plain UPDATE of an existing row (seeded by
+    `install`) by primary key: one row lock, no gap lock, so writers on other shards never wait on it."""
+    if vendor == "mysql":
+        return (
+            f"UPDATE {TABLE} SET stamp = FLOOR(RAND() * {STAMP_RANGE}) "
+            f"WHERE table_name = '{table}' AND shard = CONNECTION_ID() % {SHARDS}"
+        )
+    return f"UPDATE {TABLE} SET stamp = abs(random() % {STAMP_RANGE}) WHERE table_name = '{table}'"
+
+
 def trigger_sql(vendor, table):
     """The three triggers of `table`: each write replaces the stamp of the writer's shard.
 
-    A plain UPDATE of an existing row (seeded by `install`) by primary key: one row lock, no gap lock, so
-    writers on other shards never wait on it.
+    On MariaDB the INSERT trigger does nothing while the session's UNSTAMPED variable names its table:
+    `stamped_once` sets it around a bulk insert and stamps the table itself, once, before the transaction
+    can commit. UPDATE and DELETE never look at it.
     """
     statements = []
     for event in ("INSERT", "UPDATE", "DELETE"):
         name = trigger_name(table, event)
         if vendor == "mysql":
-            statements.append(
-                f"CREATE TRIGGER IF NOT EXISTS `{name}` AFTER {event} ON `{table}` FOR EACH ROW "
-                f"UPDATE {TABLE} SET stamp = FLOOR(RAND() * {STAMP_RANGE}) "
-                f"WHERE table_name = '{table}' AND shard = CONNECTION_ID() % {SHARDS}"
-            )
+            body = stamp_sql(vendor, table)
+            if event == "INSERT":
+                body = f"IF NOT ({UNSTAMPED} <=> '{table}') THEN {body}; END IF"
+            statements.append(f"CREATE TRIGGER IF NOT EXISTS `{name}` AFTER {event} ON `{table}` FOR EACH ROW {body}")
         else:
             statements.append(
                 f'CREATE TRIGGER IF NOT EXISTS "{name}" AFTER {event} ON "{table}" FOR EACH ROW BEGIN '
-                f"UPDATE {TABLE} SET stamp = abs(random() % {STAMP_RANGE}) WHERE table_name = '{table}'; END"
+                f"{stamp_sql(vendor, table)}; END"
             )
     return statements
 
@@ -116,6 +131,47 @@ def install(connection, tables=None):
         for table in tables:
             for statement in trigger_sql(vendor, table):
                 cursor.execute(statement)
+
+
+def replace_insert_triggers(connection):
+    """MariaDB: recreate every INSERT trigger with the current body, each in one statement (CREATE OR REPLACE:
+    no moment without a trigger), then whatever else `install` adds. A migration that changes the body runs it."""
+    if connection.vendor != "mysql":
+        return
+    existing = set(connection.introspection.table_names())
+    with connection.cursor() as cursor:
+        for table in sorted(versioned_tables() & existing):
+            (insert, *_) = trigger_sql(connection.vendor, table)
+            cursor.execute(insert.replace("CREATE TRIGGER IF NOT EXISTS", "CREATE OR REPLACE TRIGGER", 1))
+    install(connection)
+
+
+@contextmanager
+def stamped_once(table, using="default"):
+    """Write many rows into `table` inside the block with one stamp instead of one per row (MariaDB).
+
+    Its INSERT trigger is quiet while UNSTAMPED names the table; the block runs in a transaction (the
+    caller's, or one of its own), and the table is stamped at its end, before anything can commit: a reader
+    never sees the rows under the version it read before them, as with the per-row stamps. The variable
+    lives only as long as the block: cleared in `finally` whatever happened, and should clearing fail the
+    connection is closed, so that no later write on that session can go unstamped. The stamp is written even
+    when the block failed: a caller that catches the error and commits what was inserted before it still
+    changes the version (a stamp too many costs a reader one render)."""
+    connection = connections[using]
+    if connection.vendor != "mysql" or table not in versioned_tables():
+        yield
+        return
+    with transaction.atomic(using=using, savepoint=False), connection.cursor() as cursor:
+        cursor.execute(f"SET {UNSTAMPED} = %s", [table])
+        try:
+            yield
+        finally:
+            try:
+                cursor.execute(f"SET {UNSTAMPED} = NULL")
+                cursor.execute(stamp_sql(connection.vendor, table))
+            except BaseException:
+                connection.close()
+                raise
 
 
 def uninstall(connection):
