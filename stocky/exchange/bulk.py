@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from django.db import DataError, IntegrityError, connection, transaction
 from django.db.models.functions import Lower
 from rest_framework.exceptions import ValidationError as DRFValidationError
+from rest_framework.fields import SkipField, empty
 from rest_framework.relations import PrimaryKeyRelatedField
 from rest_framework.validators import UniqueValidator
 
@@ -126,6 +127,18 @@ def matching(queryset, source, texts):
     return found
 
 
+def _skips(serializer_field):
+    """Whether `serializer_field` skips a value its data leaves out (as DRF does for a field neither required
+    nor with a default): asked as `to_internal_value` asks it, with an empty dict."""
+    try:
+        serializer_field.run_validation(serializer_field.get_value({}))
+    except SkipField:
+        return True
+    except Exception:  # noqa: BLE001 - any other answer: the field stays, and answers for itself per row
+        return False
+    return False
+
+
 # --- A chunk of rows -------------------------------------------------------------------------------
 
 
@@ -150,23 +163,13 @@ class BulkImport:
         self.model = resource.model
         self.explicit_ids = False
         self.stock_context = {"note": context.note} if resource.stock_field else {}
-        # One serializer for every new row of the import (ListSerializer's way: its fields built once).
-        self.serializer = resource.serializer_class(data={}, context={"records": {}})
-        self.related_fields = [
-            (name, serializer_field)
-            for name, serializer_field in self.serializer.fields.items()
-            if isinstance(serializer_field, PrimaryKeyRelatedField) and not serializer_field.read_only
-        ]
-        # Field validators are shared with the API's serializer class: the ones given records are copies.
-        self.unique_fields = []
-        for name, serializer_field in self.serializer.fields.items():
-            validators = []
-            for validator in serializer_field.validators:
-                if isinstance(validator, UniqueValidator):
-                    model, validator = validator.queryset.model, copy.copy(validator)
-                    self.unique_fields.append((name, serializer_field, validator, model))
-                validators.append(validator)
-            serializer_field.validators = validators
+        # The resource's serializer, built once per set of columns a row gives (ListSerializer's way: its
+        # fields built once, not per row); see serializer_for.
+        self.serializer_context = {"records": {}}
+        self.serializers = {}  # frozenset of the row's keys -> serializer
+        self.related_fields = []  # (field, its model): of every serializer built, given the chunk's records
+        self.unique_fields = []  # (name, field, validator, model)
+        self.prefetched = {}  # model -> the chunk's Prefetched records, for the related fields
         self.text_key = None
         if len(resource.natural_key) == 1 and resource.natural_key[0] not in {
             fk.column for fk in resource.foreign_keys
@@ -212,9 +215,9 @@ class BulkImport:
         instances = self.read_references(live)
         for item in live:
             self.resource.resolve_references(item.values, self.context, item.errors)
-        for _name, serializer_field in self.related_fields:
-            model = serializer_field.queryset.model
-            serializer_field.queryset = Prefetched(model, instances.get(model, {}).values())
+        self.prefetched = {model: Prefetched(model, records.values()) for model, records in instances.items()}
+        for serializer_field, model in self.related_fields:
+            serializer_field.queryset = self.prefetched.get(model) or Prefetched(model, [])
         by_id, by_key = self.read_existing([item for item in live if not item.errors])
 
         self.claims = {}  # key -> the pending Item, or the pk it was saved as
@@ -278,7 +281,10 @@ class BulkImport:
                 elif not is_blank(raw_name):
                     names[str(raw_name).strip()] = None
             unknown = [name for name in names if (fk.model, name.casefold()) not in self.context._names]
-            found = matching(fk.model._default_manager.all(), "name", unknown)
+            # Their id and name only: a row's record is its id for the services, which read and lock what they
+            # need of it (a whole raw product, its JSON and dates decoded, is most of a price list's reading).
+            records_of = fk.model._default_manager.only("pk", "name")
+            found = matching(records_of, "name", unknown)
             for name in unknown:
                 key = (fk.model, name.casefold())
                 if key not in self.context._names:
@@ -289,7 +295,7 @@ class BulkImport:
                     ids.add(pks[0])
             records = {obj.pk: obj for objs in found.values() for obj in objs if obj.pk in ids}
             missing = ids - records.keys()
-            records.update(fk.model._default_manager.in_bulk(missing) if missing else {})
+            records.update(records_of.in_bulk(missing) if missing else {})
             instances.setdefault(fk.model, {}).update(records)
             for pk in ids:
                 record = records.get(pk)
@@ -331,7 +337,7 @@ class BulkImport:
                     by_key.setdefault(tuple(pair), []).append(pk)
                     records.append(self.model(pk=pk, **dict(zip(sources, pair, strict=True))))
             # What a link's serializer checks ("already has a price for this raw product").
-            self.serializer.context["records"][self.model] = Prefetched(self.model, records)
+            self.serializer_context["records"][self.model] = Prefetched(self.model, records)
         return by_id, by_key
 
     # --- Writing the new rows -------------------------------------------------------------------------
@@ -342,13 +348,14 @@ class BulkImport:
         pending, self.pending = self.pending, []
         if not pending:
             return True
+        datas = [self.resource.serializer_data(item.values) for item in pending]
+        serializers = [self.serializer_for(data) for data in datas]
         self.read_unique_values(pending)
         valid = []
-        for item in pending:
-            data = self.resource.serializer_data(item.values)
-            self.serializer.initial_data = data
+        for item, data, serializer in zip(pending, datas, serializers, strict=True):
+            serializer.initial_data = data
             try:
-                validated = self.serializer.run_validation(data)
+                validated = serializer.run_validation(data)
             except DRFValidationError as exc:
                 self.refuse(item, self.resource.row_errors(exc.detail, data, None))
                 continue
@@ -382,19 +389,58 @@ class BulkImport:
                 self.claims[item.key] = result.pk
         return True
 
+    def serializer_for(self, data):
+        """The serializer that validates `data`, one per set of keys: the resource's serializer without the
+        fields that such data leaves out and that would be skipped anyway.
+
+        DRF skips a field that the data leaves out when it is not required and has no default
+        (`Field.validate_empty_values` raises SkipField, which `to_internal_value` passes over), for every row,
+        after a dozen calls; a serializer built for these keys leaves those fields out, so each row runs only
+        the fields it gives or that answer for their absence (required: an error; a default: its value). Each
+        field left out is asked once, here, and left out only if it does skip an absent value."""
+        keys = frozenset(data)
+        serializer = self.serializers.get(keys)
+        if serializer is not None:
+            return serializer
+        serializer = self.serializers[keys] = self.resource.serializer_class(data={}, context=self.serializer_context)
+        for name, serializer_field in list(serializer.fields.items()):
+            if serializer_field.read_only or name in keys or serializer_field.required:
+                continue
+            if serializer_field.default is empty and _skips(serializer_field):
+                del serializer.fields[name]
+        for name, serializer_field in serializer.fields.items():
+            if isinstance(serializer_field, PrimaryKeyRelatedField) and not serializer_field.read_only:
+                model = serializer_field.queryset.model
+                self.related_fields.append((serializer_field, model))
+                serializer_field.queryset = self.prefetched.get(model) or Prefetched(model, [])
+            # Field validators are shared with the API's serializer class: the ones given records are copies.
+            validators = []
+            for validator in serializer_field.validators:
+                if isinstance(validator, UniqueValidator):
+                    model, validator = validator.queryset.model, copy.copy(validator)
+                    self.unique_fields.append((name, serializer_field, validator, model))
+                validators.append(validator)
+            serializer_field.validators = validators
+        return serializer
+
     def refuse(self, item, errors):
         self.outcomes[item.index] = (item, errors)
         if self.claims.get(item.key) is item:
             del self.claims[item.key]
 
     def read_unique_values(self, items):
-        """Give each unique validator of the serializer the records holding the rows' values (one query)."""
+        """Give each unique validator of the serializers the records holding the rows' values (one query per
+        field, whatever the number of serializers)."""
+        read = {}
         for name, serializer_field, validator, model in self.unique_fields:
-            texts = [str(item.values[name]).strip() for item in items if not is_blank(item.values.get(name))]
-            source = serializer_field.source
-            if validator.lookup == "iexact":
-                found = matching(model._default_manager.all(), source, texts)
-                records = [obj for objs in found.values() for obj in objs]
-            else:
-                records = list(model._default_manager.filter(**{f"{source}__in": texts}))
-            validator.queryset = Prefetched(model, records)
+            key = (name, model, validator.lookup)
+            if key not in read:
+                texts = [str(item.values[name]).strip() for item in items if not is_blank(item.values.get(name))]
+                source = serializer_field.source
+                if validator.lookup == "iexact":
+                    found = matching(model._default_manager.all(), source, texts)
+                    records = [obj for objs in found.values() for obj in objs]
+                else:
+                    records = list(model._default_manager.filter(**{f"{source}__in": texts}))
+                read[key] = Prefetched(model, records)
+            validator.queryset = read[key]

@@ -111,6 +111,14 @@ FILES = [
         {},
     ),
     (
+        # Cells left blank in some rows and not others: rows of one chunk with different sets of fields.
+        "raw-products",
+        "name,stock_quantity,unit_of_measure,reorder_level,allergens,label_name,is_packaging,carbohydrate,sugars\n"
+        "Flour,1,kg,,gluten;gluten,,,50,\n,1,kg,2,,,,,\nSugar,,kg,,,Sucre,1,,\nMilk,1,,,milk,,,,\n"
+        "Oats,2,kg,1,oats,,,,\nRye,1,kg,,,Seigle,yes,60,70\nSalt,1,kg,,,,maybe,,\nCorn,1,kg,-1,,,,101,\n",
+        {},
+    ),
+    (
         "suppliers",
         "name,phone,email,contact_person\nA,1,a@x.example,Ann\nB,2,A@X.example,Bob\nC,3,not-an-email,Cid\n"
         "D,4,contact@moulins.example,Dan\n",
