@@ -180,11 +180,21 @@ _SAME_PREPARATION = (str, int, bool, Decimal, type(None), datetime.date)
 def _prepare(field, values, connection, literal=None):
     """Each of `values` as the database takes it, as Django's own INSERT prepares it (get_db_prep_save), or,
     with `literal` (the driver's quoting function), as the SQL literal the driver would make of it."""
-    prepare, memo, prepared = field.get_db_prep_save, {}, []
+    prepare = field.get_db_prep_save
+    first = values[0]
+    if all(value is first for value in values):  # one object in every row (a default, the time, a reason)
+        done = prepare(first, connection)
+        return [done if literal is None else literal(done)] * len(values)
+    memo, prepared = {}, []
     for value in values:
         # Subclasses too: a reason, a kind of item, a lot's source are TextChoices members (str).
         if isinstance(value, _SAME_PREPARATION):
             key = (type(value), value)
+        elif type(value) is list and all(type(item) is str for item in value):
+            key = (list, tuple(value))  # a JSON list of texts (a material's allergens: mostly empty)
+        else:
+            key = None
+        if key is not None:
             try:
                 prepared.append(memo[key])
                 continue

@@ -142,8 +142,8 @@ def test_upgrading_replaces_every_insert_trigger_with_the_one_that_can_wait():
     def insert_triggers():
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT event_object_table, action_statement FROM information_schema.triggers "
-                "WHERE trigger_schema = DATABASE() AND event_manipulation = 'INSERT' AND trigger_name LIKE 'stocky_v_%%'"
+                "SELECT event_object_table, action_statement FROM information_schema.triggers WHERE "
+                "trigger_schema = DATABASE() AND event_manipulation = 'INSERT' AND trigger_name LIKE 'stocky_v_%%'"
             )
             return dict(cursor.fetchall())
 

@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from inventory.models import Category, RawProduct
-from stocky.kit.inserts import insert_objects, update_objects
+from inventory.models import Category, Lot, RawProduct
+from stocky.kit.inserts import insert_objects, insert_rows, update_objects
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +45,46 @@ def test_text_that_sql_quotes_specially_is_stored_as_it_is():
         RawProduct, [RawProduct(name=name, stock_quantity=0, unit_of_measure="kg") for name in names]
     )
     assert [RawProduct.objects.get(pk=obj.pk).name for obj in objects] == names
+
+
+def test_values_shared_by_rows_and_lists_are_stored_per_row_as_given():
+    milk = ["milk"]
+    objects = insert_objects(
+        RawProduct,
+        [
+            RawProduct(name="A", stock_quantity=Decimal("1"), unit_of_measure="kg", allergens=milk),
+            RawProduct(name="B", stock_quantity=Decimal("1.000"), unit_of_measure="kg", allergens=[]),
+            RawProduct(name="C", stock_quantity=Decimal("2"), unit_of_measure="kg", allergens=["milk"]),
+            RawProduct(name="D", stock_quantity=Decimal("1"), unit_of_measure="kg", allergens=["gluten", "milk"]),
+        ],
+    )
+    stored = {
+        p.name: (p.stock_quantity, p.allergens) for p in RawProduct.objects.filter(pk__in=[o.pk for o in objects])
+    }
+    assert stored == {
+        "A": (Decimal("1"), ["milk"]),
+        "B": (Decimal("1"), []),
+        "C": (Decimal("2"), ["milk"]),
+        "D": (Decimal("1"), ["gluten", "milk"]),
+    }
+    assert len({p.created_at for p in RawProduct.objects.all()}) == 1, "one insert, one time"
+
+
+def test_rows_of_values_get_their_defaults_and_normalised_fields_and_ids_in_order():
+    rows = [
+        {"item_type": "raw_product", "item_id": n, "code": f"L{n}", "quantity": n, "initial_quantity": n}
+        for n in (3, 1, 2)
+    ]
+    rows[1]["status"] = Lot.Status.ON_HOLD
+    ids = insert_rows(Lot, rows)
+    assert ids == sorted(ids) and len(set(ids)) == 3
+    lots = Lot.objects.in_bulk(ids)
+    assert [(lots[pk].code, lots[pk].status, lots[pk].source_id) for pk in ids] == [
+        ("L3", "available", None),
+        ("L1", "on_hold", None),
+        ("L2", "available", None),
+    ]
+    assert all(lot.created_at for lot in lots.values())
 
 
 @pytest.mark.parametrize("count", [1, 3])
