@@ -152,18 +152,18 @@ def stamped_once(table, using="default"):
 
     Its INSERT trigger is quiet while UNSTAMPED names the table; the block runs in a transaction (the
     caller's, or one of its own), and the table is stamped at its end, before anything can commit: a reader
-    never sees the rows under the version it read before them, as with the per-row stamps. The variable
-    lives only as long as the block: cleared in `finally` whatever happened, and should clearing fail the
-    connection is closed, so that no later write on that session can go unstamped. The stamp is written even
-    when the block failed: a caller that catches the error and commits what was inserted before it still
-    changes the version (a stamp too many costs a reader one render)."""
+    never sees the rows under the version it read before them, as with the per-row stamps. If the block
+    fails, its rows go with the transaction's (or the caller's savepoint's) rollback. The variable lives only
+    as long as the block: cleared in `finally` whatever happened, and should clearing fail the connection is
+    closed, so that no later write on that session can go unstamped. Elsewhere (SQLite, an unversioned
+    table) the block runs as it is, every row stamped by its trigger."""
     connection = connections[using]
     if connection.vendor != "mysql" or table not in versioned_tables():
         yield
         return
     with transaction.atomic(using=using, savepoint=False), connection.cursor() as cursor:
-        cursor.execute(f"SET {UNSTAMPED} = %s", [table])
         try:
+            cursor.execute(f"SET {UNSTAMPED} = %s", [table])
             yield
         finally:
             try:
