@@ -617,10 +617,16 @@ def line_create_many(*, model: type[Model], rows: list[dict]) -> list:
     field = model.UNIT_PRODUCT
     product_model = model._meta.get_field(field).related_model
     wanted = {fields[field].pk for fields in rows}
-    # What check_line reads of a product (its name and stock unit): most of a big price list's time went in
-    # reading whole products (their JSON and dates decoded) that only this was needed of.
-    locked = product_model.objects.select_for_update().filter(pk__in=wanted).only("pk", "name", "unit_of_measure")
-    products = {product.pk: product for product in locked.order_by("pk")}
+    # What check_line reads of a product (its name and stock unit), as locked, given to the rows' own product
+    # objects: most of a big price list's time went in building whole products again (JSON, dates decoded).
+    locked = product_model.objects.select_for_update().filter(pk__in=wanted).order_by("pk")
+    current = {pk: (name, unit) for pk, name, unit in locked.values_list("pk", "name", "unit_of_measure")}
+    products = {}
+    for fields in rows:
+        product = fields[field]
+        if product.pk in current:
+            product.name, product.unit_of_measure = current[product.pk]
+            products[product.pk] = product
     # Their equivalences in one query, grouped here: prefetch_related would build a queryset per product.
     conversion_model, link = CONVERSION_MODELS[product_model]
     conversions = {pk: [] for pk in products}

@@ -24,6 +24,7 @@ names the row.
 import copy
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cache
 
 from django.db import DataError, IntegrityError, connection, transaction
 from django.db.models.functions import Lower
@@ -98,12 +99,22 @@ class Prefetched:
 def fold(text):
     """`text` as the database compares it for `iexact` (the per-row path's lookup): SQLite's LIKE ignores
     the case of ASCII letters only; MariaDB's utf8mb4_general_ci ignores case and accents."""
-    text = text.strip()
-    if connection.vendor == "sqlite":
-        return text.translate(_ASCII_LOWER)
-    if connection.vendor == "mysql" and not text.isascii():  # ASCII has no accents: NFKD leaves it as it is
-        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    return text.casefold()
+    return folding(connection.vendor)(text)
+
+
+@cache
+def folding(vendor):
+    """`fold` for one database: a loop over many texts reads the connection's vendor once, not per text."""
+    if vendor == "sqlite":
+        return lambda text: text.strip().translate(_ASCII_LOWER)
+
+    def fold_text(text):
+        text = text.strip()
+        if vendor == "mysql" and not text.isascii():  # ASCII has no accents: NFKD leaves it as it is
+            text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+        return text.casefold()
+
+    return fold_text
 
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
@@ -115,6 +126,7 @@ def matching(queryset, source, texts):
     texts = {text.strip() for text in texts}
     if not texts:
         return {}
+    fold = folding(connection.vendor)
     if connection.vendor == "mysql":
         # The column's collation compares as `iexact` does (case and accents).
         queryset = queryset.filter(**{f"{source}__in": texts})
@@ -170,6 +182,7 @@ class BulkImport:
         self.related_fields = []  # (field, its model): of every serializer built, given the chunk's records
         self.unique_fields = []  # (name, field, validator, model)
         self.prefetched = {}  # model -> the chunk's Prefetched records, for the related fields
+        self.fold = folding(connection.vendor)
         self.text_key = None
         if len(resource.natural_key) == 1 and resource.natural_key[0] not in {
             fk.column for fk in resource.foreign_keys
@@ -288,7 +301,7 @@ class BulkImport:
             for name in unknown:
                 key = (fk.model, name.casefold())
                 if key not in self.context._names:
-                    self.context._names[key] = [obj.pk for obj in found.get(fold(name), [])][:11]
+                    self.context._names[key] = [obj.pk for obj in found.get(self.fold(name), [])][:11]
             for name in names:
                 pks = self.context._names[(fk.model, name.casefold())]
                 if len(pks) == 1:
@@ -311,7 +324,7 @@ class BulkImport:
             value = values.get(column)
             if is_blank(value):
                 return None
-            parts.append(fold(str(value)) if self.text_key else value)
+            parts.append(self.fold(str(value)) if self.text_key else value)
         return tuple(parts)
 
     def read_existing(self, items):
