@@ -16,6 +16,6 @@ def replace(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("accounts", "0006_table_versions")]
+    dependencies = [("accounts", "0007_alter_invitation_delivery_status")]
 
     operations = [migrations.RunPython(replace, migrations.RunPython.noop, elidable=False)]
