@@ -224,15 +224,28 @@ class FastPath:
         authenticator = self.authenticator()
         if authenticator is None:
             return None
-        caller = authenticator.cached_caller(request)
-        if caller is None:
-            return None
         view = self.view(request, args, kwargs, action)
         if not view.read_cache:
             return None
-        drf_request = Request(request)
+        drf_request = view.request = Request(request)
+        try:
+            response = self.hit(view, drf_request, authenticator)
+        except Exception as exc:
+            # Answered as DRF's dispatch answers it: the exception handler's 503 for an unavailable
+            # database (stocky.kit.api), anything it does not handle raised on to Django.
+            response = view.handle_exception(exc)
+        if response is None:
+            return None
+        view.headers = view.default_response_headers
+        return view.finalize_response(drf_request, response)  # what DRF adds to every answer (Allow, ...)
+
+    def hit(self, view, drf_request, authenticator):
+        """The cached answer (or a 304) for this caller, or None when the full path must decide."""
+        request = drf_request._request
+        caller = authenticator.cached_caller(request)
+        if caller is None:
+            return None
         drf_request.user, drf_request.auth = caller.user, caller.token  # as DRF's authentication sets them
-        view.request = drf_request
         if not self.permitted(view, drf_request):
             return None
         key = cache_key(view, request)
@@ -244,19 +257,10 @@ class FastPath:
             return None
         etag = etag_for(key, {table: stamps[table] for table in entry.tables})
         if client_has(request, etag):
-            response = not_modified(etag)
-        elif entry.etag == etag:
-            response = with_validators(HttpResponse(entry.body, content_type=entry.content_type), etag)
-        else:
-            return None
-        # What DRF's finalize_response adds to every answer of the view (Allow; Vary with several renderers).
-        headers = view.default_response_headers
-        vary = headers.pop("Vary", None)
-        if vary is not None:
-            patch_vary_headers(response, [part.strip() for part in vary.split(",")])
-        for name, value in headers.items():
-            response[name] = value
-        return response
+            return not_modified(etag)
+        if entry.etag == etag:
+            return with_validators(HttpResponse(entry.body, content_type=entry.content_type), etag)
+        return None
 
     def view(self, request, args, kwargs, action):
         """The view instance DRF's view function would make (its handlers bound as the route maps them)."""
