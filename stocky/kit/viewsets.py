@@ -39,7 +39,7 @@ class FastReadMixin:
     @classmethod
     def as_view(cls, actions=None, **initkwargs):
         view = super().as_view(actions, **initkwargs)
-        if not cls.read_cache:
+        if not cls.read_cache or not plain_dispatch(cls):
             return view
         # A cache hit whose caller this process already knows is answered before DRF's dispatch (about half
         # the cost of a single-row read); every other request goes the full way (stocky.kit.readcache).
@@ -50,6 +50,7 @@ class FastReadMixin:
             response = fast.answer(request, args, kwargs)
             return response if response is not None else view(request, *args, **kwargs)
 
+        fast_view.fast_path = fast
         return fast_view
 
     def initial(self, request, *args, **kwargs):
@@ -103,6 +104,29 @@ class FastReadMixin:
         obj = get_object_or_404(queryset, **self.lookup())
         self.check_object_permissions(self.request, obj)
         return obj
+
+
+# The steps of DRF's dispatch that the fast path (stocky.kit.readcache.FastPath) does in its own way: a view that
+# changes one of them gets no fast path, since the fast path would not do what the view added.
+DISPATCH_STEPS = (
+    "dispatch",
+    "initialize_request",
+    "initial",
+    "perform_authentication",
+    "check_permissions",
+    "check_throttles",
+    "determine_version",
+    "perform_content_negotiation",
+    "finalize_response",
+)
+
+
+class _PlainViewSet(FastReadMixin, viewsets.GenericViewSet):
+    pass
+
+
+def plain_dispatch(cls):
+    return all(getattr(cls, step) is getattr(_PlainViewSet, step) for step in DISPATCH_STEPS)
 
 
 class ManufacturingViewSet(FastReadMixin, viewsets.ModelViewSet):
