@@ -219,7 +219,8 @@ class FastPath:
         if action is None:
             return None
         # DRF's test client forcing a caller: DRF takes that one, not the token's (rest_framework.request).
-        if getattr(request, "_force_auth_user", None) is not None or getattr(request, "_force_auth_token", None):
+        forced = (getattr(request, "_force_auth_user", None), getattr(request, "_force_auth_token", None))
+        if any(value is not None for value in forced):
             return None
         authenticator = self.authenticator()
         if authenticator is None:
