@@ -24,11 +24,14 @@ def fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def fresh_read_cache():
-    # Each test starts from an empty per-process read cache, as from an empty cache (stocky.kit.readcache).
+    # Each test starts from an empty per-process read cache, as from an empty cache (stocky.kit.readcache),
+    # and with no token or user row remembered by the fast path's authentication (accounts.authentication).
+    from accounts import authentication
     from stocky.kit import readcache
 
     readcache.bodies.clear()
     readcache.view_tables.clear()
+    authentication.forget()
 
 
 @pytest.fixture

@@ -14,6 +14,12 @@ passed is remembered (by its exact text) until it expires, its expiry is checked
 and whether it is still valid for its user (active, version) is decided by the row on every request. Each
 request gets its own User instance built from the cached values, so nothing one request changes on
 `request.user` leaks into the next.
+
+For the read cache's fast path (stocky.kit.readcache.FastPath), `cached_caller` names the caller of a request
+without a query: a token this process checked before and the user's row this process read before, together
+with the version of the user table it was read under (stocky.kit.versions). The fast path reads that version
+in the same query as its answer's tables: the row is used only if no write to the user table committed since
+it was read (any writer: the ORM, a plain UPDATE, another node), and the same rules as below then apply to it.
 """
 
 import threading
@@ -25,6 +31,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework_simplejwt.authentication import JWTAuthentication
@@ -34,6 +41,7 @@ from rest_framework_simplejwt.tokens import Token
 
 from accounts import tokens
 from accounts.models import User
+from stocky.kit import versions
 from stocky.kit.models import MAX_ID
 
 # Cached: every column but the password hash, which no request needs (a save() of request.user leaves the
@@ -46,6 +54,10 @@ _tokens = {}
 _lock = threading.Lock()
 # Bounded, so that tokens of many users cannot grow a worker's memory for long.
 MAX_TOKENS = 10_000
+# user id (str) -> (the user table's version read before the row, the row's FIELDS): per process, for the
+# read cache's fast path only (cached_caller); as many entries as tokens at most.
+_users = {}
+USER_TABLE = User._meta.db_table
 
 
 def _key(user_id: int | str) -> str:
@@ -74,7 +86,9 @@ def forget(user_id: int | str | None = None) -> None:
     if user_id is None:
         with _lock:
             _tokens.clear()
+            _users.clear()
     else:
+        _users.pop(str(user_id), None)
         cache.delete(_key(user_id))
 
 
@@ -105,6 +119,10 @@ class CachedJWTAuthentication(JWTAuthentication):
                 _tokens[raw_token] = (expires, token)
         return token
 
+    def cached_caller(self, request: HttpRequest) -> "CachedCaller | None":
+        """(user, token) of `request` from this process's memory, or None: see the module's docstring."""
+        return _cached_caller(self, request)
+
     def get_user(self, validated_token: Token) -> User:
         user_id = validated_token.get(api_settings.USER_ID_CLAIM)
         if api_settings.USER_ID_FIELD == "id" and not _is_id(user_id):
@@ -125,6 +143,73 @@ class CachedJWTAuthentication(JWTAuthentication):
             # Issued before the user's password changed or the account was deactivated.
             raise AuthenticationFailed(_("The token has been revoked"), code="token_revoked")
         return user
+
+
+class CachedCaller:
+    """A caller named without a query: current only if the user table still has `versions`' version."""
+
+    __slots__ = ("user", "token", "versions", "_user_id")
+
+    def __init__(self, user: User, token: Token, user_id: str, version: int) -> None:
+        self.user, self.token, self._user_id = user, token, user_id
+        self.versions = {USER_TABLE: version}
+
+    def current(self, stamps: dict[str, int]) -> bool:
+        """Whether the versions read now (`stamps`, the fast path's query) still vouch for the user's row."""
+        if stamps.get(USER_TABLE) == self.versions[USER_TABLE]:
+            return True
+        _users.pop(self._user_id, None)  # changed since: the next fast read reads it again
+        return False
+
+
+def _cached_caller(authenticator: JWTAuthentication, request: HttpRequest) -> CachedCaller | None:
+    if settings.AUTH_USER_CACHE_SECONDS <= 0 or api_settings.USER_ID_FIELD != "id":
+        return None  # no checked tokens are kept: every request is authenticated in full
+    header = authenticator.get_header(request)
+    if header is None:
+        return None
+    try:
+        raw_token = authenticator.get_raw_token(header)
+    except AuthenticationFailed:
+        return None  # a malformed header: DRF refuses it
+    entry = _tokens.get(raw_token) if raw_token is not None else None
+    if entry is None or time.time() >= entry[0]:
+        return None  # never checked here, or expired: DRF checks it (and refuses an expired one)
+    token = entry[1]
+    user_id = token.get(api_settings.USER_ID_CLAIM)
+    if not _is_id(user_id):
+        return None
+    user_id = str(user_id)
+    known = _users.get(user_id)
+    if known is not None and _refuses(known[1], token):
+        # Before sending a refusal the full way: has the row changed since (reactivated, new tokens)?
+        if versions.read([USER_TABLE]).get(USER_TABLE) != known[0]:
+            known = None
+    if known is None:
+        # The version first, then the row: the row is at least as new as the version it is kept under, so a
+        # write committed in between only makes the next check miss (stocky.kit.readcache's argument).
+        version = versions.read([USER_TABLE]).get(USER_TABLE)
+        values = _row(user_id)
+        if version is None or values == NO_USER:
+            return None
+        with _lock:
+            if len(_users) >= MAX_TOKENS:
+                _users.clear()
+            _users[user_id] = known = (version, values)
+    version, values = known
+    if _refuses(values, token):
+        return None  # DRF refuses it, in full
+    user = User.from_db("default", FIELDS, values)
+    return CachedCaller(user, token, user_id, version)
+
+
+_ACTIVE, _VERSION = FIELDS.index("is_active"), FIELDS.index("token_version")
+
+
+def _refuses(values: tuple, token: Token) -> bool:
+    """get_user's rules on a row's values: an inactive user, or a token of an older version."""
+    inactive = api_settings.CHECK_USER_IS_ACTIVE and not values[_ACTIVE]
+    return inactive or tokens.token_version(token) != values[_VERSION]
 
 
 def _is_id(value: object) -> bool:

@@ -155,7 +155,10 @@ HEALTH_DB_TIMEOUT = env.int("HEALTH_DB_TIMEOUT", default=2)
 DB_UNAVAILABLE_RETRY_AFTER = env.int("DB_UNAVAILABLE_RETRY_AFTER", default=10)
 _db = DATABASES["default"]
 _db["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-_db["CONN_HEALTH_CHECKS"] = True
+# Whether a kept connection is pinged before its first query of each request, so that one the database
+# dropped (a restart) is replaced instead of failing that request. The ping is one more round trip per
+# request (bench/README.md, "A cache hit answered before DRF's dispatch").
+_db["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions and a busy timeout make concurrent writers wait instead of failing with
     # "database is locked"; WAL lets readers proceed while one writer works (PERFORMANCE.md).

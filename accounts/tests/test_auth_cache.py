@@ -40,7 +40,9 @@ def elsewhere(user, **fields):
     User.objects.filter(pk=user.pk).update(**fields)
 
 
-def test_the_row_is_read_once_then_served_from_the_cache(client_for, shared):
+def test_the_row_is_read_once_then_served_from_the_cache(client_for, shared, rendered_reads):
+    # Every read rendered through DRF: a repeated read from the read cache checks the row by the user
+    # table's version instead (stocky/kit/tests/test_readcache_fast_path.py).
     client = client_for(Role.USER)
     response, reads = user_queries(client)
     assert response.status_code == 200 and reads == 1

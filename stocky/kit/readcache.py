@@ -15,6 +15,14 @@ the caller and checked the permissions:
    read is versioned, the answer is stored and carries the ETag; otherwise it is sent as it is.
 
 Only 200s are stored; errors, 4xx and writes pass through untouched.
+
+A repeated GET is answered before DRF's dispatch (`FastPath`, wrapped around the viewset's view function by
+FastReadMixin.as_view) when everything DRF would decide is already known in this process: the authenticator
+names the caller without a query of its own (`cached_caller`: a token it checked before, a user row it read
+before, current while the user table's version is unchanged), the view's permissions let that user's role
+through, the view has no throttles, and the answer is in the body cache. One query then reads the versions
+of the answer's tables and of the user table together. Anything else (no such caller, a changed user row, a
+refusal, a miss, a changed version) goes the full way through DRF, which decides and answers as before.
 """
 
 import hashlib
@@ -27,6 +35,8 @@ from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
 
 from stocky.kit import versions
 
@@ -174,3 +184,104 @@ def render(view, request, response):
     response.accepted_media_type = request.accepted_media_type
     response.renderer_context = view.get_renderer_context()
     response.render()
+
+
+class FastPath:
+    """A cache hit of one viewset route (`view_class` with its `actions`) answered before DRF's dispatch, with
+    what the full path would answer: the same caller check, permissions, key, ETag, body and headers (the
+    middleware around the view runs alike on both paths). `answer` returns None whenever the full path must
+    decide: it then runs as if this did not exist."""
+
+    def __init__(self, view_class, actions, initkwargs):
+        self.view_class, self.actions, self.initkwargs = view_class, actions, initkwargs
+        self._authenticator = None
+        self._checked = False
+
+    def authenticator(self):
+        """The view's one authenticator if it can name a caller without a query, else None (no fast path)."""
+        if not self._checked:
+            view = self.view_class(**self.initkwargs)
+            authenticators = view.get_authenticators()
+            eligible = (
+                len(authenticators) == 1
+                and hasattr(authenticators[0], "cached_caller")
+                and not view.get_throttles()  # a throttled read must count every request: DRF does that
+            )
+            self._authenticator = authenticators[0] if eligible else None
+            self._checked = True
+        return self._authenticator
+
+    def answer(self, request, args, kwargs):
+        method = request.method.lower()
+        if method not in ("get", "head") or not settings.READ_CACHE or connection.vendor not in ("mysql", "sqlite"):
+            return None
+        action = self.actions.get(method) or (self.actions.get("get") if method == "head" else None)
+        if action is None:
+            return None
+        # DRF's test client forcing a caller: DRF takes that one, not the token's (rest_framework.request).
+        forced = (getattr(request, "_force_auth_user", None), getattr(request, "_force_auth_token", None))
+        if any(value is not None for value in forced):
+            return None
+        authenticator = self.authenticator()
+        if authenticator is None:
+            return None
+        view = self.view(request, args, kwargs, action)
+        if not view.read_cache:
+            return None
+        drf_request = view.request = Request(request)
+        try:
+            response = self.hit(view, drf_request, authenticator)
+        except Exception as exc:
+            # Answered as DRF's dispatch answers it: the exception handler's 503 for an unavailable
+            # database (stocky.kit.api), anything it does not handle raised on to Django.
+            response = view.handle_exception(exc)
+        if response is None:
+            return None
+        view.headers = view.default_response_headers
+        return view.finalize_response(drf_request, response)  # what DRF adds to every answer (Allow, ...)
+
+    def hit(self, view, drf_request, authenticator):
+        """The cached answer (or a 304) for this caller, or None when the full path must decide."""
+        request = drf_request._request
+        caller = authenticator.cached_caller(request)
+        if caller is None:
+            return None
+        drf_request.user, drf_request.auth = caller.user, caller.token  # as DRF's authentication sets them
+        if not self.permitted(view, drf_request):
+            return None
+        key = cache_key(view, request)
+        entry = bodies.get(key)
+        if entry is None:
+            return None
+        stamps = versions.read(entry.tables | caller.versions.keys())
+        if not caller.current(stamps) or not entry.tables <= stamps.keys():
+            return None
+        etag = etag_for(key, {table: stamps[table] for table in entry.tables})
+        if client_has(request, etag):
+            return not_modified(etag)
+        if entry.etag == etag:
+            return with_validators(HttpResponse(entry.body, content_type=entry.content_type), etag)
+        return None
+
+    def view(self, request, args, kwargs, action):
+        """The view instance DRF's view function would make (its handlers bound as the route maps them)."""
+        view = self.view_class(**self.initkwargs)
+        view.action_map = self.actions
+        for method, name in self.actions.items():
+            setattr(view, method, getattr(view, name))
+        if hasattr(view, "get") and not hasattr(view, "head"):
+            view.head = view.get
+        view.args, view.kwargs, view.action = args, kwargs, action
+        view.format_kwarg = view.get_format_suffix(**kwargs)
+        return view
+
+    @staticmethod
+    def permitted(view, request):
+        """DRF's check_permissions, without the refusal: False sends the request the full way (refused there).
+        A permission that looks at the record itself needs the view to load it: the full way too."""
+        for permission in view.get_permissions():
+            if type(permission).has_object_permission is not BasePermission.has_object_permission:
+                return False
+            if not permission.has_permission(request, view):
+                return False
+        return True

@@ -49,7 +49,7 @@ def queries(api, url):
 
 
 @pytest.mark.parametrize("resource", LISTS)
-def test_a_page_of_a_list_costs_the_same_queries_for_1_row_or_30(api, resource):
+def test_a_page_of_a_list_costs_the_same_queries_for_1_row_or_30(rendered_reads, api, resource):
     factory, url = LISTS[resource], f"/api/v1/{resource}{PAGE}"
     factory.create_batch(1)
     one, first = queries(api, url)
@@ -59,7 +59,7 @@ def test_a_page_of_a_list_costs_the_same_queries_for_1_row_or_30(api, resource):
     assert one == thirty
 
 
-def test_a_page_of_hub_products_costs_the_same_queries_for_1_row_or_30(api):
+def test_a_page_of_hub_products_costs_the_same_queries_for_1_row_or_30(rendered_reads, api):
     phones = make_category("Phones")
     make_product("First", phones)
     one, _ = queries(api, "/api/v1/products?page=1&pageSize=100")

@@ -49,10 +49,11 @@ def test_a_single_read_carries_an_etag_and_a_change_to_it_gives_a_new_one(api):
 def test_a_repeated_read_is_served_with_one_query_and_the_same_bytes(api):
     RawProductOrderFactory.create_batch(3)
     first = api.get("/api/v1/raw-product-orders")
+    api.get("/api/v1/raw-product-orders")  # the caller's row is read for the fast path (test_readcache_fast_path)
     with CaptureQueriesContext(connection) as captured:
         again = api.get("/api/v1/raw-product-orders")
     assert again.content == first.content and again["ETag"] == first["ETag"]
-    read = [query["sql"] for query in captured if "accounts_user" not in query["sql"]]
+    read = [query["sql"] for query in captured]
     assert len(read) == 1 and versions.TABLE in read[0], read
 
 
