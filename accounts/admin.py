@@ -15,6 +15,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 
 from accounts import services
 from accounts.models import Invitation, User
+from stocky.kit.admin_mixins import ViewOnlyAdmin
 from stocky.kit.errors import DomainError
 
 
@@ -94,7 +95,7 @@ class UserAdmin(DjangoUserAdmin):
             services.user_deactivate(user=obj)
 
 
-class TokenAdmin(admin.ModelAdmin):
+class TokenAdmin(ViewOnlyAdmin, admin.ModelAdmin):
     """Who holds a session and until when, for Admins; never the token itself, which would let its reader
     act as its owner. Read-only, like simplejwt's own pages that these replace."""
 
@@ -105,15 +106,6 @@ class TokenAdmin(admin.ModelAdmin):
     fields = ("jti", "user", "created_at", "expires_at")
     readonly_fields = fields
     actions = None
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class RevokedTokenAdmin(TokenAdmin):

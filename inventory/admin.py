@@ -19,7 +19,7 @@ from inventory.models import (
     Supplier,
     SupplierRawProduct,
 )
-from stocky.kit.admin_mixins import ServiceAdminMixin, ServiceInlineMixin
+from stocky.kit.admin_mixins import ServiceAdminMixin, ServiceInlineMixin, ViewOnlyAdmin
 
 
 class PriceListSaves(ServiceInlineMixin):
@@ -264,7 +264,7 @@ class SupplierRawProductAdmin(PriceListSaves, ServiceAdminMixin, admin.ModelAdmi
 
 
 @admin.register(StockMovement)
-class StockMovementAdmin(admin.ModelAdmin):
+class StockMovementAdmin(ViewOnlyAdmin, admin.ModelAdmin):
     """The ledger, read-only: entries are only ever appended by inventory.services."""
 
     list_display = [
@@ -302,15 +302,6 @@ class StockMovementAdmin(admin.ModelAdmin):
         return format_html(
             '<a href="{}">{}</a>', reverse("admin:inventory_lot_change", args=[movement.lot_id]), movement.lot.code
         )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="source document")
     def source(self, movement):

@@ -20,6 +20,7 @@ from inventory.lots.serializers import lots_with_items
 from inventory.models import Lot
 from orders.digest import lots_to_act_on
 from orders.trace import lot_trace, trace_csv, trace_pdf
+from stocky.kit.admin_mixins import ViewOnlyAdmin
 from stocky.kit.errors import DomainError
 
 
@@ -92,7 +93,7 @@ def write_off(modeladmin, request, queryset):
 
 
 @admin.register(Lot)
-class LotAdmin(admin.ModelAdmin):
+class LotAdmin(ViewOnlyAdmin, admin.ModelAdmin):
     """Lots, read-only: quantities and statuses change through the actions and the stock moves."""
 
     list_display = ["code", "item_type", "item", "quantity", "expiry", "best_before", "status", "trace", "created_at"]
@@ -103,15 +104,6 @@ class LotAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return lots_with_items(super().get_queryset(request))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="item", ordering="item_name")
     def item(self, lot):

@@ -26,6 +26,7 @@ from stocky.exchange import engine, jobs
 from stocky.exchange.formats import CONTENT_TYPES, FORMATS, FileError, format_for
 from stocky.exchange.models import ImportJob
 from stocky.exchange.resources import REGISTRY, resource_for_model
+from stocky.kit.admin_mixins import ViewOnlyAdmin
 from stocky.kit.errors import DomainError
 
 
@@ -209,7 +210,7 @@ def job_page_url(job, site_name=admin.site.name):
 
 
 @admin.register(ImportJob)
-class ImportJobAdmin(admin.ModelAdmin):
+class ImportJobAdmin(ViewOnlyAdmin, admin.ModelAdmin):
     """Every admin import, read-only: who, what, how far, and a link to its report. Jobs are made by the
     Import pages and deleted by `manage.py prune_import_jobs`."""
 
@@ -247,15 +248,6 @@ class ImportJobAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return visible_jobs(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def changelist_view(self, request, extra_context=None):
         jobs.import_jobs_mark_interrupted()  # a killed worker's job reads "interrupted" here too

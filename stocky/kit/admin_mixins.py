@@ -115,3 +115,17 @@ class ServiceAdminMixin(ServiceSaves):
             saves.service_update(request, obj, changed)
         for obj in formset.new_objects:
             saves.service_create(request, obj)
+
+
+class ViewOnlyAdmin:
+    """A page that shows records and never adds, changes or deletes them: they are written elsewhere (a
+    ledger by the stock services, a lot by its moves, a job by its task, a token by the log-in)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
