@@ -157,9 +157,9 @@ BUTTER_BEST_BEFORE_DAYS, PRODUCE_BEST_BEFORE_DAYS, DRY_BEST_BEFORE_DAYS = 45, 7,
 # Days of use that a material's stock should cover: reorder below the first figure, order the second (fresh
 # goods by the week, so that little reaches its date on the shelf).
 FRESH_COVER, DRY_COVER = (4, 8), (14, 56)
-# Days of use kept back whatever the day (a late delivery, a large order taken at short notice): a run never
-# leaves less than this of a material in lots that will still be usable the next working morning, an urgent
-# purchase tops it up. So a run planned weeks ahead finds the usual materials on hand (docs/tutorial.md).
+# Days of use kept back whatever the day (a late delivery, a large order taken at short notice), one large run
+# on top: a run never leaves less than that of a material in lots still usable FRESH_SAFETY_DAYS later, an
+# urgent purchase tops it up. So a small run planned weeks ahead finds the usual materials (docs/tutorial.md).
 FRESH_SAFETY_DAYS, DRY_SAFETY_DAYS = 3, 7
 
 
@@ -777,8 +777,8 @@ class Workshop:
 
     def buy_what_is_missing(self, spec, output):
         """Before a run: an urgent purchase, received at once, of what the run would lack, or would leave below
-        the material's safety stock. Only lots the run may draw and the evening check keeps are counted: cream
-        past its use-by still in the cold room is no cream to a cook (production refuses it)."""
+        the material's safety stock. Only lots that are not on hold and will last are counted: cream past its
+        use-by still in the cold room is no cream to a cook (production refuses it)."""
         lines = self.recipes[spec.name]
         day = timezone.localdate(self.clock.now)
         kept = self.lasting_stock([m.record.pk for m, *_ in lines], after=day)
@@ -797,9 +797,8 @@ class Workshop:
         return material.daily * days + material.peak
 
     def lasting_stock(self, pks, *, after):
-        """{raw product pk: what its lots hold that is not on hold and will still be usable for the days a
-        safety stock is kept (FRESH_SAFETY_DAYS after the day `after`; over a Sunday, the evening check of
-        `throw_away_expiring` is the day before)}: cream that expires on Sunday is no safety stock on Saturday."""
+        """{raw product pk: what its lots hold that is not on hold and still usable FRESH_SAFETY_DAYS after the
+        day `after`}: cream that expires on Sunday is no safety stock on Saturday."""
         following = after + datetime.timedelta(days=FRESH_SAFETY_DAYS)
         lasting = (
             Lot.objects.filter(item_type=Lot.ItemType.RAW_PRODUCT, item_id__in=pks, quantity__gt=0)
