@@ -157,6 +157,10 @@ BUTTER_BEST_BEFORE_DAYS, PRODUCE_BEST_BEFORE_DAYS, DRY_BEST_BEFORE_DAYS = 45, 7,
 # Days of use that a material's stock should cover: reorder below the first figure, order the second (fresh
 # goods by the week, so that little reaches its date on the shelf).
 FRESH_COVER, DRY_COVER = (4, 8), (14, 56)
+# Days of use kept back whatever the day (a late delivery, a large order taken at short notice), one large run
+# on top: a run never leaves less than that of a material in lots still usable FRESH_SAFETY_DAYS later, an
+# urgent purchase tops it up. So a small run planned weeks ahead finds the usual materials (docs/tutorial.md).
+FRESH_SAFETY_DAYS, DRY_SAFETY_DAYS = 3, 7
 
 
 def label_dates(spec, received):
@@ -170,6 +174,16 @@ def label_dates(spec, received):
     else:
         days = FRESH_BEST_BEFORE_DAYS.get(spec.name, PRODUCE_BEST_BEFORE_DAYS)
     return {"best_before": received + datetime.timedelta(days=days)}
+
+
+def next_working_day(day):
+    return day + datetime.timedelta(days=2 if day.weekday() == 5 else 1)  # Sunday is closed
+
+
+def expiring_before(day, *, fresh):
+    """The lots unusable on `day`: past their use-by, or fresh materials (pks `fresh`) past their best."""
+    past_its_best = Q(item_type=Lot.ItemType.RAW_PRODUCT, item_id__in=fresh, best_before__lt=day)
+    return Q(use_by__lt=day) | past_its_best
 
 
 def has_business_data():
@@ -440,6 +454,7 @@ class Workshop:
         self.plan_sales()
         self.estimate_use()
         self.create_materials()
+        self.fresh_pks = [material.record.pk for material in self.materials.values() if material.spec.fresh]
         self.create_products()
         self.date_opening_lots()
         self.create_catalogue()
@@ -565,12 +580,12 @@ class Workshop:
         SupplierRawProduct.objects.bulk_create(rows)
 
     def reorder_level(self, material):
-        """What the buyer watches: the days of use the purchasing rounds reorder at (a week of fresh, two of
-        dry goods), so that the admin's home lists what runs low between two deliveries."""
+        """What the buyer watches: the days of use the purchasing rounds reorder at (four of fresh, two weeks of
+        dry goods) above the safety stock, so that the admin's home lists what runs low between two deliveries."""
         if not material.daily:
             return 0
         days = (FRESH_COVER if material.spec.fresh else DRY_COVER)[0]
-        return nice_ceil(material.daily * days, whole=is_count(material.spec.unit))
+        return nice_ceil(material.daily * days + self.safety_stock(material), whole=is_count(material.spec.unit))
 
     def create_products(self):
         items = []
@@ -761,18 +776,38 @@ class Workshop:
             self.produce_now(component, quantize_quantity(per_unit * output))
 
     def buy_what_is_missing(self, spec, output):
-        """Before a run: an urgent purchase, received at once, of any material the run would lack."""
+        """Before a run: an urgent purchase, received at once, of what the run would lack, or would leave below
+        the material's safety stock. Only lots that are not on hold and will last are counted: cream past its
+        use-by still in the cold room is no cream to a cook (production refuses it)."""
         lines = self.recipes[spec.name]
-        stock = dict(
-            RawProduct.objects.filter(pk__in=[m.record.pk for m, *_ in lines]).values_list("pk", "stock_quantity")
-        )
+        day = timezone.localdate(self.clock.now)
+        kept = self.lasting_stock([m.record.pk for m, *_ in lines], after=day)
         for material, _quantity, _unit, per_unit in lines:
             needed = quantize_quantity(per_unit * output)
-            short = needed - stock[material.record.pk]
+            short = needed + self.safety_stock(material) - kept.get(material.record.pk, 0)
             if short > 0:
                 order = self.purchase(material, short + material.daily * 2, urgent=True)
                 self.receive(order)
                 self.on_order[material.record.pk] -= order.stock_quantity
+
+    def safety_stock(self, material):
+        """What a run must leave of `material`: a few days of use and one large run (a late delivery, a large
+        order taken at short notice)."""
+        days = FRESH_SAFETY_DAYS if material.spec.fresh else DRY_SAFETY_DAYS
+        return material.daily * days + material.peak
+
+    def lasting_stock(self, pks, *, after):
+        """{raw product pk: what its lots hold that is not on hold and still usable FRESH_SAFETY_DAYS after the
+        day `after`}: cream that expires on Sunday is no safety stock on Saturday."""
+        following = after + datetime.timedelta(days=FRESH_SAFETY_DAYS)
+        lasting = (
+            Lot.objects.filter(item_type=Lot.ItemType.RAW_PRODUCT, item_id__in=pks, quantity__gt=0)
+            .exclude(status=Lot.Status.ON_HOLD)
+            .exclude(expiring_before(following, fresh=self.fresh_pks))
+            .values_list("item_id")
+            .annotate(total=Sum("quantity"))
+        )
+        return {pk: quantize_quantity(total) for pk, total in lasting}
 
     def plan_ahead(self):
         """Runs for the orders already placed for the coming weeks, planned now."""
@@ -791,9 +826,10 @@ class Workshop:
                 continue
             reorder, cover = FRESH_COVER if material.spec.fresh else DRY_COVER
             position = stock[material.record.pk] + self.on_order.get(material.record.pk, 0)
-            # Enough for the usual days until the next round, and for one large run on top.
-            if position < material.daily * reorder + material.peak:
-                self.purchase(material, material.daily * cover + material.peak)
+            # Enough for the usual days until the next round, on top of the safety stock.
+            safety = self.safety_stock(material)
+            if position < material.daily * reorder + safety:
+                self.purchase(material, material.daily * cover + safety)
 
     def purchase(self, material, quantity, *, urgent=False):
         """A purchase order for at least `quantity` (stock unit) from the cheapest seller, or sometimes another."""
@@ -1019,10 +1055,8 @@ class Workshop:
         """The evening check of the fridges and the shop: what will be past its use-by on the next working
         morning is written off (runs and shipments would refuse it anyway), so that the lots on hand are what a
         tidy workshop keeps."""
-        following = day + datetime.timedelta(days=2 if day.weekday() == 5 else 1)  # Sunday is closed
-        fresh = [material.record.pk for material in self.materials.values() if material.spec.fresh]
-        past_its_best = Q(item_type=Lot.ItemType.RAW_PRODUCT, item_id__in=fresh, best_before__lt=following)
-        expiring = Q(use_by__lt=following) | past_its_best
+        following = next_working_day(day)
+        expiring = expiring_before(following, fresh=self.fresh_pks)
         if following >= self.today:
             # Last night the shop was cleared but nobody checked the cold room: what reached its date there
             # yesterday is still on hand this morning, and the admin's expiry panel asks for it.
