@@ -1092,7 +1092,7 @@ class Workshop:
             lot_hold(lot=suspect, reason="Supplier's quality alert: awaiting their analysis", user=self.manager)
 
     def produce_now(self, stocked, output):
-        """A run completed now, so that `output` of the product is in stock."""
+        """A run completed now (the replay's moment), so that `output` of the product is in stock."""
         stocked.record.refresh_from_db(fields=["stock_quantity"])
         if stocked.record.stock_quantity >= output:
             return
@@ -1100,7 +1100,8 @@ class Workshop:
             finished_product=stocked.record,
             planned_quantity=output,
             unit_of_measure=stocked.spec.unit,
-            planned_production_date=self.now,
+            # The replay's moment, not the present: a dough made at once weeks ago is not one of today's runs.
+            planned_production_date=self.clock.now,
             planned_duration=Decimal(2),
             hourly_rate=Decimal("29.00"),
         )

@@ -11,6 +11,7 @@ import pytest
 from django.db.models import F, Q, Sum
 
 from inventory.models import Lot, RawProduct
+from production.models import ProductionPlan
 from stocky.demo.seed import demo_seed
 
 pytestmark = [pytest.mark.django_db, pytest.mark.big]
@@ -47,3 +48,5 @@ def test_the_demo_seeds_whatever_the_moment_with_the_tutorials_materials_usable(
         assert usable.aggregate(total=Sum("quantity"))["total"] >= needed, name
     # The admin's home still has materials below their reorder level to show.
     assert RawProduct.objects.filter(reorder_level__gt=0, stock_quantity__lt=F("reorder_level")).exists()
+    # Every run of the history is dated when it was made: none completed before the moment it was planned for.
+    assert not ProductionPlan.objects.filter(status="completed", completed_at__lt=F("planned_production_date")).exists()
