@@ -136,12 +136,9 @@ class CachedJWTAuthentication(JWTAuthentication):
             user = _remembered(str(user_id), ttl)
             if user is None:
                 raise AuthenticationFailed(_("User not found"), code="user_not_found")
-            # The same check as simplejwt's, on the cached row.
-            if api_settings.CHECK_USER_IS_ACTIVE and not user.is_active:
-                raise AuthenticationFailed(_("User is inactive"), code="user_inactive")
-        if tokens.token_version(validated_token) != user.token_version:
-            # Issued before the user's password changed or the account was deactivated.
-            raise AuthenticationFailed(_("The token has been revoked"), code="token_revoked")
+        refusal = _refusal(user, validated_token)
+        if refusal is not None:
+            raise refusal
         return user
 
 
@@ -181,7 +178,8 @@ def _cached_caller(authenticator: JWTAuthentication, request: HttpRequest) -> Ca
         return None
     user_id = str(user_id)
     known = _users.get(user_id)
-    if known is not None and _refuses(known[1], token):
+    user = None if known is None else User.from_db("default", FIELDS, known[1])
+    if user is not None and _refusal(user, token) is not None:
         # Before sending a refusal the full way: has the row changed since (reactivated, new tokens)?
         if versions.read([USER_TABLE]).get(USER_TABLE) != known[0]:
             known = None
@@ -196,20 +194,21 @@ def _cached_caller(authenticator: JWTAuthentication, request: HttpRequest) -> Ca
             if len(_users) >= MAX_TOKENS:
                 _users.clear()
             _users[user_id] = known = (version, values)
-    version, values = known
-    if _refuses(values, token):
+        user = User.from_db("default", FIELDS, values)
+    if _refusal(user, token) is not None:
         return None  # DRF refuses it, in full
-    user = User.from_db("default", FIELDS, values)
-    return CachedCaller(user, token, user_id, version)
+    return CachedCaller(user, token, user_id, known[0])
 
 
-_ACTIVE, _VERSION = FIELDS.index("is_active"), FIELDS.index("token_version")
-
-
-def _refuses(values: tuple, token: Token) -> bool:
-    """get_user's rules on a row's values: an inactive user, or a token of an older version."""
-    inactive = api_settings.CHECK_USER_IS_ACTIVE and not values[_ACTIVE]
-    return inactive or tokens.token_version(token) != values[_VERSION]
+def _refusal(user: User, token: Token) -> AuthenticationFailed | None:
+    """Why `token` no longer authenticates `user`, or None: get_user's rules, which the fast path applies too.
+    The active check is simplejwt's (the same message and code), repeated for a row from a cache."""
+    if api_settings.CHECK_USER_IS_ACTIVE and not user.is_active:
+        return AuthenticationFailed(_("User is inactive"), code="user_inactive")
+    if tokens.token_version(token) != user.token_version:
+        # Issued before the user's password changed or the account was deactivated.
+        return AuthenticationFailed(_("The token has been revoked"), code="token_revoked")
+    return None
 
 
 def _is_id(value: object) -> bool:

@@ -146,7 +146,10 @@ def _start_round(invitation: Invitation) -> None:
 
 
 def _enqueue_delivery(invitation: Invitation) -> None:
-    invitation_id, send_round = invitation.pk, invitation.send_round
+    _enqueue_send(invitation.pk, invitation.send_round)
+
+
+def _enqueue_send(invitation_id: int, send_round: int) -> None:
     # After commit: the task must see the invitation, and a rolled-back invite must send nothing.
     # robust: a queue that cannot take the task leaves the invitation "queued" for a resend from the
     # admin rather than turning an invitation that exists into an error.
@@ -327,12 +330,7 @@ def invitation_deliveries_recover() -> int:
                 updated_at=now,
             )
             if taken and not gives_up:
-                transaction.on_commit(
-                    lambda pk=invitation_id, round_=send_round: tasks.send_invitation_email.enqueue(
-                        invitation_id=pk, send_round=round_
-                    ),
-                    robust=True,
-                )
+                _enqueue_send(invitation_id, send_round)
         if taken:
             logger.warning(
                 "Invitation %s was interrupted while sending; %s",

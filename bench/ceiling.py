@@ -15,10 +15,9 @@ from django.db.models import F
 from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from inventory.models import Category, Product, RawProduct
+from inventory.models import NUTRIENT_FIELDS, Category, Product, RawProduct
 from orders.models import RawProductOrder
 
-NUTRITION = ["energy_kj", "energy_kcal", "fat", "saturates", "carbohydrate", "sugars", "protein", "salt"]
 RAW_PRODUCT = [
     "id",
     "name",
@@ -29,7 +28,7 @@ RAW_PRODUCT = [
     "may_contain",
     "label_name",
     "is_packaging",
-    *NUTRITION,
+    *NUTRIENT_FIELDS,
     "created_at",
     "updated_at",
 ]
@@ -37,7 +36,7 @@ RAW_PRODUCT = [
 
 def _raw_product(row):
     """The API's shape: the nutrition figures as one nested object (SPEC E)."""
-    row["nutrition"] = {name: row.pop(name) for name in NUTRITION}
+    row["nutrition"] = {name: row.pop(name) for name in NUTRIENT_FIELDS}
     return row
 
 

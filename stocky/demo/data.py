@@ -8,6 +8,8 @@ so that no demo record points at a real business.
 
 from dataclasses import dataclass, field
 
+from inventory.models import NUTRIENT_FIELDS
+
 # --- Accounts --------------------------------------------------------------------------------------
 
 
@@ -349,7 +351,6 @@ DECLARATIONS = {
     "Rhum ambré agricole": ("rhum", "", "", (960, 231, 0, 0, 0, 0, 0, 0)),
     "Grand Marnier": ("liqueur d'orange", "", "", (1310, 314, 0, 0, 23, 23, 0, 0)),
 }
-NUTRITION_FIELDS = ("energy_kj", "energy_kcal", "fat", "saturates", "carbohydrate", "sugars", "protein", "salt")
 # Boxes, bags, labels and paper (the last section of MATERIALS): recipe lines, not ingredients.
 PACKAGING = frozenset(material.name for material in MATERIALS[-13:])
 
@@ -365,7 +366,7 @@ def declaration_fields(name):
         "label_name": label_name,
         "allergens": allergens.split(),
         "may_contain": may_contain.split(),
-        **{field: str(figure) for field, figure in zip(NUTRITION_FIELDS, figures, strict=True)},
+        **{field: str(figure) for field, figure in zip(NUTRIENT_FIELDS, figures, strict=True)},
     }
 
 
