@@ -140,6 +140,17 @@ def not_modified(etag):
     return with_validators(HttpResponseNotModified(), etag)
 
 
+def cached_answer(request, key, entry, tables, stamps):
+    """A 304 when the client holds the ETag that `tables`' versions (in `stamps`) give `key`, the cached body
+    when `entry` was stored under it; None when the answer must be rendered."""
+    etag = etag_for(key, {table: stamps[table] for table in tables})
+    if client_has(request, etag):
+        return not_modified(etag)
+    if entry is not None and entry.etag == etag:
+        return with_validators(HttpResponse(entry.body, content_type=entry.content_type), etag)
+    return None
+
+
 def fresh_read(view, handler, request, *args, **kwargs):
     """Answer the GET `handler` would, from the body cache or with a 304 when nothing it read has changed."""
     if connection.vendor not in ("mysql", "sqlite"):
@@ -151,12 +162,9 @@ def fresh_read(view, handler, request, *args, **kwargs):
     # Read before the view's first query: see the module's docstring.
     stamps = versions.read(guess) if guess is not None else versions.read_all()
     if guess is not None and guess <= stamps.keys():
-        etag = etag_for(key, stamps)
-        if client_has(request, etag):
-            return not_modified(etag)
-        if entry is not None and entry.etag == etag:
-            response = HttpResponse(entry.body, content_type=entry.content_type)
-            return with_validators(response, etag)
+        answer = cached_answer(request, key, entry, guess, stamps)
+        if answer is not None:
+            return answer
     recorder = TableRecorder()
     with connection.execute_wrapper(recorder):
         response = handler(request, *args, **kwargs)
@@ -256,12 +264,7 @@ class FastPath:
         stamps = versions.read(entry.tables | caller.versions.keys())
         if not caller.current(stamps) or not entry.tables <= stamps.keys():
             return None
-        etag = etag_for(key, {table: stamps[table] for table in entry.tables})
-        if client_has(request, etag):
-            return not_modified(etag)
-        if entry.etag == etag:
-            return with_validators(HttpResponse(entry.body, content_type=entry.content_type), etag)
-        return None
+        return cached_answer(request, key, entry, entry.tables, stamps)
 
     def view(self, request, args, kwargs, action):
         """The view instance DRF's view function would make (its handlers bound as the route maps them)."""
