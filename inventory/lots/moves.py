@@ -77,11 +77,6 @@ def _unit(item):
     return getattr(item, field, "") if field else ""
 
 
-def is_lot_tracked(item):
-    kind = getattr(type(item), "STOCK_LEDGER", None)
-    return kind is not None and kind.lots
-
-
 def item_lots(item, *, lock=True):
     """The item's lots with stock, locked in pk order (the item must already be locked)."""
     queryset = Lot.objects.filter(item_type=item.STOCK_LEDGER.item_type, item_id=item.pk, quantity__gt=0)
